@@ -1,0 +1,85 @@
+//! Chunk plans: how a problem's index space is cut into fixed-size pieces and
+//! how their partial results are combined.
+//!
+//! A reduction's result must not depend on the thread count. So the leaves
+//! are fixed-size chunks of the index space (never "one piece per thread"),
+//! and partials are combined along one fixed binary tree over the chunk
+//! indices: the sequential and the parallel backends walk the same tree, one
+//! with a loop of recursion, the other with `rayon::join`. Pairwise combining
+//! also keeps the rounding error of long sums at O(log n).
+
+use core::ops::Range;
+
+/// Midpoint subintervals per leaf chunk. Large enough that a leaf's work
+/// (16 Ki exp evaluations) dwarfs the cost of a `rayon::join`, small enough
+/// that n = 10^6 still gives 62 chunks to spread over the cores.
+pub const MIDPOINT_CHUNK: u64 = 1 << 14;
+
+/// π samples per leaf chunk (an even number, so chunks hold whole Philox pairs).
+pub const PI_CHUNK: u64 = 1 << 16;
+
+/// Gaussian elements per parallel task: an element-wise map has nothing to
+/// combine, so this only sets the scheduling grain.
+pub const GAUSSIAN_CHUNK: usize = 1 << 14;
+
+/// The number of chunks of `chunk` items needed to cover `n` items.
+#[inline]
+pub fn chunk_count(n: u64, chunk: u64) -> u64 {
+    n.div_ceil(chunk)
+}
+
+/// The item range of chunk `index` when `n` items are cut into chunks of `chunk`.
+#[inline]
+pub fn chunk_range(index: u64, n: u64, chunk: u64) -> Range<u64> {
+    let start = index * chunk;
+    start..(start + chunk).min(n)
+}
+
+/// Where the combining tree splits the chunk range `lo..hi` (at least two
+/// chunks). Every backend must split here, or results stop being bit-identical.
+#[inline]
+pub fn split_point(lo: u64, hi: u64) -> u64 {
+    debug_assert!(hi - lo >= 2);
+    lo + (hi - lo) / 2
+}
+
+/// Combines `leaf(i)` for every chunk `i` in `lo..hi` along the fixed tree,
+/// on the calling thread. `lo..hi` must not be empty.
+pub fn tree_reduce<T>(lo: u64, hi: u64, leaf: &impl Fn(u64) -> T, combine: &impl Fn(T, T) -> T) -> T {
+    if hi - lo == 1 {
+        return leaf(lo);
+    }
+    let mid = split_point(lo, hi);
+    let left = tree_reduce(lo, mid, leaf, combine);
+    let right = tree_reduce(mid, hi, leaf, combine);
+    combine(left, right)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_the_range_exactly_once() {
+        for n in [1u64, 5, 16, 17, 1000] {
+            let count = chunk_count(n, 4);
+            let mut next = 0;
+            for i in 0..count {
+                let r = chunk_range(i, n, 4);
+                assert_eq!(r.start, next);
+                assert!(!r.is_empty());
+                next = r.end;
+            }
+            assert_eq!(next, n);
+        }
+    }
+
+    #[test]
+    fn tree_visits_every_leaf_in_order() {
+        let order = tree_reduce(0, 13, &|i| vec![i], &|mut a, b| {
+            a.extend(b);
+            a
+        });
+        assert_eq!(order, (0..13).collect::<Vec<_>>());
+    }
+}
