@@ -45,7 +45,12 @@ pub fn split_point(lo: u64, hi: u64) -> u64 {
 
 /// Combines `leaf(i)` for every chunk `i` in `lo..hi` along the fixed tree,
 /// on the calling thread. `lo..hi` must not be empty.
-pub fn tree_reduce<T>(lo: u64, hi: u64, leaf: &impl Fn(u64) -> T, combine: &impl Fn(T, T) -> T) -> T {
+pub fn tree_reduce<T>(
+    lo: u64,
+    hi: u64,
+    leaf: &impl Fn(u64) -> T,
+    combine: &impl Fn(T, T) -> T,
+) -> T {
     if hi - lo == 1 {
         return leaf(lo);
     }

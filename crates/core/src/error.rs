@@ -21,10 +21,14 @@ pub enum ProblemError {
         value: f64,
     },
 
-    #[error("midpoint: the interval [{a}, {b}] is too wide: b - a overflows f64; integrate over narrower pieces")]
+    #[error(
+        "midpoint: the interval [{a}, {b}] is too wide: b - a overflows f64; integrate over narrower pieces"
+    )]
     IntervalOverflow { a: f64, b: f64 },
 
-    #[error("gaussian: gamma must be >= 0 (got {gamma}); a negative gamma is not a Gaussian kernel")]
+    #[error(
+        "gaussian: gamma must be >= 0 (got {gamma}); a negative gamma is not a Gaussian kernel"
+    )]
     NegativeGamma { gamma: f64 },
 
     #[error(
@@ -65,7 +69,11 @@ pub enum ProblemError {
 }
 
 /// Checks that `value` is finite, naming it in the error.
-pub(crate) fn finite(problem: &'static str, name: &'static str, value: f64) -> Result<f64, ProblemError> {
+pub(crate) fn finite(
+    problem: &'static str,
+    name: &'static str,
+    value: f64,
+) -> Result<f64, ProblemError> {
     if value.is_finite() {
         Ok(value)
     } else {

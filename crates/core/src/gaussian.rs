@@ -66,8 +66,14 @@ mod tests {
     #[test]
     fn validation() {
         assert!(Gaussian::new(0.0).is_ok());
-        assert!(matches!(Gaussian::new(-1.0), Err(ProblemError::NegativeGamma { .. })));
-        assert!(matches!(Gaussian::new(f64::NAN), Err(ProblemError::NotFinite { .. })));
+        assert!(matches!(
+            Gaussian::new(-1.0),
+            Err(ProblemError::NegativeGamma { .. })
+        ));
+        assert!(matches!(
+            Gaussian::new(f64::NAN),
+            Err(ProblemError::NotFinite { .. })
+        ));
         assert!(Gaussian::check_lengths(3, 3, 3).is_ok());
         assert_eq!(
             Gaussian::check_lengths(3, 2, 3),

@@ -75,8 +75,14 @@ mod tests {
 
     #[test]
     fn rejects_what_cannot_be_integrated() {
-        assert!(matches!(Midpoint::new(0.0, 1.0, 0), Err(ProblemError::ZeroCount { .. })));
-        assert!(matches!(Midpoint::new(f64::NAN, 1.0, 10), Err(ProblemError::NotFinite { name: "a", .. })));
+        assert!(matches!(
+            Midpoint::new(0.0, 1.0, 0),
+            Err(ProblemError::ZeroCount { .. })
+        ));
+        assert!(matches!(
+            Midpoint::new(f64::NAN, 1.0, 10),
+            Err(ProblemError::NotFinite { name: "a", .. })
+        ));
         assert!(matches!(
             Midpoint::new(0.0, f64::INFINITY, 10),
             Err(ProblemError::NotFinite { name: "b", .. })

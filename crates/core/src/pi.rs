@@ -120,7 +120,11 @@ pub fn pair_hits(key: [u32; 2], pair: u64) -> u64 {
 #[inline]
 pub fn sample_inside(seed: u64, index: u64) -> bool {
     let [x0, y0, x1, y1] = philox4x32_10(pair_counter(index / 2), seed_key(seed));
-    if index % 2 == 0 { inside(x0, y0) } else { inside(x1, y1) }
+    if index % 2 == 0 {
+        inside(x0, y0)
+    } else {
+        inside(x1, y1)
+    }
 }
 
 #[cfg(test)]

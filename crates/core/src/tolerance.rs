@@ -17,7 +17,11 @@ pub const EXP_F32_ULP: u64 = 2;
 /// counts as equal (0); NaN against a number is `u64::MAX`.
 pub fn ulp_distance_f64(a: f64, b: f64) -> u64 {
     if a.is_nan() || b.is_nan() {
-        return if a.is_nan() && b.is_nan() { 0 } else { u64::MAX };
+        return if a.is_nan() && b.is_nan() {
+            0
+        } else {
+            u64::MAX
+        };
     }
     // Map the sign-magnitude bit patterns onto a monotonic integer line.
     let key = |x: f64| {
@@ -30,7 +34,11 @@ pub fn ulp_distance_f64(a: f64, b: f64) -> u64 {
 /// As [`ulp_distance_f64`], for f32.
 pub fn ulp_distance_f32(a: f32, b: f32) -> u64 {
     if a.is_nan() || b.is_nan() {
-        return if a.is_nan() && b.is_nan() { 0 } else { u64::MAX };
+        return if a.is_nan() && b.is_nan() {
+            0
+        } else {
+            u64::MAX
+        };
     }
     let key = |x: f32| {
         let bits = x.to_bits() as i32;
@@ -51,12 +59,18 @@ mod tests {
     #[test]
     fn ulp_distances() {
         assert_eq!(ulp_distance_f64(1.0, 1.0), 0);
-        assert_eq!(ulp_distance_f64(1.0, f64::from_bits(1.0f64.to_bits() + 3)), 3);
+        assert_eq!(
+            ulp_distance_f64(1.0, f64::from_bits(1.0f64.to_bits() + 3)),
+            3
+        );
         assert_eq!(ulp_distance_f64(0.0, -0.0), 0);
         assert_eq!(ulp_distance_f64(f64::from_bits(1), -f64::from_bits(1)), 2);
         assert_eq!(ulp_distance_f64(f64::NAN, f64::NAN), 0);
         assert_eq!(ulp_distance_f64(f64::NAN, 1.0), u64::MAX);
-        assert_eq!(ulp_distance_f32(1.0, f32::from_bits(1.0f32.to_bits() + 1)), 1);
+        assert_eq!(
+            ulp_distance_f32(1.0, f32::from_bits(1.0f32.to_bits() + 1)),
+            1
+        );
         assert_eq!(ulp_distance_f32(f32::INFINITY, f32::MAX), 1);
     }
 }

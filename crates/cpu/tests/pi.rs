@@ -1,0 +1,107 @@
+//! Pi: one hit count for a (n, seed) on every backend and thread count.
+
+mod common;
+
+use common::{THREAD_COUNTS, on_threads};
+use hetero_core::Pi;
+use hetero_core::chunks::PI_CHUNK;
+use hetero_cpu::{Inner, par, scalar, simd};
+use proptest::prelude::*;
+
+fn all_backends(spec: &Pi) -> [u64; 4] {
+    [
+        scalar::pi::estimate(spec).hits,
+        simd::pi::estimate(spec).hits,
+        par::pi::estimate(spec, Inner::Scalar).hits,
+        par::pi::estimate(spec, Inner::Simd).hits,
+    ]
+}
+
+#[test]
+fn notebook_size_is_within_four_sigma_with_one_hit_count_everywhere() {
+    let spec = Pi::notebook();
+    let hits = all_backends(&spec);
+    assert!(hits.iter().all(|&h| h == hits[0]), "{hits:?}");
+    let estimate = spec.estimate(hits[0]);
+    assert!(
+        estimate.error().abs() < 4.0 * estimate.sigma(),
+        "{} ± {}",
+        estimate.estimate(),
+        estimate.sigma()
+    );
+}
+
+#[test]
+fn thread_count_does_not_change_the_hit_count() {
+    let spec = Pi::new(3 * PI_CHUNK + 12_345, 42).unwrap();
+    let reference = scalar::pi::estimate(&spec).hits;
+    for threads in THREAD_COUNTS {
+        for inner in [Inner::Scalar, Inner::Simd] {
+            let hits = on_threads(threads, || par::pi::estimate(&spec, inner).hits);
+            assert_eq!(hits, reference, "{threads} threads, {inner:?}");
+        }
+    }
+}
+
+#[test]
+fn boundary_sizes() {
+    for n in [
+        1,
+        2,
+        3,
+        15,
+        16,
+        17,
+        31,
+        32,
+        33,
+        PI_CHUNK - 1,
+        PI_CHUNK,
+        PI_CHUNK + 1,
+    ] {
+        let spec = Pi::new(n, 9).unwrap();
+        let hits = all_backends(&spec);
+        assert!(hits.iter().all(|&h| h == hits[0]), "n = {n}: {hits:?}");
+        assert!(hits[0] <= n);
+    }
+}
+
+#[test]
+fn seeds_change_the_samples() {
+    let a = scalar::pi::estimate(&Pi::new(10_000, 1).unwrap()).hits;
+    let b = scalar::pi::estimate(&Pi::new(10_000, 2).unwrap()).hits;
+    assert_ne!(a, b);
+}
+
+#[test]
+fn sub_ranges_add_up_to_the_whole() {
+    // The rule that lets ranges be scattered across threads, GPUs or ranks.
+    let seed = 77;
+    let whole = scalar::pi::count_hits(seed, 0..1000);
+    for cut in [0, 1, 2, 15, 16, 17, 333, 999, 1000] {
+        let parts = simd::pi::count_hits(seed, 0..cut) + simd::pi::count_hits(seed, cut..1000);
+        assert_eq!(parts, whole, "cut at {cut}");
+    }
+}
+
+#[test]
+fn ranges_near_the_32_bit_pair_boundary_agree() {
+    // Pair counters cross from (2^32 − 1, 0) to (0, 1) here.
+    let start = (1u64 << 33) - 40;
+    for seed in [0, u64::MAX] {
+        assert_eq!(
+            scalar::pi::count_hits(seed, start..start + 100),
+            simd::pi::count_hits(seed, start..start + 100)
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn simd_matches_scalar_on_any_range(seed in any::<u64>(), start in 0u64..(1 << 40), len in 0u64..300) {
+        prop_assert_eq!(
+            scalar::pi::count_hits(seed, start..start + len),
+            simd::pi::count_hits(seed, start..start + len)
+        );
+    }
+}
