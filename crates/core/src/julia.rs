@@ -99,10 +99,7 @@ impl JuliaParams {
         finite("julia", "viewport x_max", v.x_max)?;
         finite("julia", "viewport y_min", v.y_min)?;
         finite("julia", "viewport y_max", v.y_max)?;
-        if !(v.x_min < v.x_max && v.y_min < v.y_max)
-            || !(v.x_max - v.x_min).is_finite()
-            || !(v.y_max - v.y_min).is_finite()
-        {
+        if !(v.x_min < v.x_max && v.y_min < v.y_max) {
             return Err(ProblemError::EmptyViewport {
                 x_min: v.x_min,
                 x_max: v.x_max,
@@ -110,6 +107,12 @@ impl JuliaParams {
                 y_max: v.y_max,
             });
         }
+        finite("julia", "viewport width (x_max - x_min)", v.x_max - v.x_min)?;
+        finite(
+            "julia",
+            "viewport height (y_max - y_min)",
+            v.y_max - v.y_min,
+        )?;
         Ok(Julia {
             params: self,
             pixels,

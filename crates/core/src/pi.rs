@@ -27,7 +27,7 @@ pub const RADIUS_SQ_HI: u32 = (RADIUS_SQ >> 32) as u32;
 /// The reference notebook's sample count.
 pub const NOTEBOOK_SAMPLES: u64 = 10_000_000;
 /// hetero's default seed (any u64 is valid).
-pub const DEFAULT_SEED: u64 = 0x5EED_0F_91;
+pub const DEFAULT_SEED: u64 = 0x5EED_0F91;
 
 /// A validated π estimate request: `n` samples drawn with `seed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +120,7 @@ pub fn pair_hits(key: [u32; 2], pair: u64) -> u64 {
 #[inline]
 pub fn sample_inside(seed: u64, index: u64) -> bool {
     let [x0, y0, x1, y1] = philox4x32_10(pair_counter(index / 2), seed_key(seed));
-    if index % 2 == 0 {
+    if index.is_multiple_of(2) {
         inside(x0, y0)
     } else {
         inside(x1, y1)

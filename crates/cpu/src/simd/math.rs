@@ -12,8 +12,8 @@ use wide::{f32x8, f64x4, u32x8, u64x4};
 const LOG2E_F64: f64 = core::f64::consts::LOG2_E;
 /// ln 2 split in two (fdlibm): the high part has 21 trailing zero bits, so
 /// k·LN2_HI is exact for every k this function meets.
-const LN2_HI_F64: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO_F64: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI_F64: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000); // 6.93147180369123816490e-01
+const LN2_LO_F64: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76); // 1.90821492927058770002e-10
 /// 1.5·2^52: adding it rounds to an integer and leaves that integer in the
 /// low mantissa bits.
 const ROUND_SHIFT_F64: f64 = 6_755_399_441_055_744.0;
@@ -70,8 +70,8 @@ pub fn exp_f64x4(x: f64x4) -> f64x4 {
 
 const LOG2E_F32: f32 = core::f32::consts::LOG2_E;
 /// ln 2 split for f32: the high part has 12 trailing zero bits.
-const LN2_HI_F32: f32 = 0.693_145_751_953_125;
-const LN2_LO_F32: f32 = 1.428_606_765_330_187e-6;
+const LN2_HI_F32: f32 = f32::from_bits(0x3F31_7200); // 0.693145751953125
+const LN2_LO_F32: f32 = f32::from_bits(0x35BF_BE8E); // 1.42860677e-6
 /// 1.5·2^23, the f32 rounding shift.
 const ROUND_SHIFT_F32: f32 = 12_582_912.0;
 /// 1/k! for k = 7 down to 2: |r|^8/8! < 6e-9, a tenth of an f32 ULP.
@@ -174,9 +174,9 @@ mod tests {
         for x in [
             709.782712893384,
             -708.4,
-            -708.39641853226408,
-            -744.44007192138122,
-            -745.13321910194111,
+            -708.396_418_532_264,
+            -744.440_071_921_381,
+            -745.133_219_101_941,
         ] {
             assert!(
                 ulp_distance_f64(exp4(x), x.exp()) <= EXP_F64_ULP,

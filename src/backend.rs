@@ -1,0 +1,72 @@
+//! The closed set of backends, with the stable lowercase names the CLI,
+//! the benchmark IDs and the reports use.
+
+use core::fmt;
+use core::str::FromStr;
+
+use crate::Error;
+
+/// Where a problem runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Backend {
+    /// Plain loops on one core; f64 where the notebook uses f64. The reference.
+    Scalar,
+    /// `wide` SIMD vectors on one core.
+    Simd,
+    /// rayon over the scalar kernels.
+    Threads,
+    /// rayon over the SIMD kernels: the fastest CPU path.
+    SimdThreads,
+    /// wgpu compute shaders. Not available in this build yet: every call
+    /// returns [`Error::GpuUnavailable`].
+    Gpu,
+}
+
+impl Backend {
+    /// Every backend, in report order.
+    pub const ALL: [Self; 5] = [
+        Self::Scalar,
+        Self::Simd,
+        Self::Threads,
+        Self::SimdThreads,
+        Self::Gpu,
+    ];
+
+    /// The backends that run on the CPU.
+    pub const CPU: [Self; 4] = [Self::Scalar, Self::Simd, Self::Threads, Self::SimdThreads];
+
+    /// The stable lowercase name: `scalar`, `simd`, `threads`, `simd-threads`, `gpu`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Scalar => "scalar",
+            Self::Simd => "simd",
+            Self::Threads => "threads",
+            Self::SimdThreads => "simd-threads",
+            Self::Gpu => "gpu",
+        }
+    }
+
+    /// Whether this backend runs on more than one thread (uses the engine's pool).
+    pub const fn is_parallel(self) -> bool {
+        matches!(self, Self::Threads | Self::SimdThreads)
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Backend {
+    type Err = Error;
+
+    /// Parses a stable name (ASCII case-insensitive; `_` for `-` accepted).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
+        Self::ALL
+            .into_iter()
+            .find(|b| b.name() == wanted)
+            .ok_or_else(|| Error::UnknownBackend { name: s.to_owned() })
+    }
+}
