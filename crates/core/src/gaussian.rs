@@ -43,6 +43,28 @@ impl Gaussian {
     }
 }
 
+/// The notebook's inputs: `n` pairs (x[i], y[i]) of independent standard
+/// normals, a pure function of (n, seed) on every machine.
+///
+/// Pair i comes from Philox4x32-10 with counter i and key `seed`: two 53-bit
+/// uniforms in (0, 1], then the Box–Muller transform.
+pub fn standard_normal_inputs(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let key = crate::rng::seed_key(seed);
+    let to_unit = |hi: u32, lo: u32| {
+        let bits = ((u64::from(hi) << 32) | u64::from(lo)) >> 11;
+        (bits + 1) as f64 / (1u64 << 53) as f64
+    };
+    (0..n as u64)
+        .map(|i| {
+            let [a, b, c, d] = crate::rng::philox4x32_10(crate::rng::pair_counter(i), key);
+            let (u1, u2) = (to_unit(a, b), to_unit(c, d));
+            let radius = (-2.0 * u1.ln()).sqrt();
+            let angle = core::f64::consts::TAU * u2;
+            (radius * angle.cos(), radius * angle.sin())
+        })
+        .unzip()
+}
+
 /// The kernel on one element in f64: every CPU backend's scalar path and the
 /// reference. `exp(-γ·d·d)` evaluated left to right: NaN in gives NaN out,
 /// an infinite or huge |x − y| gives 0.
@@ -79,6 +101,24 @@ mod tests {
             Gaussian::check_lengths(3, 2, 3),
             Err(ProblemError::LengthMismatch { x: 3, y: 2, out: 3 })
         );
+    }
+
+    #[test]
+    fn normal_inputs_are_reproducible_and_standard() {
+        let (x, y) = standard_normal_inputs(100_000, 1);
+        assert_eq!(standard_normal_inputs(100_000, 1).0, x);
+        assert_ne!(standard_normal_inputs(10, 2).0, x[..10]);
+        for v in [&x, &y] {
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            let var = v.iter().map(|a| (a - mean) * (a - mean)).sum::<f64>() / v.len() as f64;
+            // 5σ bounds for the sample mean and variance of 10^5 normals.
+            assert!(mean.abs() < 5.0 / 316.0, "mean {mean}");
+            assert!(
+                (var - 1.0).abs() < 5.0 * (2.0f64 / 1e5).sqrt(),
+                "variance {var}"
+            );
+            assert!(v.iter().all(|a| a.is_finite()));
+        }
     }
 
     #[test]

@@ -44,8 +44,10 @@ fn thread_count_does_not_change_the_image() {
 
 #[test]
 fn widths_at_every_lane_boundary() {
-    // 8 lanes, 16 per interleaved step: every tail shape.
-    for width in [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 47] {
+    // 8 lanes, 32 per interleaved step: every tail shape.
+    for width in [
+        1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 39, 40, 41, 47, 63, 64, 65, 71,
+    ] {
         for height in [1, 3] {
             let spec = JuliaParams {
                 width,

@@ -1,11 +1,19 @@
-//! `julia` with f32x8: sixteen pixels of a row at a time in two interleaved
-//! vectors, scalar tail. Bit-identical to the scalar backend.
+//! `julia` with f32x8: 32 pixels of a row at a time in four interleaved
+//! vectors, then 8 at a time, then a scalar tail. Bit-identical to the
+//! scalar backend.
 
 use hetero_core::{Julia, ProblemError};
 use wide::{f32x8, u32x8};
 
 use super::math::fused_mul_add_f32x8;
 use crate::scalar::julia::escape_count;
+
+/// Vectors iterated together. PERF: the escape loop is latency-bound (each
+/// step waits on the last multiply); one vector gave 4.5× scalar, two 7×,
+/// four 8.5–9× on an AVX2 core. More lanes per group waste more work on
+/// pixels that escaped early while a neighbour still iterates.
+const INTERLEAVE: usize = 4;
+const BLOCK: usize = 8 * INTERLEAVE;
 
 /// Iterates `N` vectors of eight pixels at once until every lane has
 /// escaped or reached `maxiters`; returns the counts.
@@ -59,14 +67,15 @@ pub fn render_rows(spec: &Julia, column_starts: &[f32], first_row: usize, out: &
     for (r, row) in out.chunks_exact_mut(spec.width()).enumerate() {
         let zi0 = spec.start_im(first_row + r);
         let ziv = f32x8::splat(zi0);
-        let (pairs, rest) = row.as_chunks_mut::<16>();
-        let (starts_pairs, starts_rest) = column_starts.as_chunks::<16>();
-        for (out16, zr16) in pairs.iter_mut().zip(starts_pairs) {
-            let (lo, hi) = zr16.split_at(8);
-            let zr = [f32x8::from(lo), f32x8::from(hi)];
-            let [a, b] = escape(zr, ziv, crv, civ, maxiters);
-            out16[..8].copy_from_slice(a.as_array());
-            out16[8..].copy_from_slice(b.as_array());
+        let (blocks, rest) = row.as_chunks_mut::<BLOCK>();
+        let (starts_blocks, starts_rest) = column_starts.as_chunks::<BLOCK>();
+        for (out_block, zr_block) in blocks.iter_mut().zip(starts_blocks) {
+            let zr: [f32x8; INTERLEAVE] =
+                core::array::from_fn(|v| f32x8::from(&zr_block[8 * v..8 * v + 8]));
+            let counts = escape(zr, ziv, crv, civ, maxiters);
+            for (v, c) in counts.iter().enumerate() {
+                out_block[8 * v..8 * v + 8].copy_from_slice(c.as_array());
+            }
         }
         let (eights, tail) = rest.as_chunks_mut::<8>();
         let (starts_eights, starts_tail) = starts_rest.as_chunks::<8>();

@@ -6,3 +6,7 @@ pub mod julia;
 pub mod math;
 pub mod midpoint;
 pub mod pi;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+mod pi_avx2;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+mod pi_wide;
