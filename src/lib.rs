@@ -35,3 +35,8 @@ pub use hetero_cpu::{ExpNegSquare, Integrand, wide};
 
 /// `Result` with hetero's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
