@@ -1,0 +1,482 @@
+//! GPU tests, run for real on whatever adapter wgpu finds (lavapipe in CI).
+//!
+//! A custom harness (libtest-mimic) so that a missing adapter is visible:
+//! with `CI` set it is a failure; otherwise every GPU test is reported as
+//! *ignored*, with the reason printed — never a silent pass.
+
+use std::sync::Arc;
+
+use hetero_core::gaussian::{kernel_f64, standard_normal_inputs};
+use hetero_core::reference::{EXP_NEG_SQUARE_0_1, exp_neg_square_rule_error, midpoint_compensated};
+use hetero_core::tolerance::{relative_error, ulp_distance_f32};
+use hetero_core::{Gaussian, Julia, JuliaParams, Midpoint, Pi, ProblemError, Viewport};
+use hetero_gpu::kernels::{gaussian, julia, midpoint, pi};
+use hetero_gpu::{GpuConfig, GpuContext, GpuError, Precision, WgslIntegrand};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+type Outcome = Result<(), Failed>;
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        // A NaN comparison is false, so it fails too.
+        let holds: bool = $cond;
+        if !holds {
+            return Err(format!($($msg)+).into());
+        }
+    };
+}
+
+fn open(config: GpuConfig) -> Result<GpuContext, Failed> {
+    GpuContext::open(&config).map_err(|e| e.to_string().into())
+}
+
+fn small(budget: u64, max_workgroups: u32) -> GpuConfig {
+    GpuConfig {
+        memory_budget: budget,
+        max_workgroups_per_dimension: Some(max_workgroups),
+        ..GpuConfig::from_env()
+    }
+}
+
+// ---------------------------------------------------------------- canary
+
+fn canary_prints_the_adapter(ctx: &GpuContext) -> Outcome {
+    let d = ctx.describe();
+    println!("GPU tests run on: {d}");
+    ensure!(!d.name.is_empty(), "the adapter has no name");
+    let lower = d.name.to_lowercase();
+    if lower.contains("llvmpipe") || lower.contains("lavapipe") {
+        ensure!(
+            d.is_software,
+            "lavapipe must be labelled as a software adapter"
+        );
+        ensure!(d.to_string().contains("software"), "{d}");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- julia
+
+fn cpu_julia(spec: &Julia) -> Vec<u32> {
+    let mut out = vec![0; spec.pixels()];
+    hetero_cpu::simd::julia::render(spec, &mut out).expect("sizes match");
+    out
+}
+
+fn gpu_julia(ctx: &GpuContext, spec: &Julia) -> Result<Vec<u32>, Failed> {
+    let mut out = vec![u32::MAX; spec.pixels()];
+    julia::render(ctx, spec, &mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// ≥ 99.9 % of pixels equal, |Δcount| ≤ 3 elsewhere (the GPU may contract
+/// zr² − zi² + cr into an fma; the CPU does not).
+fn agree(gpu: &[u32], cpu: &[u32], what: &str) -> Outcome {
+    ensure!(gpu.len() == cpu.len(), "{what}: lengths differ");
+    let differing = gpu.iter().zip(cpu).filter(|(g, c)| g != c).count();
+    let worst = gpu
+        .iter()
+        .zip(cpu)
+        .map(|(g, c)| g.abs_diff(*c))
+        .max()
+        .unwrap_or(0);
+    let allowed = (cpu.len() / 1000).max(1);
+    println!(
+        "{what}: {differing} of {} pixels differ, worst |Δ| = {worst}",
+        cpu.len()
+    );
+    ensure!(
+        differing <= allowed,
+        "{what}: {differing} pixels differ (> {allowed})"
+    );
+    ensure!(worst <= 3, "{what}: a count differs by {worst}");
+    Ok(())
+}
+
+fn julia_default_image_matches_the_cpu(ctx: &GpuContext) -> Outcome {
+    let spec = Julia::notebook();
+    let gpu = gpu_julia(ctx, &spec)?;
+    let sum: u64 = gpu.iter().map(|&c| u64::from(c)).sum();
+    println!("GPU sum of counts: {sum} (CPU: 14565573)");
+    agree(&gpu, &cpu_julia(&spec), "default image")
+}
+
+fn julia_boundary_sizes(ctx: &GpuContext) -> Outcome {
+    for (width, height) in [(1, 1), (15, 17), (16, 16), (17, 33), (33, 15), (257, 3)] {
+        let spec = JuliaParams {
+            width,
+            height,
+            maxiters: 100,
+            viewport: Viewport::centered(-0.2, 0.1, 2.5, 1.5),
+            ..JuliaParams::default()
+        }
+        .validate()?;
+        agree(
+            &gpu_julia(ctx, &spec)?,
+            &cpu_julia(&spec),
+            &format!("{width}x{height}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn julia_tiles_equal_one_pass(ctx: &GpuContext) -> Outcome {
+    // A 16 KiB budget forces tiles of a few rows each.
+    let tiny = open(small(16 << 10, 65_535))?;
+    let spec = JuliaParams::notebook(100).validate()?;
+    let mut out = vec![0; spec.pixels()];
+    let t = julia::render(&tiny, &spec, &mut out).map_err(|e| e.to_string())?;
+    ensure!(
+        t.dispatches > 1,
+        "expected several tiles, got {}",
+        t.dispatches
+    );
+    ensure!(
+        out == gpu_julia(ctx, &spec)?,
+        "tiled and one-pass images differ"
+    );
+    Ok(())
+}
+
+fn julia_limits_are_typed_errors(_: &GpuContext) -> Outcome {
+    let narrow = open(small(1 << 20, 2))?;
+    let wide = JuliaParams::notebook(17).validate()?; // 34 > 16 × 2 pixels per row
+    let mut out = vec![0; wide.pixels()];
+    let e = julia::render(&narrow, &wide, &mut out).unwrap_err();
+    ensure!(matches!(e, GpuError::LimitExceeded { .. }), "{e}");
+    let starved = open(small(1 << 10, 65_535))?;
+    let spec = JuliaParams::notebook(1000).validate()?; // one 8 KB row > 1 KiB
+    let mut out = vec![0; spec.pixels()];
+    let e = julia::render(&starved, &spec, &mut out).unwrap_err();
+    ensure!(matches!(e, GpuError::LimitExceeded { .. }), "{e}");
+    ensure!(e.to_string().contains("HETERO_GPU_BUDGET_MIB"), "{e}");
+    let e = julia::render(ctx_free(), &spec, &mut out[..3]);
+    ensure!(
+        matches!(e, Err(GpuError::Problem(ProblemError::OutputSize { .. }))),
+        "{e:?}"
+    );
+    Ok(())
+}
+
+/// A context for checks that fail before touching the device.
+fn ctx_free() -> &'static GpuContext {
+    static CTX: std::sync::OnceLock<GpuContext> = std::sync::OnceLock::new();
+    CTX.get_or_init(|| GpuContext::open(&GpuConfig::from_env()).expect("the adapter opened before"))
+}
+
+// ---------------------------------------------------------------- gaussian
+
+fn gaussian_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
+    let (x, y) = standard_normal_inputs(n, 3);
+    (
+        x.iter().map(|&v| v as f32).collect(),
+        y.iter().map(|&v| v as f32).collect(),
+    )
+}
+
+fn gaussian_within_the_wgsl_exp_bound(ctx: &GpuContext) -> Outcome {
+    let spec = Gaussian::new(0.7)?;
+    for n in [1usize, 2, 255, 256, 257, 1000, 65_537] {
+        let (x, y) = gaussian_inputs(n);
+        let mut z = vec![f32::NAN; n];
+        gaussian::compute(ctx, &spec, &x, &y, &mut z).map_err(|e| e.to_string())?;
+        for i in 0..n {
+            // The WGSL bound is for exp of the shader's own f32 argument
+            // (−γ·d·d rounded three times in f32, as on the CPU f32 path):
+            // compare with exp of that argument in f64, rounded to f32.
+            let d32 = x[i] - y[i];
+            let arg = -(spec.gamma() as f32) * d32 * d32;
+            let reference = f64::from(arg).exp() as f32;
+            let bound = 3 + (2.0 * arg.abs()).ceil() as u64;
+            let d = ulp_distance_f32(z[i], reference);
+            ensure!(
+                d <= bound,
+                "n = {n}, i = {i}: {} vs {reference} ({d} ulp > {bound})",
+                z[i]
+            );
+            // And the f32 pipeline as a whole stays close to the f64 kernel.
+            let exact = kernel_f64(spec.gamma(), f64::from(x[i]), f64::from(y[i]));
+            ensure!(
+                (f64::from(z[i]) - exact).abs() <= 1e-5 * exact.max(1e-30) + 1e-37,
+                "i = {i}: {} vs {exact}",
+                z[i]
+            );
+        }
+    }
+    let mut empty: [f32; 0] = [];
+    gaussian::compute(ctx, &spec, &[], &[], &mut empty).map_err(|e| e.to_string())?;
+    let mut z = [7.0f32; 2];
+    gaussian::compute(ctx, &spec, &[1e30, 2.5], &[-1e30, 2.5], &mut z)
+        .map_err(|e| e.to_string())?;
+    ensure!(
+        z == [0.0, 1.0],
+        "huge difference must give 0 and equal inputs 1: {z:?}"
+    );
+    Ok(())
+}
+
+fn gaussian_streams_in_chunks(ctx: &GpuContext) -> Outcome {
+    let tiny = open(small(64 << 10, 65_535))?; // 4 buffers of 16 KiB: 4096 elements a chunk
+    let spec = Gaussian::notebook();
+    let (x, y) = gaussian_inputs(50_001);
+    let (mut a, mut b) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+    let t = gaussian::compute(&tiny, &spec, &x, &y, &mut a).map_err(|e| e.to_string())?;
+    gaussian::compute(ctx, &spec, &x, &y, &mut b).map_err(|e| e.to_string())?;
+    ensure!(
+        t.dispatches >= 12,
+        "expected 13 chunks, got {}",
+        t.dispatches
+    );
+    ensure!(a == b, "chunked and one-pass results differ");
+    Ok(())
+}
+
+fn gaussian_bad_lengths(ctx: &GpuContext) -> Outcome {
+    let mut z = [0.0f32; 3];
+    let e =
+        gaussian::compute(ctx, &Gaussian::notebook(), &[1.0; 3], &[1.0; 2], &mut z).unwrap_err();
+    ensure!(
+        matches!(e, GpuError::Problem(ProblemError::LengthMismatch { .. })),
+        "{e}"
+    );
+    ensure!(z == [0.0; 3], "nothing may be written on error");
+    Ok(())
+}
+
+// ---------------------------------------------------------------- pi
+
+fn pi_hit_counts_equal_the_cpu(ctx: &GpuContext) -> Outcome {
+    let seed = 0xABCD_EF01_2345_6789;
+    let ranges = [
+        0..1,
+        0..2,
+        0..3,
+        0..8191,
+        0..8192,
+        0..8193,
+        5..1000,
+        7..8,
+        (1u64 << 33) - 40..(1u64 << 33) + 61,
+        0..1_000_001,
+    ];
+    for range in ranges {
+        let (gpu, _) = pi::count_hits(ctx, seed, range.clone()).map_err(|e| e.to_string())?;
+        let cpu = hetero_cpu::scalar::pi::count_hits(seed, range.clone());
+        ensure!(gpu == cpu, "{range:?}: GPU {gpu} hits, CPU {cpu}");
+    }
+    let spec = Pi::notebook();
+    let (gpu, _) = pi::estimate(ctx, &spec).map_err(|e| e.to_string())?;
+    let cpu = hetero_cpu::par::pi::estimate(&spec, hetero_cpu::Inner::Simd);
+    ensure!(gpu == cpu, "notebook size: GPU {gpu:?}, CPU {cpu:?}");
+    Ok(())
+}
+
+fn pi_splits_into_several_dispatches(_: &GpuContext) -> Outcome {
+    let few = open(small(1 << 20, 3))?; // 3 workgroups × 4096 pairs per dispatch
+    let (gpu, t) = pi::count_hits(&few, 9, 3..100_001).map_err(|e| e.to_string())?;
+    ensure!(
+        t.dispatches >= 5,
+        "expected ≥ 5 dispatches, got {}",
+        t.dispatches
+    );
+    ensure!(
+        gpu == hetero_cpu::scalar::pi::count_hits(9, 3..100_001),
+        "hit counts differ"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- midpoint
+
+fn exact_rule(n: u64) -> f64 {
+    EXP_NEG_SQUARE_0_1 + exp_neg_square_rule_error(n)
+}
+
+fn midpoint_f32_within_2e7(ctx: &GpuContext) -> Outcome {
+    let builtin = WgslIntegrand::exp_neg_square();
+    for n in [1_000_000u64, 3 * (1 << 24) + 5] {
+        let spec = Midpoint::new(0.0, 1.0, n)?;
+        let (v, t) =
+            midpoint::integrate(ctx, &spec, &builtin, Precision::F32).map_err(|e| e.to_string())?;
+        let err = relative_error(v, exact_rule(n));
+        println!(
+            "f32 n = {n}: {v} (rel err {err:.2e}, {} dispatches)",
+            t.dispatches
+        );
+        ensure!(err <= 2e-7, "n = {n}: relative error {err:e} > 2e-7");
+    }
+    Ok(())
+}
+
+fn midpoint_f32_at_a_billion(ctx: &GpuContext) -> Outcome {
+    let spec = Midpoint::new(0.0, 1.0, 1_000_000_000)?;
+    let (v, t) = midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F32)
+        .map_err(|e| e.to_string())?;
+    let err = relative_error(v, EXP_NEG_SQUARE_0_1);
+    println!(
+        "f32 n = 1e9: {v} (rel err {err:.2e}, {} dispatches, {:?})",
+        t.dispatches, t.end_to_end
+    );
+    ensure!(err <= 2e-7, "relative error {err:e} > 2e-7");
+    Ok(())
+}
+
+fn midpoint_f64_as_good_as_the_cpu(ctx: &GpuContext) -> Outcome {
+    let spec = Midpoint::notebook();
+    let result = midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F64);
+    if !ctx.has_f64() {
+        ensure!(
+            matches!(result, Err(GpuError::MissingFeature { .. })),
+            "{result:?}"
+        );
+        println!("adapter has no SHADER_F64: the f64 path reports MissingFeature, as it must");
+        return Ok(());
+    }
+    let (v, _) = result.map_err(|e| e.to_string())?;
+    let reference = midpoint_compensated(&spec, |x| (-x * x).exp());
+    let err = relative_error(v, reference);
+    println!("f64 n = 1e6: {v} (rel err {err:.2e} vs the compensated CPU sum)");
+    ensure!(err <= 1e-13, "relative error {err:e} > 1e-13");
+    Ok(())
+}
+
+fn midpoint_user_integrands(ctx: &GpuContext) -> Outcome {
+    // The midpoint rule for x² on [0, 1] is exactly 1/3 − h²/12.
+    let spec = Midpoint::new(0.0, 1.0, 1000)?;
+    let square = WgslIntegrand::new("return x * x;").with_f64("return x * x;");
+    let exact = 1.0 / 3.0 - 1e-6 / 12.0;
+    let (v, _) =
+        midpoint::integrate(ctx, &spec, &square, Precision::F32).map_err(|e| e.to_string())?;
+    ensure!(relative_error(v, exact) < 1e-6, "f32: {v} vs {exact}");
+    if ctx.has_f64() {
+        let (v, _) =
+            midpoint::integrate(ctx, &spec, &square, Precision::F64).map_err(|e| e.to_string())?;
+        ensure!(relative_error(v, exact) < 1e-14, "f64: {v} vs {exact}");
+        let cosh = WgslIntegrand::new("return 0.0;")
+            .with_f64("return 0.5lf * (exp_f64(x) + exp_f64(-x));");
+        let (v, _) =
+            midpoint::integrate(ctx, &spec, &cosh, Precision::F64).map_err(|e| e.to_string())?;
+        let reference = midpoint_compensated(&spec, f64::cosh);
+        ensure!(
+            relative_error(v, reference) < 1e-13,
+            "cosh: {v} vs {reference}"
+        );
+    }
+    Ok(())
+}
+
+fn midpoint_invalid_integrands_are_typed_errors(ctx: &GpuContext) -> Outcome {
+    let spec = Midpoint::new(0.0, 1.0, 10)?;
+    for body in ["return y;", "return exp(;", "return 1u;", "}"] {
+        let e =
+            midpoint::integrate(ctx, &spec, &WgslIntegrand::new(body), Precision::F32).unwrap_err();
+        ensure!(matches!(e, GpuError::InvalidShader { .. }), "{body}: {e}");
+        println!("{body:?} -> {e}");
+    }
+    let no_f64 = WgslIntegrand::new("return x;");
+    let e = midpoint::integrate(ctx, &spec, &no_f64, Precision::F64).unwrap_err();
+    ensure!(
+        matches!(
+            e,
+            GpuError::InvalidShader { .. } | GpuError::MissingFeature { .. }
+        ),
+        "{e}"
+    );
+    // The context is still usable after the errors.
+    midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F32)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- faults
+
+fn a_lost_device_fails_every_call(_: &GpuContext) -> Outcome {
+    let doomed = open(GpuConfig::from_env())?;
+    doomed.lose_device();
+    let mut out = vec![0; 200];
+    let spec = JuliaParams::notebook(10).validate()?;
+    let e = julia::render(&doomed, &spec, &mut out).unwrap_err();
+    ensure!(matches!(e, GpuError::DeviceLost { .. }), "{e}");
+    let e = pi::count_hits(&doomed, 1, 0..100).unwrap_err();
+    ensure!(matches!(e, GpuError::DeviceLost { .. }), "{e}");
+    Ok(())
+}
+
+// ---------------------------------------------------------------- harness
+
+type Test = fn(&GpuContext) -> Outcome;
+
+const TESTS: &[(&str, Test)] = &[
+    ("canary_prints_the_adapter", canary_prints_the_adapter),
+    (
+        "julia_default_image_matches_the_cpu",
+        julia_default_image_matches_the_cpu,
+    ),
+    ("julia_boundary_sizes", julia_boundary_sizes),
+    ("julia_tiles_equal_one_pass", julia_tiles_equal_one_pass),
+    (
+        "julia_limits_are_typed_errors",
+        julia_limits_are_typed_errors,
+    ),
+    (
+        "gaussian_within_the_wgsl_exp_bound",
+        gaussian_within_the_wgsl_exp_bound,
+    ),
+    ("gaussian_streams_in_chunks", gaussian_streams_in_chunks),
+    ("gaussian_bad_lengths", gaussian_bad_lengths),
+    ("pi_hit_counts_equal_the_cpu", pi_hit_counts_equal_the_cpu),
+    (
+        "pi_splits_into_several_dispatches",
+        pi_splits_into_several_dispatches,
+    ),
+    ("midpoint_f32_within_2e7", midpoint_f32_within_2e7),
+    ("midpoint_f32_at_a_billion", midpoint_f32_at_a_billion),
+    (
+        "midpoint_f64_as_good_as_the_cpu",
+        midpoint_f64_as_good_as_the_cpu,
+    ),
+    ("midpoint_user_integrands", midpoint_user_integrands),
+    (
+        "midpoint_invalid_integrands_are_typed_errors",
+        midpoint_invalid_integrands_are_typed_errors,
+    ),
+    (
+        "a_lost_device_fails_every_call",
+        a_lost_device_fails_every_call,
+    ),
+];
+
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let trials: Vec<Trial> = match GpuContext::open(&GpuConfig::from_env()) {
+        Ok(ctx) => {
+            eprintln!("GPU tests run on: {}", ctx.describe());
+            let ctx = Arc::new(ctx);
+            TESTS
+                .iter()
+                .map(|&(name, test)| {
+                    let ctx = Arc::clone(&ctx);
+                    Trial::test(name, move || test(&ctx))
+                })
+                .collect()
+        }
+        Err(e) if ci() => {
+            eprintln!("CI requires a GPU adapter and none opened: {e}");
+            vec![Trial::test("gpu_adapter_is_required_in_ci", move || {
+                Err(e.to_string().into())
+            })]
+        }
+        Err(e) => {
+            eprintln!("GPU tests SKIPPED (reported as ignored): {e}");
+            TESTS
+                .iter()
+                .map(|&(name, _)| Trial::test(name, || Ok(())).with_ignored_flag(true))
+                .collect()
+        }
+    };
+    libtest_mimic::run(&args, trials).exit();
+}
