@@ -17,8 +17,8 @@ pub enum Backend {
     Threads,
     /// rayon over the SIMD kernels: the fastest CPU path.
     SimdThreads,
-    /// wgpu compute shaders. Not available in this build yet: every call
-    /// returns [`Error::GpuUnavailable`].
+    /// wgpu compute shaders (feature `gpu`). f32 arithmetic, except where
+    /// a method says otherwise.
     Gpu,
 }
 

@@ -4,15 +4,24 @@ use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::{Backend, Error, Result};
 
-/// Owns the rayon pool the parallel backends run on (and, once the GPU
-/// backend lands, a lazily opened GPU context). Build one and reuse it:
-/// starting threads is not free.
+/// Owns the rayon pool the parallel backends run on and the GPU context,
+/// opened on first GPU use. Build one and reuse it: starting threads,
+/// opening a GPU and compiling its pipelines happen once.
 ///
 /// The sequential backends (`scalar`, `simd`) run on the calling thread; the
 /// parallel ones on the engine's pool, whatever pool the caller is in.
-#[derive(Debug)]
 pub struct Engine {
     pool: ThreadPool,
+    #[cfg(feature = "gpu")]
+    pub(crate) gpu: crate::gpu::LazyGpu,
+}
+
+impl core::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Engine")
+            .field("threads", &self.threads())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Engine {
@@ -25,7 +34,8 @@ impl Engine {
         Self::with_threads(threads)
     }
 
-    /// An engine whose parallel backends use exactly `threads` threads.
+    /// An engine whose parallel backends use exactly `threads` threads. The
+    /// GPU, when used, is opened with `hetero_gpu::GpuConfig::from_env()`.
     ///
     /// # Errors
     /// [`Error::ZeroThreads`] for 0, [`Error::ThreadPool`] if the threads
@@ -42,7 +52,11 @@ impl Engine {
                 threads,
                 reason: e.to_string(),
             })?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            #[cfg(feature = "gpu")]
+            gpu: crate::gpu::LazyGpu::new(hetero_gpu::GpuConfig::from_env()),
+        })
     }
 
     /// The number of threads the parallel backends use.
@@ -50,18 +64,30 @@ impl Engine {
         self.pool.current_num_threads()
     }
 
-    /// Whether `backend` can run here. Today: every CPU backend, not `gpu`.
+    /// Whether `backend` can run here. For `gpu` this opens the GPU (once).
     pub fn is_available(&self, backend: Backend) -> bool {
-        backend != Backend::Gpu
+        match backend {
+            #[cfg(feature = "gpu")]
+            Backend::Gpu => self.gpu().is_ok(),
+            #[cfg(not(feature = "gpu"))]
+            Backend::Gpu => false,
+            _ => true,
+        }
     }
 
-    /// Runs `f` on the engine's pool when `backend` is parallel, else on the
-    /// calling thread; refuses backends this build cannot run.
-    pub(crate) fn run<T: Send>(&self, backend: Backend, f: impl FnOnce() -> T + Send) -> Result<T> {
-        match backend {
-            Backend::Gpu => Err(Error::GpuUnavailable),
-            b if b.is_parallel() => Ok(self.pool.install(f)),
-            _ => Ok(f()),
+    /// Runs a CPU computation: on the engine's pool when `backend` is
+    /// parallel, else on the calling thread.
+    pub(crate) fn run_cpu<T: Send>(&self, backend: Backend, f: impl FnOnce() -> T + Send) -> T {
+        if backend.is_parallel() {
+            self.pool.install(f)
+        } else {
+            f()
         }
+    }
+
+    /// The error for `gpu` in a build without the GPU backend.
+    #[cfg(not(feature = "gpu"))]
+    pub(crate) fn no_gpu<T>(&self) -> Result<T> {
+        Err(Error::GpuUnavailable)
     }
 }

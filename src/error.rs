@@ -11,13 +11,26 @@ pub enum Error {
     #[error(transparent)]
     Problem(#[from] ProblemError),
 
+    /// The GPU could not be opened or a GPU call failed.
+    #[cfg(feature = "gpu")]
+    #[error(transparent)]
+    Gpu(#[from] hetero_gpu::GpuError),
+
     #[error("unknown backend '{name}'; choose one of: scalar, simd, threads, simd-threads, gpu")]
     UnknownBackend { name: String },
 
     #[error(
-        "the gpu backend is not available in this build of hetero yet; choose scalar, simd, threads or simd-threads"
+        "this build of hetero has no gpu backend (it was built without the `gpu` feature); rebuild with it, or choose scalar, simd, threads or simd-threads"
     )]
     GpuUnavailable,
+
+    /// A combination a backend does not offer (never a silent fallback).
+    #[error("{what} is not available on the {backend} backend; {hint}")]
+    Unsupported {
+        what: &'static str,
+        backend: &'static str,
+        hint: &'static str,
+    },
 
     #[error(
         "the thread count must be at least 1 (got 0); pass 1 or more, or use Engine::new() for all cores"

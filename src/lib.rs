@@ -1,8 +1,8 @@
 //! # hetero
 //!
 //! The same separable problems on every processor you own — scalar, explicit
-//! SIMD, SIMD across threads (and, soon, GPU compute shaders) — checked
-//! against each other and timed side by side.
+//! SIMD, SIMD across threads and GPU compute shaders — checked against each
+//! other and timed side by side.
 //!
 //! ```
 //! use hetero::{Backend, Engine, Julia, Midpoint};
@@ -17,11 +17,14 @@
 //! ```
 //!
 //! The problems live in [`hetero_core`] (re-exported here), the CPU kernels
-//! in [`hetero_cpu`]; this crate chooses between them.
+//! in [`hetero_cpu`], the GPU kernels in `hetero_gpu` (feature `gpu`, on by
+//! default); this crate chooses between them.
 
 mod backend;
 mod engine;
 mod error;
+#[cfg(feature = "gpu")]
+mod gpu;
 mod problems;
 
 pub use backend::Backend;
@@ -32,6 +35,8 @@ pub use hetero_core::{
     reference, tolerance,
 };
 pub use hetero_cpu::{ExpNegSquare, Integrand, wide};
+#[cfg(feature = "gpu")]
+pub use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuTimings, Precision, WgslIntegrand};
 
 /// `Result` with hetero's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;

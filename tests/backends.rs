@@ -27,35 +27,6 @@ fn names_round_trip_and_are_stable() {
 }
 
 #[test]
-fn gpu_is_a_typed_error_until_the_gpu_backend_exists() {
-    let engine = Engine::with_threads(1).unwrap();
-    assert!(!engine.is_available(Backend::Gpu));
-    assert_eq!(
-        engine.midpoint(&Midpoint::notebook(), Backend::Gpu),
-        Err(Error::GpuUnavailable)
-    );
-    assert_eq!(
-        engine.pi(&Pi::notebook(), Backend::Gpu),
-        Err(Error::GpuUnavailable)
-    );
-    let spec = hetero::JuliaParams::notebook(1).validate().unwrap();
-    assert_eq!(
-        engine.julia_into(&spec, &mut [0; 2], Backend::Gpu),
-        Err(Error::GpuUnavailable)
-    );
-    assert_eq!(
-        engine.gaussian_f32(
-            &Gaussian::notebook(),
-            &[0.0; 4],
-            &[0.0; 4],
-            &mut [0.0; 4],
-            Backend::Gpu
-        ),
-        Err(Error::GpuUnavailable)
-    );
-}
-
-#[test]
 fn every_cpu_backend_solves_the_four_notebook_problems() {
     let engine = Engine::new().unwrap();
     let spec = Julia::notebook();

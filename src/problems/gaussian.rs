@@ -1,7 +1,7 @@
 use hetero_core::{Gaussian, ProblemError};
 use hetero_cpu::{Inner, par, scalar, simd};
 
-use crate::{Backend, Engine, Result};
+use crate::{Backend, Engine, Error, Result};
 
 /// A zeroed output of `len`, allocated without aborting on failure.
 fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ProblemError> {
@@ -15,55 +15,107 @@ fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ProblemError> {
     Ok(out)
 }
 
-macro_rules! gaussian_methods {
-    ($into:ident, $vec:ident, $t:ty) => {
-        #[doc = concat!("out[i] = exp(−γ(x[i] − y[i])²) in ", stringify!($t), ", into `out`.")]
-        ///
-        /// Empty inputs give an empty result.
-        ///
-        /// # Errors
-        /// [`ProblemError::LengthMismatch`] unless x, y and out have one
-        /// length (nothing is written then), [`crate::Error::GpuUnavailable`]
-        /// for `gpu` in this build.
-        pub fn $into(
-            &self,
-            spec: &Gaussian,
-            x: &[$t],
-            y: &[$t],
-            out: &mut [$t],
-            backend: Backend,
-        ) -> Result<()> {
-            Gaussian::check_lengths(x.len(), y.len(), out.len())?;
-            Ok(self.run(backend, || match backend {
-                Backend::Scalar => scalar::gaussian::$into(spec, x, y, out),
-                Backend::Simd => simd::gaussian::$into(spec, x, y, out),
-                Backend::Threads => par::gaussian::$into(spec, x, y, out, Inner::Scalar),
-                Backend::SimdThreads | Backend::Gpu => {
-                    par::gaussian::$into(spec, x, y, out, Inner::Simd)
-                }
-            })??)
-        }
-
-        #[doc = concat!("As [`Engine::", stringify!($into), "`], into a new `Vec`.")]
-        ///
-        /// # Errors
-        /// As the `_into` form, plus [`ProblemError::OutOfMemory`].
-        pub fn $vec(
-            &self,
-            spec: &Gaussian,
-            x: &[$t],
-            y: &[$t],
-            backend: Backend,
-        ) -> Result<Vec<$t>> {
-            Gaussian::check_lengths(x.len(), y.len(), x.len())?;
-            let mut out = try_zeroed(x.len())?;
-            self.$into(spec, x, y, &mut out, backend)?;
-            Ok(out)
-        }
-    };
-}
-
 impl Engine {
-    gaussian_methods!(gaussian_f64, gaussian_f64_vec, f64);
-    gaussian_methods!(gaussian_f32, gaussian_f32_vec, f32);
+    /// out[i] = exp(−γ(x[i] − y[i])²) in f64, into `out`. Empty inputs give
+    /// an empty result.
+    ///
+    /// # Errors
+    /// [`ProblemError::LengthMismatch`] unless x, y and out have one length
+    /// (nothing is written then); [`Error::Unsupported`] for `gpu`, which
+    /// computes in f32 — use [`Engine::gaussian_f32`].
+    pub fn gaussian_f64(
+        &self,
+        spec: &Gaussian,
+        x: &[f64],
+        y: &[f64],
+        out: &mut [f64],
+        backend: Backend,
+    ) -> Result<()> {
+        Gaussian::check_lengths(x.len(), y.len(), out.len())?;
+        match backend {
+            Backend::Gpu => Err(Error::Unsupported {
+                what: "the f64 Gaussian kernel",
+                backend: "gpu",
+                hint: "the GPU computes it in f32: use gaussian_f32",
+            }),
+            Backend::Scalar => Ok(scalar::gaussian::gaussian_f64(spec, x, y, out)?),
+            Backend::Simd => Ok(simd::gaussian::gaussian_f64(spec, x, y, out)?),
+            Backend::Threads => Ok(self.run_cpu(backend, || {
+                par::gaussian::gaussian_f64(spec, x, y, out, Inner::Scalar)
+            })?),
+            Backend::SimdThreads => Ok(self.run_cpu(backend, || {
+                par::gaussian::gaussian_f64(spec, x, y, out, Inner::Simd)
+            })?),
+        }
+    }
+
+    /// out[i] = exp(−γ(x[i] − y[i])²) in f32, into `out`, on any backend.
+    /// On `gpu` the arrays stream through device memory in chunks within the
+    /// GPU's memory budget.
+    ///
+    /// # Errors
+    /// [`ProblemError::LengthMismatch`] unless x, y and out have one length
+    /// (nothing is written then); for `gpu`, why the GPU could not be opened
+    /// or the call failed.
+    pub fn gaussian_f32(
+        &self,
+        spec: &Gaussian,
+        x: &[f32],
+        y: &[f32],
+        out: &mut [f32],
+        backend: Backend,
+    ) -> Result<()> {
+        Gaussian::check_lengths(x.len(), y.len(), out.len())?;
+        match backend {
+            #[cfg(feature = "gpu")]
+            Backend::Gpu => {
+                hetero_gpu::kernels::gaussian::compute(self.gpu()?, spec, x, y, out)?;
+                Ok(())
+            }
+            #[cfg(not(feature = "gpu"))]
+            Backend::Gpu => self.no_gpu(),
+            Backend::Scalar => Ok(scalar::gaussian::gaussian_f32(spec, x, y, out)?),
+            Backend::Simd => Ok(simd::gaussian::gaussian_f32(spec, x, y, out)?),
+            Backend::Threads => Ok(self.run_cpu(backend, || {
+                par::gaussian::gaussian_f32(spec, x, y, out, Inner::Scalar)
+            })?),
+            Backend::SimdThreads => Ok(self.run_cpu(backend, || {
+                par::gaussian::gaussian_f32(spec, x, y, out, Inner::Simd)
+            })?),
+        }
+    }
+
+    /// As [`Engine::gaussian_f64`], into a new `Vec`.
+    ///
+    /// # Errors
+    /// As [`Engine::gaussian_f64`], plus [`ProblemError::OutOfMemory`].
+    pub fn gaussian_f64_vec(
+        &self,
+        spec: &Gaussian,
+        x: &[f64],
+        y: &[f64],
+        backend: Backend,
+    ) -> Result<Vec<f64>> {
+        Gaussian::check_lengths(x.len(), y.len(), x.len())?;
+        let mut out = try_zeroed(x.len())?;
+        self.gaussian_f64(spec, x, y, &mut out, backend)?;
+        Ok(out)
+    }
+
+    /// As [`Engine::gaussian_f32`], into a new `Vec`.
+    ///
+    /// # Errors
+    /// As [`Engine::gaussian_f32`], plus [`ProblemError::OutOfMemory`].
+    pub fn gaussian_f32_vec(
+        &self,
+        spec: &Gaussian,
+        x: &[f32],
+        y: &[f32],
+        backend: Backend,
+    ) -> Result<Vec<f32>> {
+        Gaussian::check_lengths(x.len(), y.len(), x.len())?;
+        let mut out = try_zeroed(x.len())?;
+        self.gaussian_f32(spec, x, y, &mut out, backend)?;
+        Ok(out)
+    }
 }

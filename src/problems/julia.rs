@@ -8,7 +8,7 @@ impl Engine {
     ///
     /// # Errors
     /// [`hetero_core::ProblemError::OutOfMemory`] when the counts cannot be
-    /// allocated, [`crate::Error::GpuUnavailable`] for `gpu` in this build.
+    /// allocated; for `gpu`, why the GPU could not be opened or the call failed.
     pub fn julia(&self, spec: &Julia, backend: Backend) -> Result<Vec<u32>> {
         let mut counts = spec.try_alloc_counts()?;
         self.julia_into(spec, &mut counts, backend)?;
@@ -19,14 +19,25 @@ impl Engine {
     ///
     /// # Errors
     /// [`hetero_core::ProblemError::OutputSize`] for a buffer of another
-    /// length, [`crate::Error::GpuUnavailable`] for `gpu` in this build.
+    /// length; for `gpu`, why the GPU could not be opened or the call failed.
     pub fn julia_into(&self, spec: &Julia, out: &mut [u32], backend: Backend) -> Result<()> {
         spec.check_output(out.len())?;
-        Ok(self.run(backend, || match backend {
-            Backend::Scalar => scalar::julia::render(spec, out),
-            Backend::Simd => simd::julia::render(spec, out),
-            Backend::Threads => par::julia::render(spec, out, Inner::Scalar),
-            Backend::SimdThreads | Backend::Gpu => par::julia::render(spec, out, Inner::Simd),
-        })??)
+        match backend {
+            #[cfg(feature = "gpu")]
+            Backend::Gpu => {
+                hetero_gpu::kernels::julia::render(self.gpu()?, spec, out)?;
+            }
+            #[cfg(not(feature = "gpu"))]
+            Backend::Gpu => return self.no_gpu(),
+            Backend::Scalar => scalar::julia::render(spec, out)?,
+            Backend::Simd => simd::julia::render(spec, out)?,
+            Backend::Threads => {
+                self.run_cpu(backend, || par::julia::render(spec, out, Inner::Scalar))?
+            }
+            Backend::SimdThreads => {
+                self.run_cpu(backend, || par::julia::render(spec, out, Inner::Simd))?
+            }
+        }
+        Ok(())
     }
 }

@@ -1,35 +1,79 @@
 use hetero_core::Midpoint;
 use hetero_cpu::{ExpNegSquare, Inner, Integrand, par, scalar, simd};
 
-use crate::{Backend, Engine, Result};
+use crate::{Backend, Engine, Error, Result};
 
 impl Engine {
     /// ∫ exp(−x²) over the spec's interval by the midpoint rule.
     ///
-    /// # Errors
-    /// [`crate::Error::GpuUnavailable`] for `gpu` in this build.
-    pub fn midpoint(&self, spec: &Midpoint, backend: Backend) -> Result<f64> {
-        self.midpoint_with(spec, &ExpNegSquare, backend)
-    }
-
-    /// ∫ f over the spec's interval by the midpoint rule, for any
-    /// [`Integrand`] (closures included). Every reduction is compensated and
-    /// combined along a fixed tree: the result does not depend on the
-    /// thread count.
+    /// CPU backends sum in f64 (relative error ≤ 1e-14); `gpu` in f32 with
+    /// partials combined in f64 (~1e-7). For the GPU's f64 path see
+    /// [`Engine::midpoint_wgsl`].
     ///
     /// # Errors
-    /// [`crate::Error::GpuUnavailable`] for `gpu` in this build.
+    /// For `gpu`: why the GPU could not be opened or the call failed.
+    pub fn midpoint(&self, spec: &Midpoint, backend: Backend) -> Result<f64> {
+        match backend {
+            #[cfg(feature = "gpu")]
+            Backend::Gpu => self.midpoint_wgsl(
+                spec,
+                &hetero_gpu::WgslIntegrand::exp_neg_square(),
+                Default::default(),
+            ),
+            #[cfg(not(feature = "gpu"))]
+            Backend::Gpu => self.no_gpu(),
+            _ => Ok(self.midpoint_cpu(spec, &ExpNegSquare, backend)),
+        }
+    }
+
+    /// ∫ f over the spec's interval by the midpoint rule, for any Rust
+    /// [`Integrand`] (closures included), on the CPU backends. Every
+    /// reduction is compensated and combined along a fixed tree: the result
+    /// does not depend on the thread count.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for `gpu`: a GPU runs WGSL, not Rust — use
+    /// [`Engine::midpoint_wgsl`].
     pub fn midpoint_with<F: Integrand + ?Sized>(
         &self,
         spec: &Midpoint,
         f: &F,
         backend: Backend,
     ) -> Result<f64> {
-        self.run(backend, || match backend {
+        if backend == Backend::Gpu {
+            return Err(Error::Unsupported {
+                what: "a Rust integrand",
+                backend: "gpu",
+                hint: "give the integrand as WGSL with Engine::midpoint_wgsl",
+            });
+        }
+        Ok(self.midpoint_cpu(spec, f, backend))
+    }
+
+    /// ∫ f over the spec's interval on the GPU, with f given as WGSL
+    /// function bodies (validated, compiled once and cached), in f32 or — where
+    /// the device has SHADER_F64 — f64.
+    ///
+    /// # Errors
+    /// [`Error::Gpu`]: no adapter, invalid WGSL (with naga's message), f64
+    /// without SHADER_F64, or a device failure.
+    #[cfg(feature = "gpu")]
+    pub fn midpoint_wgsl(
+        &self,
+        spec: &Midpoint,
+        integrand: &hetero_gpu::WgslIntegrand,
+        precision: hetero_gpu::Precision,
+    ) -> Result<f64> {
+        let (value, _) =
+            hetero_gpu::kernels::midpoint::integrate(self.gpu()?, spec, integrand, precision)?;
+        Ok(value)
+    }
+
+    fn midpoint_cpu<F: Integrand + ?Sized>(&self, spec: &Midpoint, f: &F, backend: Backend) -> f64 {
+        self.run_cpu(backend, || match backend {
             Backend::Scalar => scalar::midpoint::integrate(spec, f),
             Backend::Simd => simd::midpoint::integrate(spec, f),
             Backend::Threads => par::midpoint::integrate(spec, f, Inner::Scalar),
-            // `run` refuses Gpu before calling this closure.
             Backend::SimdThreads | Backend::Gpu => par::midpoint::integrate(spec, f, Inner::Simd),
         })
     }

@@ -1,0 +1,47 @@
+//! The lazily opened GPU context of an [`Engine`].
+
+use std::sync::OnceLock;
+
+use hetero_gpu::{GpuConfig, GpuContext, GpuError};
+
+use crate::{Engine, Result};
+
+/// A GPU context opened on first use; the outcome (context or error) is kept.
+pub(crate) struct LazyGpu {
+    config: GpuConfig,
+    context: OnceLock<Result<GpuContext, GpuError>>,
+}
+
+impl LazyGpu {
+    pub(crate) fn new(config: GpuConfig) -> Self {
+        Self {
+            config,
+            context: OnceLock::new(),
+        }
+    }
+}
+
+impl Engine {
+    /// Replaces the GPU configuration (adapter choice, memory budget). Call
+    /// it before the first GPU use; the context is opened once.
+    #[must_use]
+    pub fn with_gpu_config(mut self, config: GpuConfig) -> Self {
+        self.gpu = LazyGpu::new(config);
+        self
+    }
+
+    /// The GPU context, opened (and every pipeline compiled) on first call.
+    /// Use it for what the engine's one-call-per-problem methods do not
+    /// expose: timings, f64 midpoint, the adapter's description.
+    ///
+    /// # Errors
+    /// [`crate::Error::Gpu`] with why the GPU could not be opened; the same
+    /// error on every later call.
+    pub fn gpu(&self) -> Result<&GpuContext> {
+        let gpu = &self.gpu;
+        gpu.context
+            .get_or_init(|| GpuContext::open(&gpu.config))
+            .as_ref()
+            .map_err(|e| e.clone().into())
+    }
+}
