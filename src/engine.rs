@@ -13,7 +13,7 @@ use crate::{Backend, Error, Result};
 pub struct Engine {
     pool: ThreadPool,
     #[cfg(feature = "gpu")]
-    pub(crate) gpu: crate::gpu::LazyGpu,
+    pub(crate) gpu: crate::lazy_gpu::LazyGpu,
 }
 
 impl core::fmt::Debug for Engine {
@@ -55,7 +55,7 @@ impl Engine {
         Ok(Self {
             pool,
             #[cfg(feature = "gpu")]
-            gpu: crate::gpu::LazyGpu::new(hetero_gpu::GpuConfig::from_env()),
+            gpu: crate::lazy_gpu::LazyGpu::new(hetero_gpu::GpuConfig::from_env()),
         })
     }
 

@@ -24,17 +24,21 @@ mod backend;
 mod engine;
 mod error;
 #[cfg(feature = "gpu")]
-mod gpu;
+mod lazy_gpu;
 mod problems;
 
 pub use backend::Backend;
 pub use engine::Engine;
 pub use error::Error;
+pub use hetero_core::gaussian::standard_normal_inputs;
 pub use hetero_core::{
     Gaussian, Julia, JuliaParams, Midpoint, Neumaier, Pi, PiEstimate, ProblemError, Viewport,
     reference, tolerance,
 };
 pub use hetero_cpu::{ExpNegSquare, Integrand, wide};
+/// The GPU crate, for what the engine does not wrap (timings, kernels by range).
+#[cfg(feature = "gpu")]
+pub use hetero_gpu as gpu;
 #[cfg(feature = "gpu")]
 pub use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuTimings, Precision, WgslIntegrand};
 
