@@ -371,7 +371,6 @@ fn midpoint_invalid_integrands_are_typed_errors(ctx: &GpuContext) -> Outcome {
         let e =
             midpoint::integrate(ctx, &spec, &WgslIntegrand::new(body), Precision::F32).unwrap_err();
         ensure!(matches!(e, GpuError::InvalidShader { .. }), "{body}: {e}");
-        println!("{body:?} -> {e}");
     }
     let no_f64 = WgslIntegrand::new("return x;");
     let e = midpoint::integrate(ctx, &spec, &no_f64, Precision::F64).unwrap_err();
