@@ -1,0 +1,198 @@
+//! The contract all four examples share, so a notebook or a shell script
+//! drives them the same way: `--backend`, `--threads`, `--repeat K`,
+//! `--json`, exit code 2 for usage errors and 1 for runtime failures, and
+//! output files written whole or not at all.
+#![allow(dead_code)]
+
+pub mod color;
+pub mod npy;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+use hetero::{Backend, Engine};
+
+/// The flags every example takes.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// scalar, simd, threads, simd-threads or gpu (default: the fastest available)
+    #[arg(long, value_parser = parse_backend)]
+    pub backend: Option<Backend>,
+
+    /// Threads for the threads and simd-threads backends (default: every core)
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+
+    /// Run the computation K times and report the median time
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
+
+    /// Print one JSON object on stdout instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_backend(s: &str) -> Result<Backend, String> {
+    s.parse::<Backend>().map_err(|e| e.to_string())
+}
+
+/// A failure with its exit code: 2 for usage errors, 1 for runtime ones.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    pub fn runtime(message: impl std::fmt::Display) -> Self {
+        Self {
+            code: 1,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl From<hetero::Error> for Failure {
+    fn from(e: hetero::Error) -> Self {
+        match e {
+            // A spec that cannot be built is the user's input: a usage error.
+            hetero::Error::Problem(p) => Self::usage(p.to_string()),
+            other => Self::runtime(other),
+        }
+    }
+}
+
+impl From<hetero::ProblemError> for Failure {
+    fn from(e: hetero::ProblemError) -> Self {
+        Self::usage(e.to_string())
+    }
+}
+
+/// Runs `body`, printing a failure as one line on stderr with its exit code.
+pub fn main_with(name: &str, body: impl FnOnce() -> Result<(), Failure>) -> ExitCode {
+    match body() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("{name}: error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+impl Common {
+    /// The engine these flags ask for.
+    pub fn engine(&self) -> Result<Engine, Failure> {
+        Ok(match self.threads {
+            Some(t) => Engine::with_threads(t as usize)?,
+            None => Engine::new()?,
+        })
+    }
+
+    /// The backend asked for, or the fastest available with the reason.
+    /// The GPU's setup (adapter, device, pipelines) happens here and is timed.
+    pub fn backend(&self, engine: &Engine) -> Result<(Backend, String, f64), Failure> {
+        let started = Instant::now();
+        match self.backend {
+            Some(Backend::Gpu) => {
+                engine
+                    .gpu()
+                    .map_err(|e| Failure::runtime(format!("--backend gpu: {e}")))?;
+                Ok((
+                    Backend::Gpu,
+                    "asked for".into(),
+                    started.elapsed().as_secs_f64(),
+                ))
+            }
+            Some(b) => Ok((b, "asked for".into(), 0.0)),
+            None => match engine.gpu() {
+                Ok(gpu) if !gpu.describe().is_software => Ok((
+                    Backend::Gpu,
+                    "fastest available: a hardware GPU".into(),
+                    started.elapsed().as_secs_f64(),
+                )),
+                Ok(_) => Ok((
+                    Backend::SimdThreads,
+                    "fastest available: the only GPU is a software one, slower than the CPU".into(),
+                    0.0,
+                )),
+                Err(_) => Ok((
+                    Backend::SimdThreads,
+                    "fastest available: no GPU found".into(),
+                    0.0,
+                )),
+            },
+        }
+    }
+
+    /// Threads the chosen backend uses.
+    pub fn threads_used(engine: &Engine, backend: Backend) -> usize {
+        if backend.is_parallel() {
+            engine.threads()
+        } else {
+            1
+        }
+    }
+}
+
+/// Runs `f` `repeat` times; returns the last result and the median seconds.
+pub fn timed<T>(
+    repeat: u32,
+    mut f: impl FnMut() -> Result<T, Failure>,
+) -> Result<(T, f64), Failure> {
+    let mut times = Vec::with_capacity(repeat as usize);
+    let mut last = None;
+    for _ in 0..repeat {
+        let started = Instant::now();
+        last = Some(f()?);
+        times.push(started.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    match (last, times.get(times.len() / 2)) {
+        (Some(v), Some(&median)) => Ok((v, median)),
+        _ => Err(Failure::usage("--repeat must be at least 1")),
+    }
+}
+
+/// Writes `bytes` to `path` whole or not at all: a temporary file beside it,
+/// then a rename. `flag` names the option in the error.
+pub fn write_atomically(path: &Path, bytes: &[u8], flag: &str) -> Result<(), Failure> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Failure::runtime(format!(
+            "{flag} {}: cannot write: {e}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Parses "A,B" into two numbers (for `--c` and `--center`).
+pub fn parse_pair(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| format!("expected two numbers as RE,IM (e.g. -0.835,-0.2321), got '{s}'"))?;
+    let num = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("'{t}' is not a finite number"))
+    };
+    Ok((num(a)?, num(b)?))
+}
+
+/// Prints `value` as one JSON object on stdout.
+pub fn print_json(value: &serde_json::Value) {
+    println!("{value}");
+}

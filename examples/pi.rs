@@ -1,0 +1,84 @@
+//! The Monte Carlo estimate of π on any backend: the same hit count on all.
+//!
+//! ```sh
+//! cargo run --release --example pi                          # n = 10⁷
+//! cargo run --release --example pi -- --n 1e10 --seed 7     # constant memory
+//! cargo run --release --example pi -- --backend gpu --json
+//! ```
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use hetero::Pi;
+use serde_json::json;
+
+#[path = "cli/mod.rs"]
+mod cli;
+
+use cli::{Common, Failure, timed};
+
+/// 4 × the fraction of random points of the unit square inside the quarter circle.
+#[derive(Debug, Parser)]
+#[command(name = "pi", version, about)]
+struct Args {
+    #[command(flatten)]
+    common: Common,
+
+    /// Samples (accepts 1e7 style)
+    #[arg(long, default_value = "1e7", allow_hyphen_values = true, value_parser = parse_count)]
+    n: u64,
+
+    /// Seed of the counter-based generator
+    #[arg(long, default_value_t = hetero_core::pi::DEFAULT_SEED, allow_hyphen_values = true)]
+    seed: u64,
+}
+
+fn parse_count(s: &str) -> Result<u64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("expected a whole number like 10000000 or 1e7, got '{s}'"))?;
+    if v.fract() != 0.0 || !(1.0..=1e18).contains(&v) {
+        return Err(format!("expected a whole number from 1 to 1e18, got '{s}'"));
+    }
+    Ok(v as u64)
+}
+
+fn run() -> Result<(), Failure> {
+    let args = Args::parse();
+    let engine = args.common.engine()?;
+    let spec = Pi::new(args.n, args.seed)?;
+    let (backend, why, setup_seconds) = args.common.backend(&engine)?;
+    let (est, seconds) = timed(args.common.repeat, || Ok(engine.pi(&spec, backend)?))?;
+    if args.common.json {
+        cli::print_json(&json!({
+            "backend": backend.name(),
+            "threads": Common::threads_used(&engine, backend),
+            "seconds": seconds,
+            "setup_seconds": setup_seconds,
+            "n": args.n,
+            "seed": args.seed,
+            "hits": est.hits,
+            "estimate": est.estimate(),
+            "error": est.error(),
+            "sigma": est.sigma(),
+        }));
+        return Ok(());
+    }
+    println!("backend: {backend} ({why})");
+    println!(
+        "n = {}, seed = {}: {} hits, π ≈ {:.9} (error {:+.3e}, σ = {:.3e}, {:.1}σ) in {:.3} ms",
+        args.n,
+        args.seed,
+        est.hits,
+        est.estimate(),
+        est.error(),
+        est.sigma(),
+        est.error() / est.sigma(),
+        seconds * 1e3
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    cli::main_with("pi", run)
+}
