@@ -31,7 +31,7 @@ struct Args {
     common: Common,
 
     /// Elements (accepts 1e6 style)
-    #[arg(long, default_value = "1e6", allow_hyphen_values = true, value_parser = parse_count)]
+    #[arg(long, default_value = "1e6", allow_hyphen_values = true, value_parser = parse_elements)]
     n: usize,
 
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
@@ -46,14 +46,14 @@ struct Args {
     precision: Option<Prec>,
 }
 
-fn parse_count(s: &str) -> Result<usize, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("expected a whole number like 1000000 or 1e6, got '{s}'"))?;
-    if v.fract() != 0.0 || !(0.0..=1e10).contains(&v) {
-        return Err(format!("expected a whole number from 0 to 1e10, got '{s}'"));
+fn parse_elements(s: &str) -> Result<usize, String> {
+    // x, y, the output and the f64 reference: 32 bytes an element, all in memory.
+    const MAX: u64 = 1_000_000_000;
+    let n = cli::parse_count(s, 0)?;
+    if n > MAX {
+        return Err(format!("at most 1e9 elements (32 GB of arrays), got '{s}'"));
     }
-    Ok(v as usize)
+    usize::try_from(n).map_err(|_| format!("{s} elements do not fit this machine's address space"))
 }
 
 fn run() -> Result<(), Failure> {

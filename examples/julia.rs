@@ -86,6 +86,13 @@ impl Args {
             (Some(w), Some(h)) => (w as usize, h as usize),
             _ => (2 * self.size as usize, self.size as usize),
         };
+        // Counts and RGB take 7 bytes a pixel in memory, plus the PNG.
+        const MAX_PIXELS: usize = 1 << 31;
+        if width.saturating_mul(height) > MAX_PIXELS {
+            return Err(Failure::usage(format!(
+                "--size/--width/--height: {height}x{width} is more than 2^31 pixels (15 GB in memory); choose a smaller image"
+            )));
+        }
         let span_x = 4.0 / self.zoom;
         let span_y = span_x * height as f64 / width as f64;
         let viewport = if self.center == (0.0, 0.0) && self.zoom == 1.0 && width == 2 * height {

@@ -65,7 +65,7 @@ struct Args {
     common: Common,
 
     /// Subintervals (accepts 1e6 style)
-    #[arg(long, default_value = "1e6", allow_hyphen_values = true, value_parser = parse_count)]
+    #[arg(long, default_value = "1e6", allow_hyphen_values = true, value_parser = cli::parse_positive)]
     n: u64,
 
     #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
@@ -86,16 +86,6 @@ struct Args {
     /// where the device has SHADER_F64, f64
     #[arg(long, value_enum, default_value_t = Prec::F64)]
     precision: Prec,
-}
-
-fn parse_count(s: &str) -> Result<u64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("expected a whole number like 1000000 or 1e6, got '{s}'"))?;
-    if v.fract() != 0.0 || !(1.0..=1e18).contains(&v) {
-        return Err(format!("expected a whole number from 1 to 1e18, got '{s}'"));
-    }
-    Ok(v as u64)
 }
 
 /// The integral and the arithmetic it was summed in.

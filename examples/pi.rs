@@ -25,22 +25,12 @@ struct Args {
     common: Common,
 
     /// Samples (accepts 1e7 style)
-    #[arg(long, default_value = "1e7", allow_hyphen_values = true, value_parser = parse_count)]
+    #[arg(long, default_value = "1e7", allow_hyphen_values = true, value_parser = cli::parse_positive)]
     n: u64,
 
     /// Seed of the counter-based generator
     #[arg(long, default_value_t = hetero_core::pi::DEFAULT_SEED, allow_hyphen_values = true)]
     seed: u64,
-}
-
-fn parse_count(s: &str) -> Result<u64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("expected a whole number like 10000000 or 1e7, got '{s}'"))?;
-    if v.fract() != 0.0 || !(1.0..=1e18).contains(&v) {
-        return Err(format!("expected a whole number from 1 to 1e18, got '{s}'"));
-    }
-    Ok(v as u64)
 }
 
 fn run() -> Result<(), Failure> {

@@ -213,6 +213,8 @@ fn bad_input_gets_a_clear_message_and_the_right_exit_code() {
     rejects("julia", &["--size", "0"], 2, "--size");
     rejects("julia", &["--size", "-3"], 2, "--size");
     rejects("julia", &["--size", "many"], 2, "--size");
+    rejects("julia", &["--size", "100000"], 2, "--size");
+    rejects("gaussian", &["--n", "1e12"], 2, "--n");
     rejects("julia", &["--c", "1"], 2, "--c");
     rejects("julia", &["--c", "1,nan"], 2, "--c");
     rejects("julia", &["--zoom", "0"], 2, "--zoom");

@@ -192,6 +192,25 @@ pub fn parse_pair(s: &str) -> Result<(f64, f64), String> {
     Ok((num(a)?, num(b)?))
 }
 
+/// Parses a whole count written as `1000000` or `1e6`, from `min` to 1e18.
+pub fn parse_count(s: &str, min: u64) -> Result<u64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number like 1000000 or 1e6, got '{s}'"))?;
+    if v.fract() != 0.0 || !(min as f64..=1e18).contains(&v) {
+        return Err(format!(
+            "expected a whole number from {min} to 1e18, got '{s}'"
+        ));
+    }
+    Ok(v as u64)
+}
+
+/// `parse_count` for counts of at least 1.
+pub fn parse_positive(s: &str) -> Result<u64, String> {
+    parse_count(s, 1)
+}
+
 /// Prints `value` as one JSON object on stdout.
 pub fn print_json(value: &serde_json::Value) {
     println!("{value}");
