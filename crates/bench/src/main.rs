@@ -1,0 +1,315 @@
+//! `hetero-bench`: cross-validate and time every backend, write a report.
+//!
+//! ```sh
+//! hetero-bench info                       # machine, SIMD build, GPU adapters
+//! hetero-bench run --quick --out bench    # < 2 minutes on 2 cores
+//! hetero-bench run --problems julia,pi --backends simd,simd-threads,gpu --repeats 9
+//! ```
+//! Exit codes: 0 all valid; 1 a measurement failed validation or did not
+//! run (the report is written first); 2 a usage error (nothing written).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use hetero::{Backend, Engine};
+use hetero_bench::experiments::{self, Context, Experiment, Plan};
+use hetero_bench::{Environment, Problem, Results, ceilings, machine, plots, report};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hetero-bench",
+    version,
+    about = "Cross-validate and time every hetero backend"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The CPU, the SIMD features this build uses, the threads, every GPU adapter
+    Info {
+        /// Exit non-zero when no GPU adapter opens
+        #[arg(long)]
+        require_gpu: bool,
+    },
+    /// Validate and time (the default)
+    Run(RunArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+struct RunArgs {
+    /// Problems to run, comma-separated
+    #[arg(long, value_delimiter = ',', value_parser = parse_problem, default_value = "midpoint,gaussian,julia,pi")]
+    problems: Vec<Problem>,
+
+    /// Backends to run, comma-separated (scalar is always the reference)
+    #[arg(long, value_delimiter = ',', value_parser = parse_backend, default_value = "scalar,simd,threads,simd-threads,gpu")]
+    backends: Vec<Backend>,
+
+    /// Sizes for the matrix, comma-separated (default: each problem's notebook size)
+    #[arg(long, value_delimiter = ',', value_parser = parse_size)]
+    sizes: Option<Vec<u64>>,
+
+    /// Threads for the threaded backends (default: every core); the thread
+    /// scaling experiment runs 1..this
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+
+    /// Timed repeats per measurement
+    #[arg(long, default_value_t = 7, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(1..))]
+    repeats: u32,
+
+    /// Experiments, comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_enum,
+        default_value = "matrix,threads,sizes,granularity,gpu-split"
+    )]
+    experiments: Vec<Experiment>,
+
+    /// Small sizes and few repeats: under 2 minutes on 2 cores
+    #[arg(long)]
+    quick: bool,
+
+    /// Where results.json, report.md and the SVG plots go
+    #[arg(long, default_value = "bench-results")]
+    out: PathBuf,
+}
+
+fn parse_problem(s: &str) -> Result<Problem, String> {
+    s.parse()
+}
+
+fn parse_backend(s: &str) -> Result<Backend, String> {
+    s.parse::<Backend>().map_err(|e| e.to_string())
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number like 1000000 or 1e6, got '{s}'"))?;
+    if v.fract() != 0.0 || !(1.0..=1e12).contains(&v) {
+        return Err(format!("expected a size from 1 to 1e12, got '{s}'"));
+    }
+    Ok(v as u64)
+}
+
+fn usage(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("hetero-bench: error: {message}");
+    ExitCode::from(2)
+}
+
+fn info(require_gpu: bool) -> ExitCode {
+    println!(
+        "cpu: {} ({} logical cores)",
+        machine::cpu_model(),
+        machine::cores()
+    );
+    println!("simd compiled in: {}", machine::compiled_simd().join(", "));
+    println!("threads (rayon default): {}", rayon::current_num_threads());
+    let adapters = machine::adapters();
+    if adapters.is_empty() {
+        println!("gpu adapters: none");
+    }
+    for a in &adapters {
+        println!("gpu adapter: {a}");
+    }
+    match hetero::GpuContext::from_env() {
+        Ok(ctx) => {
+            println!("gpu in use: {}", ctx.describe());
+            ExitCode::SUCCESS
+        }
+        Err(e) if require_gpu => {
+            eprintln!("hetero-bench: error: a GPU was required and none opened: {e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            println!("gpu in use: none ({e})");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Checks that `dir` can take the report before any work starts.
+fn prepare_out(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("--out {}: cannot create the folder: {e}", dir.display()))?;
+    let probe = dir.join(format!(".hetero-bench-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .map_err(|e| format!("--out {}: cannot write there: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Writes every file to a temporary name, then renames them all: a reader
+/// never sees a half-written report.
+fn write_all(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
+    let tmp: Vec<(PathBuf, PathBuf)> = files
+        .iter()
+        .map(|(name, _)| {
+            (
+                dir.join(format!(".{name}.tmp-{}", std::process::id())),
+                dir.join(name),
+            )
+        })
+        .collect();
+    for ((path, _), (_, contents)) in tmp.iter().zip(files) {
+        if let Err(e) = std::fs::write(path, contents) {
+            for (p, _) in &tmp {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e);
+        }
+    }
+    for (from, to) in &tmp {
+        std::fs::rename(from, to)?;
+    }
+    Ok(())
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    if args.problems.is_empty() || args.backends.is_empty() || args.experiments.is_empty() {
+        return usage("--problems, --backends and --experiments each need at least one name");
+    }
+    if args.sizes.as_ref().is_some_and(Vec::is_empty) {
+        return usage("--sizes needs at least one size");
+    }
+    if let Err(e) = prepare_out(&args.out) {
+        return usage(e);
+    }
+    let threads = args.threads.map_or(machine::cores(), |t| t as usize);
+    let engine = match Engine::with_threads(threads) {
+        Ok(e) => e,
+        Err(e) => return usage(e),
+    };
+    let mut backends = args.backends.clone();
+    if !backends.contains(&Backend::Scalar) {
+        backends.insert(0, Backend::Scalar); // the reference every speed-up is against
+    }
+    backends.sort();
+    backends.dedup();
+    let plan = Plan {
+        problems: args.problems.clone(),
+        backends,
+        sizes: args.sizes.clone(),
+        threads: (1..=threads).collect(),
+        repeats: if args.quick {
+            args.repeats.min(3)
+        } else {
+            args.repeats
+        },
+        warmup: 1,
+        quick: args.quick,
+        experiments: args.experiments.clone(),
+    };
+
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.set_message("measuring the machine's ceilings");
+    let ceilings = ceilings::measure(args.quick);
+    let (gpu, gpu_unavailable, gpu_is_software) = if plan.backends.contains(&Backend::Gpu) {
+        match engine.gpu() {
+            Ok(g) => (
+                Some(g.describe().to_string()),
+                None,
+                g.describe().is_software,
+            ),
+            Err(e) => (None, Some(e.to_string()), false),
+        }
+    } else {
+        (None, Some("not asked for (--backends)".into()), false)
+    };
+    let progress = |m: String| bar.set_message(m);
+    let ctx = Context {
+        plan: &plan,
+        engine: &engine,
+        ceilings,
+        progress: &progress,
+    };
+    let records = experiments::run_all(&ctx);
+    bar.finish_and_clear();
+
+    let results = Results {
+        environment: Environment {
+            hetero_version: env!("CARGO_PKG_VERSION"),
+            cpu: machine::cpu_model(),
+            cores: machine::cores(),
+            simd_compiled: machine::compiled_simd(),
+            threads,
+            gpu,
+            gpu_unavailable,
+            gpu_is_software,
+            adapters: machine::adapters(),
+            ceilings,
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            quick: args.quick,
+        },
+        records,
+    };
+    let json = match serde_json::to_string_pretty(&results) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("hetero-bench: error: cannot serialise the results: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut files = vec![
+        ("results.json", json),
+        ("report.md", report::markdown(&results)),
+    ];
+    let drawn = [
+        ("speedup.svg", plots::speedup(&results)),
+        ("threads.svg", plots::threads(&results)),
+        ("sizes.svg", plots::sizes(&results)),
+        ("granularity.svg", plots::granularity(&results)),
+        ("gpu_split.svg", plots::gpu_split(&results)),
+    ];
+    for (name, plot) in drawn {
+        match plot {
+            Ok(svg) => files.push((name, svg)),
+            Err(e) => eprintln!("hetero-bench: warning: {name} not drawn: {e}"),
+        }
+    }
+    if let Err(e) = write_all(&args.out, &files) {
+        eprintln!("hetero-bench: error: --out {}: {e}", args.out.display());
+        return ExitCode::from(1);
+    }
+    println!("{}", report::summary(&results));
+    println!(
+        "wrote {} ({} measurements)",
+        args.out.display(),
+        results.records.len()
+    );
+    if let Some(why) = &results.environment.gpu_unavailable {
+        println!("gpu: not measured: {why}");
+    }
+    if results.all_valid() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "hetero-bench: some measurements failed validation or did not run; see report.md"
+        );
+        ExitCode::from(1)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Info { require_gpu }) => info(require_gpu),
+        Some(Command::Run(args)) => run(args),
+        None => run(cli.run),
+    }
+}

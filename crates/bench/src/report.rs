@@ -1,0 +1,328 @@
+//! `report.md`: the results as tables a person reads top to bottom.
+
+use std::fmt::Write;
+
+use crate::experiments::crossover;
+use crate::{Problem, Record, Results, python};
+
+fn secs(s: Option<f64>) -> String {
+    match s {
+        Some(s) if s >= 1.0 => format!("{s:.2} s"),
+        Some(s) if s >= 1e-3 => format!("{:.2} ms", s * 1e3),
+        Some(s) => format!("{:.1} µs", s * 1e6),
+        None => "—".into(),
+    }
+}
+
+fn ratio(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{x:.1}×"))
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{:.0} %", x * 100.0))
+}
+
+fn rate(x: Option<f64>, unit: Option<&str>) -> String {
+    match (x, unit) {
+        (Some(x), Some(u)) if x >= 1e9 => format!("{:.2} G{u}/s", x / 1e9),
+        (Some(x), Some(u)) => format!("{:.1} M{u}/s", x / 1e6),
+        _ => "—".into(),
+    }
+}
+
+fn of<'a>(results: &'a Results, experiment: &str) -> impl Iterator<Item = &'a Record> {
+    results
+        .records
+        .iter()
+        .filter(move |r| r.experiment == experiment)
+}
+
+/// The whole report.
+pub fn markdown(results: &Results) -> String {
+    let env = &results.environment;
+    let mut md = String::new();
+    let _ = writeln!(md, "# hetero-bench report\n");
+    let _ = writeln!(md, "`{}`\n", env.command);
+    let _ = writeln!(md, "| machine | |\n| --- | --- |");
+    let _ = writeln!(md, "| CPU | {} ({} logical cores) |", env.cpu, env.cores);
+    let _ = writeln!(
+        md,
+        "| SIMD compiled in | {} |",
+        env.simd_compiled.join(", ")
+    );
+    let _ = writeln!(md, "| threads used | {} |", env.threads);
+    match (&env.gpu, &env.gpu_unavailable) {
+        (Some(g), _) => {
+            let _ = writeln!(md, "| GPU | {g} |");
+        }
+        (None, Some(why)) => {
+            let _ = writeln!(md, "| GPU | unavailable: {why} |");
+        }
+        _ => {}
+    }
+    let c = &env.ceilings;
+    let _ = writeln!(
+        md,
+        "| FMA ceiling (f64) | {:.1} GFLOP/s per core, {:.1} GFLOP/s on all cores (f32: twice) |",
+        c.fma_gflops_per_core, c.fma_gflops_all_cores
+    );
+    let _ = writeln!(
+        md,
+        "| memory ceiling | {:.1} GB/s (triad, all cores) |\n",
+        c.triad_gbs
+    );
+    if env.gpu_is_software {
+        let _ = writeln!(
+            md,
+            "> **The GPU here is a software adapter** (a CPU emulating a GPU, e.g. lavapipe): its rows prove the GPU path is correct, not how fast a GPU is.\n"
+        );
+    }
+    if !results.all_valid() {
+        let _ = writeln!(
+            md,
+            "> **Some measurements failed validation or did not run** — see the ✗ rows.\n"
+        );
+    }
+
+    let matrix: Vec<&Record> = of(results, "matrix").collect();
+    if !matrix.is_empty() {
+        let _ = writeln!(md, "## Every backend, validated then timed\n");
+        let _ = writeln!(
+            md,
+            "Speed-up is against `scalar` in the same run. *vs notebook* compares with the fastest Python figure of the reference notebooks at the seed size (measured elsewhere on a 2-core machine, not re-run). *of ceiling* is the share of the machine limit that bounds the kernel (FMA throughput of the cores used, or memory bandwidth).\n"
+        );
+        for problem in Problem::ALL {
+            let rows: Vec<&&Record> = matrix
+                .iter()
+                .filter(|r| r.problem == problem.name())
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let (label, seconds) = python::best(problem);
+            let _ = writeln!(md, "### {problem}\n");
+            let _ = writeln!(
+                md,
+                "Notebook reference: {label}, {} at the seed size.\n",
+                secs(Some(seconds))
+            );
+            let _ = writeln!(
+                md,
+                "| size | backend | median | min | max | throughput | vs scalar | vs notebook | of ceiling | error | valid |"
+            );
+            let _ = writeln!(
+                md,
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+            );
+            for r in rows {
+                let error = match (r.error_metric, r.error_value) {
+                    (Some(m), Some(v)) => format!("{m} {v:.2e}"),
+                    _ => r.failure.clone().unwrap_or_else(|| "—".into()),
+                };
+                let valid = if r.valid {
+                    "✓".to_owned()
+                } else {
+                    format!("✗ {}", r.first_mismatch.clone().unwrap_or_default())
+                };
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    r.size,
+                    r.backend,
+                    secs(r.seconds_median),
+                    secs(r.seconds_min),
+                    secs(r.seconds_max),
+                    rate(r.throughput, r.throughput_unit),
+                    ratio(r.speedup_vs_scalar),
+                    ratio(r.speedup_vs_python),
+                    r.ceiling.map_or("—".into(), |c| format!(
+                        "{} ({c})",
+                        percent(r.ceiling_fraction)
+                    )),
+                    error,
+                    valid
+                );
+            }
+            let _ = writeln!(md);
+        }
+        let _ = writeln!(md, "![speed-ups](speedup.svg)\n");
+    }
+
+    let threads: Vec<&Record> = of(results, "threads").collect();
+    if !threads.is_empty() {
+        let _ = writeln!(md, "## Thread scaling\n");
+        let _ = writeln!(
+            md,
+            "Parallel efficiency = T(1) / (t · T(t)); 100 % is perfect scaling.\n"
+        );
+        let _ = writeln!(
+            md,
+            "| problem | backend | threads | median | speed-up vs 1 thread | efficiency |"
+        );
+        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- |");
+        for r in threads {
+            let d = r.detail.as_ref();
+            let get = |k: &str| d.and_then(|d| d[k].as_f64());
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} |",
+                r.problem,
+                r.backend,
+                r.threads,
+                secs(r.seconds_median),
+                ratio(get("speedup_vs_1_thread")),
+                percent(get("efficiency"))
+            );
+        }
+        let _ = writeln!(md, "\n![thread scaling](threads.svg)\n");
+    }
+
+    let sizes: Vec<&Record> = of(results, "sizes").collect();
+    if !sizes.is_empty() {
+        let _ = writeln!(md, "## Size scaling\n");
+        let _ = writeln!(
+            md,
+            "Nanoseconds per element at each size; a crossover is the size from which a backend beats its baseline at every larger size.\n"
+        );
+        for problem in Problem::ALL {
+            let rows: Vec<&&Record> = sizes
+                .iter()
+                .filter(|r| r.problem == problem.name())
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let mut backends: Vec<&str> = rows.iter().map(|r| r.backend).collect();
+            backends.dedup();
+            backends.sort_unstable();
+            backends.dedup();
+            let mut sz: Vec<u64> = rows.iter().map(|r| r.size).collect();
+            sz.sort_unstable();
+            sz.dedup();
+            let _ = writeln!(md, "### {problem} (size = {})\n", problem.size_unit());
+            let _ = writeln!(md, "| size | {} |", backends.join(" | "));
+            let _ = writeln!(md, "| --- |{}", " --- |".repeat(backends.len()));
+            for s in &sz {
+                let cells: Vec<String> = backends
+                    .iter()
+                    .map(|b| {
+                        rows.iter()
+                            .find(|r| r.size == *s && r.backend == *b)
+                            .and_then(|r| r.detail.as_ref()?["ns_per_element"].as_f64())
+                            .map_or("—".into(), |ns| format!("{ns:.2} ns"))
+                    })
+                    .collect();
+                let _ = writeln!(md, "| {s} | {} |", cells.join(" | "));
+            }
+            let mut notes = Vec::new();
+            for (b, base) in [
+                ("threads", "scalar"),
+                ("simd-threads", "simd"),
+                ("gpu", "simd-threads"),
+            ] {
+                if backends.contains(&b) && backends.contains(&base) {
+                    notes.push(match crossover(&results.records, problem.name(), b, base) {
+                        Some(s) => format!("`{b}` beats `{base}` from {s}"),
+                        None => format!("`{b}` never beats `{base}` here"),
+                    });
+                }
+            }
+            let _ = writeln!(md, "\nCrossovers: {}.\n", notes.join("; "));
+        }
+        let _ = writeln!(md, "![size scaling](sizes.svg)\n");
+    }
+
+    let gran: Vec<&Record> = of(results, "granularity").collect();
+    if !gran.is_empty() {
+        let _ = writeln!(md, "## Granularity: the cost of tiny tasks\n");
+        let _ = writeln!(
+            md,
+            "Midpoint cut into rayon tasks of k points each. One task per point costs more than the work it carries — the notebook's multiprocessing lesson, at Rust's far smaller per-task cost.\n"
+        );
+        let _ = writeln!(md, "| points per task | tasks | median | vs serial |");
+        let _ = writeln!(md, "| --- | --- | --- | --- |");
+        for r in gran {
+            let d = r.detail.as_ref();
+            let label = if r.backend == "scalar" {
+                "serial".to_owned()
+            } else {
+                d.map_or(String::new(), |d| d["task_points"].to_string())
+            };
+            let tasks = d.map_or(String::new(), |d| d["tasks"].to_string());
+            let _ = writeln!(
+                md,
+                "| {label} | {tasks} | {} | {} |",
+                secs(r.seconds_median),
+                ratio(r.speedup_vs_scalar)
+            );
+        }
+        let _ = writeln!(md, "\n![granularity](granularity.svg)\n");
+    }
+
+    let split: Vec<&Record> = of(results, "gpu-split").collect();
+    if !split.is_empty() {
+        let _ = writeln!(md, "## Where the GPU's time goes\n");
+        let _ = writeln!(
+            md,
+            "| problem | size | end-to-end | upload | kernel (timestamps) | readback | resident | dispatches |"
+        );
+        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
+        for r in split {
+            let d = r.detail.as_ref();
+            let get = |k: &str| d.and_then(|d| d[k].as_f64());
+            if r.problem == "all" {
+                let _ = writeln!(
+                    md,
+                    "| context + pipelines (once) | | {} | | | | | |",
+                    secs(r.seconds_median)
+                );
+                continue;
+            }
+            if let Some(f) = &r.failure {
+                let _ = writeln!(md, "| {} | {} | ✗ {f} | | | | | |", r.problem, r.size);
+                continue;
+            }
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.problem,
+                r.size,
+                secs(get("end_to_end")),
+                secs(get("upload")),
+                secs(get("kernel")),
+                secs(get("readback")),
+                secs(get("resident")),
+                d.map_or(String::new(), |d| d["dispatches"].to_string())
+            );
+        }
+        let _ = writeln!(md, "\n![GPU time split](gpu_split.svg)\n");
+    }
+    md
+}
+
+/// A short text summary of the matrix for the terminal.
+pub fn summary(results: &Results) -> String {
+    let mut s = String::new();
+    for r in of(results, "matrix") {
+        let _ = writeln!(
+            s,
+            "{:<9} {:<13} {:>10}  {:>7} vs scalar  {}",
+            r.problem,
+            r.backend,
+            secs(r.seconds_median),
+            ratio(r.speedup_vs_scalar),
+            if r.valid {
+                "ok".to_owned()
+            } else {
+                format!(
+                    "INVALID {}",
+                    r.failure
+                        .clone()
+                        .or(r.first_mismatch.clone())
+                        .unwrap_or_default()
+                )
+            }
+        );
+    }
+    s
+}

@@ -1,0 +1,89 @@
+//! `gaussian`: z = exp(−(x−y)²) on N standard normals, in f32 so that every
+//! backend (the GPU computes in f32) runs the same arithmetic; validated
+//! against the scalar f64 kernel on the same f32 inputs.
+
+use hetero::{Backend, Engine, Gaussian, standard_normal_inputs};
+
+use super::{Output, Validation, Workload, wrong_kind};
+use crate::Problem;
+
+pub struct GaussianWork {
+    spec: Gaussian,
+    x: Vec<f32>,
+    y: Vec<f32>,
+    /// The f64 kernel on the f32 inputs: the yardstick for every backend.
+    exact: Vec<f64>,
+}
+
+impl GaussianWork {
+    pub fn new(n: u64) -> anyhow::Result<Self> {
+        let (x, y) = standard_normal_inputs(usize::try_from(n)?, 1);
+        let (x, y): (Vec<f32>, Vec<f32>) = (
+            x.iter().map(|&v| v as f32).collect(),
+            y.iter().map(|&v| v as f32).collect(),
+        );
+        let exact = x
+            .iter()
+            .zip(&y)
+            .map(|(&a, &b)| hetero_core::gaussian::kernel_f64(1.0, f64::from(a), f64::from(b)))
+            .collect();
+        Ok(Self {
+            spec: Gaussian::notebook(),
+            x,
+            y,
+            exact,
+        })
+    }
+}
+
+impl Workload for GaussianWork {
+    fn problem(&self) -> Problem {
+        Problem::Gaussian
+    }
+
+    fn size(&self) -> u64 {
+        self.x.len() as u64
+    }
+
+    fn elements(&self) -> u64 {
+        self.x.len() as u64
+    }
+
+    fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output> {
+        engine
+            .gaussian_f32_vec(&self.spec, &self.x, &self.y, backend)
+            .map(Output::Floats)
+    }
+
+    fn validate(&self, _: Backend, output: &Output, _reference: &Output) -> Validation {
+        let Output::Floats(z) = output else {
+            return wrong_kind();
+        };
+        // f32 arithmetic end to end: three roundings in the argument and the
+        // exp bound give a few 1e-7 relative; 1e-5 leaves room for WGSL's
+        // 3 + 2|x| ULP exp on arguments up to ~|x| = 40.
+        const TOLERANCE: f64 = 1e-5;
+        let mut worst = 0.0f64;
+        let mut first = None;
+        for (i, (&v, &e)) in z.iter().zip(&self.exact).enumerate() {
+            let err = (f64::from(v) - e).abs() / e.max(1e-30);
+            let err = if e < 1e-30 {
+                (f64::from(v) - e).abs()
+            } else {
+                err
+            };
+            if err > TOLERANCE && first.is_none() {
+                first = Some(format!("element {i}: {v} vs {e}"));
+            }
+            worst = worst.max(err);
+        }
+        let valid = z.len() == self.exact.len() && first.is_none();
+        Validation {
+            metric: "max relative error",
+            value: worst,
+            tolerance: TOLERANCE,
+            valid,
+            first_mismatch: first,
+        }
+    }
+}

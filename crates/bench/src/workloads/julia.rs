@@ -1,0 +1,76 @@
+//! `julia`: the notebook's N × 2N image, maxiters 50.
+
+use hetero::{Backend, Engine, Julia, JuliaParams};
+
+use super::{Output, Validation, Workload, wrong_kind};
+use crate::Problem;
+
+pub struct JuliaWork {
+    spec: Julia,
+}
+
+impl JuliaWork {
+    pub fn new(n: u64) -> anyhow::Result<Self> {
+        Ok(Self {
+            spec: JuliaParams::notebook(usize::try_from(n)?).validate()?,
+        })
+    }
+}
+
+impl Workload for JuliaWork {
+    fn problem(&self) -> Problem {
+        Problem::Julia
+    }
+
+    fn size(&self) -> u64 {
+        self.spec.height() as u64
+    }
+
+    fn elements(&self) -> u64 {
+        self.spec.pixels() as u64
+    }
+
+    fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output> {
+        engine.julia(&self.spec, backend).map(Output::Counts)
+    }
+
+    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Validation {
+        let (Output::Counts(c), Output::Counts(r)) = (output, reference) else {
+            return wrong_kind();
+        };
+        let differing = c.iter().zip(r).filter(|(a, b)| a != b).count();
+        let worst = c
+            .iter()
+            .zip(r)
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap_or(0);
+        // CPU backends agree bit for bit; a GPU may round differently on
+        // < 0.1 % of pixels, by at most 3 iterations.
+        let allowed = if backend == Backend::Gpu {
+            r.len() / 1000
+        } else {
+            0
+        };
+        let valid =
+            c.len() == r.len() && differing <= allowed && (backend != Backend::Gpu || worst <= 3);
+        let first_mismatch = c.iter().zip(r).position(|(a, b)| a != b).map(|i| {
+            let w = self.spec.width();
+            format!("pixel (row {}, col {}): {} vs {}", i / w, i % w, c[i], r[i])
+        });
+        Validation {
+            metric: "differing pixels",
+            value: differing as f64,
+            tolerance: allowed as f64,
+            valid,
+            first_mismatch: if valid { None } else { first_mismatch },
+        }
+    }
+
+    fn work(&self, reference: &Output) -> (&'static str, f64) {
+        match reference {
+            Output::Counts(c) => ("iter", c.iter().map(|&v| f64::from(v)).sum()),
+            _ => ("pixel", self.elements() as f64),
+        }
+    }
+}
