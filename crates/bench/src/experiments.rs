@@ -208,7 +208,7 @@ fn measure_one(
     let validation = work.validate(backend, &output, reference);
     drop(output);
     let stats = measure::time(ctx.plan.warmup, ctx.plan.repeats, || {
-        work.run(ctx.engine, backend).map(drop)
+        work.run_timed(ctx.engine, backend)
     })
     .map_err(|e| e.to_string())?;
     Ok((stats, validation))
@@ -238,7 +238,7 @@ pub fn threads(ctx: &Context) -> Vec<Record> {
                     }
                 };
                 match measure::time(ctx.plan.warmup.max(1), ctx.plan.repeats, || {
-                    work.run(&engine, backend).map(drop)
+                    work.run_timed(&engine, backend)
                 }) {
                     Err(e) => record = record.failed(e.to_string()),
                     Ok(stats) => {
@@ -282,7 +282,7 @@ pub fn sizes(ctx: &Context) -> Vec<Record> {
                 let mut record =
                     Record::new("sizes", problem.name(), backend.name(), size, threads);
                 match measure::time(ctx.plan.warmup.max(1), ctx.plan.repeats, || {
-                    work.run(ctx.engine, backend).map(drop)
+                    work.run_timed(ctx.engine, backend)
                 }) {
                     Err(e) => record = record.failed(e.to_string()),
                     Ok(stats) => {

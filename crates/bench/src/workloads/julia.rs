@@ -7,13 +7,15 @@ use crate::Problem;
 
 pub struct JuliaWork {
     spec: Julia,
+    /// The count buffer timed runs reuse.
+    out: std::sync::Mutex<Vec<u32>>,
 }
 
 impl JuliaWork {
     pub fn new(n: u64) -> anyhow::Result<Self> {
-        Ok(Self {
-            spec: JuliaParams::notebook(usize::try_from(n)?).validate()?,
-        })
+        let spec = JuliaParams::notebook(usize::try_from(n)?).validate()?;
+        let out = std::sync::Mutex::new(spec.try_alloc_counts()?);
+        Ok(Self { spec, out })
     }
 }
 
@@ -32,6 +34,14 @@ impl Workload for JuliaWork {
 
     fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output> {
         engine.julia(&self.spec, backend).map(Output::Counts)
+    }
+
+    fn run_timed(&self, engine: &Engine, backend: Backend) -> hetero::Result<()> {
+        let mut out = self
+            .out
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        engine.julia_into(&self.spec, &mut out, backend)
     }
 
     fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Validation {

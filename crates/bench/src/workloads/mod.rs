@@ -39,8 +39,14 @@ pub trait Workload: Send + Sync {
     fn size(&self) -> u64;
     /// Elements of work (subintervals, array elements, pixels, samples).
     fn elements(&self) -> u64;
-    /// Runs once on `backend`.
+    /// Runs once on `backend`, returning the output for validation.
     fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output>;
+    /// Runs once for timing. Workloads with large outputs write into a
+    /// buffer kept between runs, so the timing is the computation and not
+    /// the page faults of a fresh allocation (the criterion benches do the same).
+    fn run_timed(&self, engine: &Engine, backend: Backend) -> hetero::Result<()> {
+        self.run(engine, backend).map(drop)
+    }
     /// Compares `output` (from `backend`) with the scalar `reference`.
     fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Validation;
     /// The throughput unit and work per run in that unit (iterations for
