@@ -115,6 +115,44 @@ pub fn pair_hits(key: [u32; 2], pair: u64) -> u64 {
     u64::from(inside(x0, y0)) + u64::from(inside(x1, y1))
 }
 
+/// A range of sample indices as whole Philox pairs plus the lone samples
+/// at its ends (a range may start on an odd index or end before one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairSpan {
+    /// Pairs p whose samples 2p and 2p + 1 both lie in the range.
+    pub pairs: core::ops::Range<u64>,
+    /// Samples in the range whose pair is not whole in it (at most two).
+    pub lone: [Option<u64>; 2],
+}
+
+impl PairSpan {
+    pub fn of(range: core::ops::Range<u64>) -> Self {
+        let (mut start, mut end) = (range.start, range.end.max(range.start));
+        let mut lone = [None, None];
+        if start < end && start % 2 == 1 {
+            lone[0] = Some(start);
+            start += 1;
+        }
+        if start < end && end % 2 == 1 {
+            lone[1] = Some(end - 1);
+            end -= 1;
+        }
+        Self {
+            pairs: start / 2..end / 2,
+            lone,
+        }
+    }
+
+    /// Hits among the lone samples.
+    pub fn lone_hits(&self, seed: u64) -> u64 {
+        self.lone
+            .iter()
+            .flatten()
+            .map(|&i| u64::from(sample_inside(seed, i)))
+            .sum()
+    }
+}
+
 /// Whether sample `index` of `seed` is inside (for ranges that start or end
 /// in the middle of a pair).
 #[inline]
@@ -142,6 +180,34 @@ mod tests {
         let above = ((r.ceil() as u32) + 1) << COORD_SHIFT;
         assert!(inside(below, below));
         assert!(!inside(above, above));
+    }
+
+    #[test]
+    fn pair_spans_cover_every_sample_once() {
+        for (start, end) in [
+            (0, 0),
+            (0, 1),
+            (1, 2),
+            (1, 4),
+            (3, 10),
+            (4, 9),
+            (7, 7),
+            (5, 3),
+        ] {
+            let span = PairSpan::of(start..end);
+            let mut covered: Vec<u64> = span
+                .pairs
+                .clone()
+                .flat_map(|p| [2 * p, 2 * p + 1])
+                .collect();
+            covered.extend(span.lone.iter().flatten());
+            covered.sort_unstable();
+            assert_eq!(
+                covered,
+                (start..end.max(start)).collect::<Vec<_>>(),
+                "{start}..{end}"
+            );
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use core::ops::Range;
 
 use crate::scalar::pi::count_hits as count_hits_scalar;
 use hetero_core::chunks::{PI_CHUNK, chunk_count, chunk_range, tree_reduce};
+use hetero_core::pi::PairSpan;
 use hetero_core::rng::seed_key;
 use hetero_core::{Pi, PiEstimate};
 
@@ -26,19 +27,15 @@ fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
 
 /// Hits among the samples `range` of `seed`.
 pub fn count_hits(seed: u64, range: Range<u64>) -> u64 {
-    // Whole groups of eight pairs go through the vectors; the partial pairs
+    // Whole groups of eight pairs go through the vectors; the lone samples
     // at either end and the last < 8 pairs go through the scalar kernel.
-    let first_pair = range.start.div_ceil(2);
-    let end_pair = range.end / 2;
-    if end_pair <= first_pair {
-        return count_hits_scalar(seed, range);
-    }
+    let span = PairSpan::of(range);
+    let (first_pair, end_pair) = (span.pairs.start, span.pairs.end);
     let groups = (end_pair - first_pair) / 8;
     let vector_end = first_pair + groups * 8;
-    let vector_hits = count_pair_groups(seed_key(seed), first_pair, groups);
-    vector_hits
-        + count_hits_scalar(seed, range.start..first_pair * 2)
-        + count_hits_scalar(seed, vector_end * 2..range.end)
+    span.lone_hits(seed)
+        + count_pair_groups(seed_key(seed), first_pair, groups)
+        + count_hits_scalar(seed, vector_end * 2..end_pair * 2)
 }
 
 /// The estimate from all n samples.

@@ -5,7 +5,7 @@ use core::ops::Range;
 use std::time::Instant;
 
 use bytemuck::{Pod, Zeroable};
-use hetero_core::pi::sample_inside;
+use hetero_core::pi::PairSpan;
 use hetero_core::rng::seed_key;
 use hetero_core::{Pi, PiEstimate};
 
@@ -35,17 +35,9 @@ pub struct PiParams {
 /// Any device error.
 pub fn count_hits(ctx: &GpuContext, seed: u64, range: Range<u64>) -> GpuResult<(u64, GpuTimings)> {
     let started = Instant::now();
-    let (mut start, mut end) = (range.start, range.end);
-    let mut hits = 0u64;
-    if start < end && start % 2 == 1 {
-        hits += u64::from(sample_inside(seed, start));
-        start += 1;
-    }
-    if start < end && end % 2 == 1 {
-        hits += u64::from(sample_inside(seed, end - 1));
-        end -= 1;
-    }
-    let (first_pair, end_pair) = (start / 2, end / 2);
+    let span = PairSpan::of(range);
+    let mut hits = span.lone_hits(seed);
+    let (first_pair, end_pair) = (span.pairs.start, span.pairs.end);
     if first_pair == end_pair {
         return Ok((hits, GpuTimings::default()));
     }
