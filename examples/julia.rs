@@ -112,13 +112,39 @@ impl Args {
     }
 }
 
+/// Images from this many pixels show a progress bar (unless --json).
+const PROGRESS_FROM_PIXELS: usize = 8 << 20;
+
 fn render(
     engine: &Engine,
     spec: &Julia,
     backend: Backend,
     repeat: u32,
+    progress: bool,
 ) -> Result<(Vec<u32>, f64), Failure> {
     let mut counts = spec.try_alloc_counts()?;
+    if progress && spec.pixels() >= PROGRESS_FROM_PIXELS {
+        // Render in blocks of rows: the same counts as one call (a test
+        // checks it), and a bar that moves. The time is still the sum.
+        let bar = indicatif::ProgressBar::new(spec.height() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "rendering {bar:40} {pos}/{len} rows [{elapsed}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let block = spec.height().div_ceil(32) * spec.width();
+        let ((), seconds) = timed(repeat, || {
+            bar.set_position(0);
+            for (i, rows) in counts.chunks_mut(block).enumerate() {
+                engine.julia_rows(spec, i * block / spec.width(), rows, backend)?;
+                bar.inc((rows.len() / spec.width()) as u64);
+            }
+            Ok(())
+        })?;
+        bar.finish_and_clear();
+        return Ok((counts, seconds));
+    }
     let ((), seconds) = timed(repeat, || {
         Ok(engine.julia_into(spec, &mut counts, backend)?)
     })?;
@@ -126,13 +152,13 @@ fn render(
 }
 
 fn compare(args: &Args, engine: &Engine, spec: &Julia) -> Result<(), Failure> {
-    let (reference, scalar_s) = render(engine, spec, Backend::Scalar, args.common.repeat)?;
+    let (reference, scalar_s) = render(engine, spec, Backend::Scalar, args.common.repeat, false)?;
     let mut rows = Vec::new();
     for backend in Backend::ALL.into_iter().filter(|b| engine.is_available(*b)) {
         let (counts, seconds) = if backend == Backend::Scalar {
             (reference.clone(), scalar_s)
         } else {
-            render(engine, spec, backend, args.common.repeat)?
+            render(engine, spec, backend, args.common.repeat, false)?
         };
         let differing = counts
             .iter()
@@ -185,7 +211,13 @@ fn run() -> Result<(), Failure> {
         return compare(&args, &engine, &spec);
     }
     let (backend, why, setup_seconds) = args.common.backend(&engine)?;
-    let (counts, seconds) = render(&engine, &spec, backend, args.common.repeat)?;
+    let (counts, seconds) = render(
+        &engine,
+        &spec,
+        backend,
+        args.common.repeat,
+        !args.common.json,
+    )?;
     let sum: u64 = counts.iter().map(|&c| u64::from(c)).sum();
 
     let rgb = colorize(&counts, spec.maxiters(), args.colormap);

@@ -119,3 +119,36 @@ fn closures_integrate_through_the_facade() {
         assert!((v - 1.0).abs() < 1e-9, "{backend}: {v}");
     }
 }
+
+#[test]
+fn julia_in_row_pieces_equals_the_whole_image() {
+    let engine = Engine::with_threads(2).unwrap();
+    let spec = hetero::JuliaParams::notebook(37).validate().unwrap();
+    let whole = engine.julia(&spec, Backend::Scalar).unwrap();
+    let width = spec.width();
+    for backend in Backend::CPU {
+        let mut pieces = vec![0; spec.pixels()];
+        let mut first_row = 0;
+        for rows in [1, 5, 16, 15] {
+            let piece = &mut pieces[first_row * width..(first_row + rows) * width];
+            engine.julia_rows(&spec, first_row, piece, backend).unwrap();
+            first_row += rows;
+        }
+        assert_eq!(first_row, spec.height());
+        assert!(pieces == whole, "{backend}");
+        let e = engine
+            .julia_rows(&spec, 30, &mut vec![0; 8 * width], backend)
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Problem(hetero::ProblemError::RowRange { .. })),
+            "{e}"
+        );
+        let e = engine
+            .julia_rows(&spec, 0, &mut vec![0; width + 1], backend)
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Problem(hetero::ProblemError::RowRange { .. })),
+            "{e}"
+        );
+    }
+}

@@ -65,6 +65,27 @@ fn gpu_agrees_with_the_cpu_on_every_problem(engine: &Engine) -> Outcome {
     Ok(())
 }
 
+fn julia_rows_on_the_gpu_equal_the_whole_image(engine: &Engine) -> Outcome {
+    let spec = hetero::JuliaParams::notebook(50).validate().map_err(fail)?;
+    let whole = engine.julia(&spec, Backend::Gpu).map_err(fail)?;
+    let width = spec.width();
+    let mut pieces = vec![0; spec.pixels()];
+    for (first, rows) in [(0, 7), (7, 33), (40, 10)] {
+        engine
+            .julia_rows(
+                &spec,
+                first,
+                &mut pieces[first * width..(first + rows) * width],
+                Backend::Gpu,
+            )
+            .map_err(fail)?;
+    }
+    if pieces != whole {
+        return Err("row pieces differ from the whole image".into());
+    }
+    Ok(())
+}
+
 fn unsupported_combinations_are_typed_errors(engine: &Engine) -> Outcome {
     let e = engine
         .midpoint_with(&Midpoint::notebook(), &|x: f64| x, Backend::Gpu)
@@ -109,6 +130,10 @@ const TESTS: &[(&str, Test)] = &[
     (
         "gpu_agrees_with_the_cpu_on_every_problem",
         gpu_agrees_with_the_cpu_on_every_problem,
+    ),
+    (
+        "julia_rows_on_the_gpu_equal_the_whole_image",
+        julia_rows_on_the_gpu_equal_the_whole_image,
     ),
     (
         "unsupported_combinations_are_typed_errors",

@@ -22,21 +22,42 @@ impl Engine {
     /// length; for `gpu`, why the GPU could not be opened or the call failed.
     pub fn julia_into(&self, spec: &Julia, out: &mut [u32], backend: Backend) -> Result<()> {
         spec.check_output(out.len())?;
+        self.julia_rows(spec, 0, out, backend)
+    }
+
+    /// The counts of the rows `first_row..` that `out` holds (whole rows of
+    /// width): equal to the same rows of the whole image, so an image can be
+    /// rendered in pieces (to show progress, or to spread it over devices).
+    ///
+    /// # Errors
+    /// [`hetero_core::ProblemError::RowRange`] unless `out` is whole rows
+    /// inside the image; for `gpu`, why the GPU could not be opened or the
+    /// call failed.
+    pub fn julia_rows(
+        &self,
+        spec: &Julia,
+        first_row: usize,
+        out: &mut [u32],
+        backend: Backend,
+    ) -> Result<()> {
+        spec.check_rows(first_row, out.len())?;
         match backend {
             #[cfg(feature = "gpu")]
             Backend::Gpu => {
-                hetero_gpu::kernels::julia::render(self.gpu()?, spec, out)?;
+                hetero_gpu::kernels::julia::render_rows(self.gpu()?, spec, first_row, out)?;
             }
             #[cfg(not(feature = "gpu"))]
             Backend::Gpu => return self.no_gpu(),
-            Backend::Scalar => scalar::julia::render(spec, out)?,
-            Backend::Simd => simd::julia::render(spec, out)?,
-            Backend::Threads => {
-                self.run_cpu(backend, || par::julia::render(spec, out, Inner::Scalar))?
+            Backend::Scalar => {
+                scalar::julia::render_rows(spec, &spec.column_starts(), first_row, out)
             }
-            Backend::SimdThreads => {
-                self.run_cpu(backend, || par::julia::render(spec, out, Inner::Simd))?
-            }
+            Backend::Simd => simd::julia::render_rows(spec, &spec.column_starts(), first_row, out),
+            Backend::Threads => self.run_cpu(backend, || {
+                par::julia::render_rows(spec, first_row, out, Inner::Scalar)
+            })?,
+            Backend::SimdThreads => self.run_cpu(backend, || {
+                par::julia::render_rows(spec, first_row, out, Inner::Simd)
+            })?,
         }
         Ok(())
     }

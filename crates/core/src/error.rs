@@ -55,6 +55,17 @@ pub enum ProblemError {
     },
 
     #[error(
+        "julia: rows {first_row}..{first_row}+{rows} are not inside the image's {height} rows (or the buffer of {len} pixels is not whole rows of {width}); pass whole rows within the image"
+    )]
+    RowRange {
+        first_row: usize,
+        rows: usize,
+        height: usize,
+        width: usize,
+        len: usize,
+    },
+
+    #[error(
         "julia: the viewport is empty (x: {x_min}..{x_max}, y: {y_min}..{y_max}); each minimum must be below its maximum"
     )]
     EmptyViewport {

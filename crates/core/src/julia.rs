@@ -205,6 +205,31 @@ impl Julia {
         }
     }
 
+    /// Checks a buffer for the rows `first_row..`: whole rows, inside the
+    /// image. Returns the number of rows.
+    ///
+    /// # Errors
+    /// [`ProblemError::RowRange`] otherwise.
+    pub fn check_rows(&self, first_row: usize, len: usize) -> Result<usize, ProblemError> {
+        let width = self.width();
+        let rows = len / width;
+        if len.is_multiple_of(width)
+            && first_row
+                .checked_add(rows)
+                .is_some_and(|end| end <= self.height())
+        {
+            Ok(rows)
+        } else {
+            Err(ProblemError::RowRange {
+                first_row,
+                rows,
+                height: self.height(),
+                width,
+                len,
+            })
+        }
+    }
+
     /// A zeroed count buffer for this image, allocated without aborting.
     ///
     /// # Errors
@@ -274,6 +299,26 @@ mod tests {
             ..JuliaParams::default()
         };
         assert!(matches!(bad(inf_view), ProblemError::NotFinite { .. }));
+    }
+
+    #[test]
+    fn row_ranges_are_checked() {
+        let j = Julia::notebook();
+        assert_eq!(j.check_rows(0, 2000 * 10), Ok(10));
+        assert_eq!(j.check_rows(990, 2000 * 10), Ok(10));
+        assert_eq!(j.check_rows(1000, 0), Ok(0));
+        assert!(matches!(
+            j.check_rows(991, 2000 * 10),
+            Err(ProblemError::RowRange { .. })
+        ));
+        assert!(matches!(
+            j.check_rows(0, 2001),
+            Err(ProblemError::RowRange { .. })
+        ));
+        assert!(matches!(
+            j.check_rows(usize::MAX, 2000),
+            Err(ProblemError::RowRange { .. })
+        ));
     }
 
     #[test]

@@ -12,6 +12,20 @@ use crate::{scalar, simd};
 /// [`ProblemError::OutputSize`] when `out` is not width × height.
 pub fn render(spec: &Julia, out: &mut [u32], inner: Inner) -> Result<(), ProblemError> {
     spec.check_output(out.len())?;
+    render_rows(spec, 0, out, inner)
+}
+
+/// The rows `first_row..` that `out` holds (whole rows), one task per row.
+///
+/// # Errors
+/// [`ProblemError::RowRange`] unless `out` is whole rows inside the image.
+pub fn render_rows(
+    spec: &Julia,
+    first_row: usize,
+    out: &mut [u32],
+    inner: Inner,
+) -> Result<(), ProblemError> {
+    spec.check_rows(first_row, out.len())?;
     let starts = spec.column_starts();
     let rows = match inner {
         Inner::Scalar => scalar::julia::render_rows,
@@ -19,6 +33,6 @@ pub fn render(spec: &Julia, out: &mut [u32], inner: Inner) -> Result<(), Problem
     };
     out.par_chunks_mut(spec.width())
         .enumerate()
-        .for_each(|(i, row)| rows(spec, &starts, i, row));
+        .for_each(|(i, row)| rows(spec, &starts, first_row + i, row));
     Ok(())
 }

@@ -38,8 +38,27 @@ pub struct JuliaParams {
 /// fit the budget, or any device error.
 pub fn render(ctx: &GpuContext, spec: &Julia, out: &mut [u32]) -> GpuResult<GpuTimings> {
     spec.check_output(out.len())?;
+    render_rows(ctx, spec, 0, out)
+}
+
+/// Renders the rows `first_row..` that `out` holds (whole rows): the same
+/// kernel, with the row starts of that range.
+///
+/// # Errors
+/// [`hetero_core::ProblemError::RowRange`] unless `out` is whole rows inside
+/// the image; otherwise as [`render`].
+pub fn render_rows(
+    ctx: &GpuContext,
+    spec: &Julia,
+    first_row: usize,
+    out: &mut [u32],
+) -> GpuResult<GpuTimings> {
+    let height = spec.check_rows(first_row, out.len())? as u64;
     let started = Instant::now();
-    let (width, height) = (spec.width() as u64, spec.height() as u64);
+    if height == 0 {
+        return Ok(GpuTimings::default());
+    }
+    let width = spec.width() as u64;
     let max_width = TILE * u64::from(ctx.max_workgroups);
     if width > max_width {
         return Err(GpuError::LimitExceeded {
@@ -93,7 +112,7 @@ pub fn render(ctx: &GpuContext, spec: &Julia, out: &mut [u32]) -> GpuResult<GpuT
             .write_buffer(&columns, 0, bytemuck::cast_slice(&spec.column_starts()));
         timings.upload += upload.elapsed();
 
-        let mut first_row = 0u64;
+        let mut first_row = first_row as u64;
         for tile in out.chunks_mut((tile_rows * width) as usize) {
             let tile_height = tile.len() as u64 / width;
             let upload = Instant::now();
