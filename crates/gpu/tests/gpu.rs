@@ -308,6 +308,26 @@ fn midpoint_f32_within_2e7(ctx: &GpuContext) -> Outcome {
     Ok(())
 }
 
+fn midpoint_boundary_sizes(ctx: &GpuContext) -> Outcome {
+    // One invocation sums 16 terms, a workgroup 4096: every edge of both.
+    let f = |x: f64| (-x * x).exp();
+    for n in [1u64, 2, 15, 16, 17, 4095, 4096, 4097, 65_537] {
+        let spec = Midpoint::new(-0.5, 1.5, n)?;
+        let reference = midpoint_compensated(&spec, f);
+        let (v, _) = midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F32)
+            .map_err(|e| e.to_string())?;
+        let err = relative_error(v, reference);
+        ensure!(err <= 2e-7, "f32 n = {n}: {v} vs {reference} ({err:e})");
+        if ctx.has_f64() {
+            let (v, _) = midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F64)
+                .map_err(|e| e.to_string())?;
+            let err = relative_error(v, reference);
+            ensure!(err <= 1e-13, "f64 n = {n}: {v} vs {reference} ({err:e})");
+        }
+    }
+    Ok(())
+}
+
 fn midpoint_f32_at_a_billion(ctx: &GpuContext) -> Outcome {
     let spec = Midpoint::new(0.0, 1.0, 1_000_000_000)?;
     let (v, t) = midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F32)
@@ -429,6 +449,7 @@ const TESTS: &[(&str, Test)] = &[
         pi_splits_into_several_dispatches,
     ),
     ("midpoint_f32_within_2e7", midpoint_f32_within_2e7),
+    ("midpoint_boundary_sizes", midpoint_boundary_sizes),
     ("midpoint_f32_at_a_billion", midpoint_f32_at_a_billion),
     (
         "midpoint_f64_as_good_as_the_cpu",
