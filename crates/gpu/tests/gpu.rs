@@ -314,13 +314,15 @@ fn midpoint_boundary_sizes(ctx: &GpuContext) -> Outcome {
     for n in [1u64, 2, 15, 16, 17, 4095, 4096, 4097, 65_537] {
         let spec = Midpoint::new(-0.5, 1.5, n)?;
         let reference = midpoint_compensated(&spec, f);
-        let (v, _) = midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F32)
-            .map_err(|e| e.to_string())?;
+        let (v, _) =
+            midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F32)
+                .map_err(|e| e.to_string())?;
         let err = relative_error(v, reference);
         ensure!(err <= 2e-7, "f32 n = {n}: {v} vs {reference} ({err:e})");
         if ctx.has_f64() {
-            let (v, _) = midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F64)
-                .map_err(|e| e.to_string())?;
+            let (v, _) =
+                midpoint::integrate(ctx, &spec, &WgslIntegrand::exp_neg_square(), Precision::F64)
+                    .map_err(|e| e.to_string())?;
             let err = relative_error(v, reference);
             ensure!(err <= 1e-13, "f64 n = {n}: {v} vs {reference} ({err:e})");
         }
