@@ -95,15 +95,17 @@ fn run() -> Result<(), Failure> {
     };
     let precision = if precision == Prec::F32 { "f32" } else { "f64" };
     if args.common.json {
-        cli::print_json(&json!({
-            "backend": backend.name(),
-            "threads": Common::threads_used(&engine, backend),
-            "seconds": seconds,
-            "setup_seconds": setup_seconds,
-            "n": args.n,
+        cli::print_report(
+            &engine,
+            backend,
+            seconds,
+            setup_seconds,
+            json!({
+                "n": args.n,
             "precision": precision,
             "max_abs_err": max_abs_err,
-        }));
+            }),
+        );
         return Ok(());
     }
     println!("backend: {backend} ({why}), {precision}");

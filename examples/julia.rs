@@ -95,11 +95,9 @@ impl Args {
         }
         let span_x = 4.0 / self.zoom;
         let span_y = span_x * height as f64 / width as f64;
-        let viewport = if self.center == (0.0, 0.0) && self.zoom == 1.0 && width == 2 * height {
-            Viewport::NOTEBOOK // bit for bit the notebook's pixel starts
-        } else {
-            Viewport::centered(self.center.0, self.center.1, span_x, span_y)
-        };
+        // The defaults give x in [-2, 2), y in [-1, 1) exactly: the notebook's
+        // view, bit for bit (the CLI test checks the sum of counts).
+        let viewport = Viewport::centered(self.center.0, self.center.1, span_x, span_y);
         Ok(JuliaParams {
             width,
             height,
@@ -246,19 +244,21 @@ fn run() -> Result<(), Failure> {
         None
     };
     if args.common.json {
-        cli::print_json(&json!({
-            "backend": backend.name(),
-            "adapter": adapter,
-            "threads": Common::threads_used(&engine, backend),
-            "width": spec.width(),
-            "height": spec.height(),
-            "maxiters": spec.maxiters(),
-            "seconds": seconds,
-            "setup_seconds": setup_seconds,
-            "sum": sum,
-            "output": args.output,
-            "counts": args.save_counts,
-        }));
+        cli::print_report(
+            &engine,
+            backend,
+            seconds,
+            setup_seconds,
+            json!({
+                "adapter": adapter,
+                "width": spec.width(),
+                "height": spec.height(),
+                "maxiters": spec.maxiters(),
+                "sum": sum,
+                "output": args.output,
+                "counts": args.save_counts,
+            }),
+        );
     } else {
         println!("backend: {backend} ({why})");
         if let Some(a) = adapter {

@@ -133,18 +133,20 @@ fn run() -> Result<(), Failure> {
     let exact = notebook.then_some(EXP_NEG_SQUARE_0_1);
     let rule = notebook.then(|| EXP_NEG_SQUARE_0_1 + exp_neg_square_rule_error(args.n));
     if args.common.json {
-        cli::print_json(&json!({
-            "backend": backend.name(),
-            "threads": Common::threads_used(&engine, backend),
-            "seconds": seconds,
-            "setup_seconds": setup_seconds,
-            "a": args.a, "b": args.b, "n": args.n,
+        cli::print_report(
+            &engine,
+            backend,
+            seconds,
+            setup_seconds,
+            json!({
+                "a": args.a, "b": args.b, "n": args.n,
             "precision": precision,
             "value": value,
             "exact": exact,
             "error_vs_exact": exact.map(|e| value - e),
             "error_vs_rule": rule.map(|r| value - r),
-        }));
+            }),
+        );
         return Ok(());
     }
     println!("backend: {backend} ({why}), {precision}");

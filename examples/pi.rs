@@ -40,18 +40,20 @@ fn run() -> Result<(), Failure> {
     let (backend, why, setup_seconds) = args.common.backend(&engine)?;
     let (est, seconds) = timed(args.common.repeat, || Ok(engine.pi(&spec, backend)?))?;
     if args.common.json {
-        cli::print_json(&json!({
-            "backend": backend.name(),
-            "threads": Common::threads_used(&engine, backend),
-            "seconds": seconds,
-            "setup_seconds": setup_seconds,
-            "n": args.n,
+        cli::print_report(
+            &engine,
+            backend,
+            seconds,
+            setup_seconds,
+            json!({
+                "n": args.n,
             "seed": args.seed,
             "hits": est.hits,
             "estimate": est.estimate(),
             "error": est.error(),
             "sigma": est.sigma(),
-        }));
+            }),
+        );
         return Ok(());
     }
     println!("backend: {backend} ({why})");

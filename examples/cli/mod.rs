@@ -215,3 +215,25 @@ pub fn parse_positive(s: &str) -> Result<u64, String> {
 pub fn print_json(value: &serde_json::Value) {
     println!("{value}");
 }
+
+/// Prints the `--json` report of one run: the keys every example promises
+/// (`backend`, `threads`, `seconds`, `setup_seconds`) plus the example's own
+/// `fields` (a JSON object).
+pub fn print_report(
+    engine: &Engine,
+    backend: Backend,
+    seconds: f64,
+    setup_seconds: f64,
+    fields: serde_json::Value,
+) {
+    let mut report = serde_json::json!({
+        "backend": backend.name(),
+        "threads": Common::threads_used(engine, backend),
+        "seconds": seconds,
+        "setup_seconds": setup_seconds,
+    });
+    if let (Some(all), serde_json::Value::Object(own)) = (report.as_object_mut(), fields) {
+        all.extend(own);
+    }
+    print_json(&report);
+}

@@ -131,18 +131,13 @@ pub fn matrix(ctx: &Context) -> Vec<Record> {
     for &problem in &ctx.plan.problems {
         for size in ctx.plan.matrix_sizes(problem) {
             (ctx.progress)(format!("matrix: {problem} at {size}"));
-            let work = match workloads::build(problem, size) {
-                Ok(w) => w,
-                Err(e) => {
-                    records.push(
-                        Record::new("matrix", problem.name(), "scalar", size, 1)
-                            .failed(e.to_string()),
-                    );
-                    continue;
-                }
-            };
-            let reference = match work.run(ctx.engine, Backend::Scalar) {
-                Ok(r) => r,
+            // Building the inputs and the scalar reference fail the same way.
+            let prepared = workloads::build(problem, size).and_then(|work| {
+                let reference = work.run(ctx.engine, Backend::Scalar)?;
+                Ok((work, reference))
+            });
+            let (work, reference) = match prepared {
+                Ok(p) => p,
                 Err(e) => {
                     records.push(
                         Record::new("matrix", problem.name(), "scalar", size, 1)

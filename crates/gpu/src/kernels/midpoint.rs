@@ -211,14 +211,12 @@ pub fn integrate(
                     let start = slot * (GROUPS_PER_DISPATCH * elem) as usize;
                     let words = &data[start..start + (*groups * elem) as usize];
                     if f64 {
-                        words.chunks_exact(8).for_each(|w| {
-                            total.add(f64::from_le_bytes(w.try_into().unwrap_or([0; 8])))
-                        });
+                        words
+                            .chunks_exact(8)
+                            .for_each(|w| total.add(bytemuck::pod_read_unaligned::<f64>(w)));
                     } else {
                         words.chunks_exact(4).for_each(|w| {
-                            total.add(f64::from(f32::from_le_bytes(
-                                w.try_into().unwrap_or([0; 4]),
-                            )))
+                            total.add(f64::from(bytemuck::pod_read_unaligned::<f32>(w)))
                         });
                     }
                 }
