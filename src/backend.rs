@@ -1,5 +1,6 @@
 //! The closed set of backends, with the stable lowercase names the CLI,
-//! the benchmark IDs and the reports use.
+//! the benchmark IDs and the reports use, and the execution space each
+//! one stands for: instruction width × threading on the CPU, or the GPU.
 
 use core::fmt;
 use core::str::FromStr;
@@ -48,8 +49,50 @@ impl Backend {
 
     /// Whether this backend runs on more than one thread (uses the engine's pool).
     pub const fn is_parallel(self) -> bool {
-        matches!(self, Self::Threads | Self::SimdThreads)
+        matches!(
+            self.space(),
+            Space::Cpu {
+                threading: Threading::Pool,
+                ..
+            }
+        )
     }
+
+    /// The execution space this backend stands for.
+    pub const fn space(self) -> Space {
+        let (width, threading) = match self {
+            Self::Scalar => (Width::Scalar, Threading::Caller),
+            Self::Simd => (Width::Simd, Threading::Caller),
+            Self::Threads => (Width::Scalar, Threading::Pool),
+            Self::SimdThreads => (Width::Simd, Threading::Pool),
+            Self::Gpu => return Space::Gpu,
+        };
+        Space::Cpu { width, threading }
+    }
+}
+
+/// The instruction width a CPU backend computes at: one lane, or the
+/// build's SIMD vectors (`hetero_kernel::lanes::{Scalar, Simd}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Width {
+    Scalar,
+    Simd,
+}
+
+/// Who runs a CPU backend's leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Threading {
+    /// The calling thread, one leaf after another (`hetero_cpu::sequential`).
+    Caller,
+    /// The engine's rayon pool (`hetero_cpu::parallel`).
+    Pool,
+}
+
+/// Where a backend runs: the two CPU axes, or the GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Space {
+    Cpu { width: Width, threading: Threading },
+    Gpu,
 }
 
 impl fmt::Display for Backend {

@@ -75,14 +75,9 @@ impl Engine {
         }
     }
 
-    /// Runs a CPU computation: on the engine's pool when `backend` is
-    /// parallel, else on the calling thread.
-    pub(crate) fn run_cpu<T: Send>(&self, backend: Backend, f: impl FnOnce() -> T + Send) -> T {
-        if backend.is_parallel() {
-            self.pool.install(f)
-        } else {
-            f()
-        }
+    /// Runs `f` on the engine's pool (the threaded backends' home).
+    pub(crate) fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        self.pool.install(f)
     }
 
     /// The error for `gpu` in a build without the GPU backend.

@@ -1,6 +1,7 @@
 //! The facade's error type.
 
 use hetero_core::ProblemError;
+use hetero_kernel::KernelError;
 use thiserror::Error;
 
 /// Everything that can go wrong in a hetero call. Messages say what to change.
@@ -10,6 +11,10 @@ pub enum Error {
     /// The problem itself is invalid (see [`ProblemError`]).
     #[error(transparent)]
     Problem(#[from] ProblemError),
+
+    /// A kernel, or a call on it, that no driver can run (see [`KernelError`]).
+    #[error(transparent)]
+    Kernel(KernelError),
 
     /// The GPU could not be opened or a GPU call failed.
     #[cfg(feature = "gpu")]
@@ -39,4 +44,23 @@ pub enum Error {
 
     #[error("could not start a pool of {threads} threads: {reason}")]
     ThreadPool { threads: usize, reason: String },
+}
+
+impl From<KernelError> for Error {
+    /// A kernel without a form for a backend is the facade's
+    /// [`Error::Unsupported`]; every other kernel error is [`Error::Kernel`].
+    fn from(e: KernelError) -> Self {
+        match e {
+            KernelError::Unsupported {
+                what,
+                backend,
+                hint,
+            } => Self::Unsupported {
+                what,
+                backend,
+                hint,
+            },
+            other => Self::Kernel(other),
+        }
+    }
 }

@@ -16,18 +16,21 @@
 //! # Ok::<(), hetero::Error>(())
 //! ```
 //!
-//! The problems live in [`hetero_core`] (re-exported here), the CPU kernels
-//! in [`hetero_cpu`], the GPU kernels in `hetero_gpu` (feature `gpu`, on by
-//! default); this crate chooses between them.
+//! The problems' specs live in [`hetero_core`], their kernels in
+//! [`hetero_kernel`] (both re-exported here), the drivers in `hetero_cpu`
+//! and `hetero_gpu` (feature `gpu`, on by default); this crate dispatches a
+//! kernel to the driver of a backend.
 
 mod backend;
+mod builtin;
+mod dispatch;
 mod engine;
 mod error;
+mod gpu_space;
 #[cfg(feature = "gpu")]
 mod lazy_gpu;
-mod problems;
 
-pub use backend::Backend;
+pub use backend::{Backend, Space, Threading, Width};
 pub use engine::Engine;
 pub use error::Error;
 pub use hetero_core::gaussian::standard_normal_inputs;
@@ -35,12 +38,18 @@ pub use hetero_core::{
     Gaussian, Julia, JuliaParams, Midpoint, Neumaier, Pi, PiEstimate, ProblemError, Viewport,
     reference, tolerance,
 };
-pub use hetero_cpu::{ExpNegSquare, Integrand, wide};
 /// The GPU crate, for what the engine does not wrap (timings, kernels by range).
 #[cfg(feature = "gpu")]
 pub use hetero_gpu as gpu;
 #[cfg(feature = "gpu")]
 pub use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuTimings, Precision, WgslIntegrand};
+/// The kernel model: bodies, kernels, their GPU sides.
+pub use hetero_kernel as kernel;
+pub use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand};
+pub use hetero_kernel::{
+    ElementWise, Float, IndexTerm, KernelError, Lanes, MapKernel, Mapping, Real, ReduceKernel,
+    Reduction, lanes, problems, wide,
+};
 
 /// `Result` with hetero's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;

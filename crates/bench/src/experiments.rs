@@ -1,6 +1,7 @@
 //! The experiments: each returns records, and reports progress as it goes.
 
-use hetero::{Backend, Engine, Midpoint, Neumaier};
+use hetero::problems::midpoint::MidpointKernel;
+use hetero::{Backend, Engine, Midpoint, Neumaier, ReduceKernel, lanes};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -304,7 +305,7 @@ pub fn granularity(ctx: &Context) -> Vec<Record> {
     let Ok(spec) = Midpoint::new(0.0, 1.0, n) else {
         return Vec::new();
     };
-    let f = hetero::ExpNegSquare;
+    let kernel = MidpointKernel::new(&spec, &hetero::ExpNegSquare);
     let threads = ctx.engine.threads();
     let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() else {
         return Vec::new();
@@ -312,7 +313,7 @@ pub fn granularity(ctx: &Context) -> Vec<Record> {
     let mut records = Vec::new();
     (ctx.progress)("granularity: serial".into());
     let serial = measure::time(1, ctx.plan.repeats, || {
-        std::hint::black_box(hetero_cpu::scalar::midpoint::chunk_sum(&spec, &f, 0..n));
+        std::hint::black_box(kernel.leaf::<lanes::Scalar>(0..n));
         Ok::<_, ()>(())
     });
     let serial_median = serial.as_ref().map(|s| s.median).ok();
@@ -334,11 +335,7 @@ pub fn granularity(ctx: &Context) -> Vec<Record> {
                     .with_max_len(1)
                     .map(|t| {
                         let t = t as u64;
-                        hetero_cpu::scalar::midpoint::chunk_sum(
-                            &spec,
-                            &f,
-                            t * task..((t + 1) * task).min(n),
-                        )
+                        kernel.leaf::<lanes::Scalar>(t * task..((t + 1) * task).min(n))
                     })
                     .reduce(|| Neumaier::ZERO, Neumaier::merge);
                 std::hint::black_box(total);

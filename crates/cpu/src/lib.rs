@@ -1,26 +1,15 @@
 //! # hetero-cpu
 //!
-//! The CPU backends of hetero, one module per backend and one file per
-//! problem in each, with the same function names in every module:
+//! The CPU drivers of hetero, each generic over any kernel of the model
+//! ([`hetero_kernel`]) and any instruction width:
 //!
-//! | module | backend | what it is |
+//! | driver | with `lanes::Scalar` | with `lanes::Simd` |
 //! | --- | --- | --- |
-//! | [`scalar`] | `scalar` | plain loops; f64 where the notebook uses f64; the reference |
-//! | [`simd`] | `simd` | `wide` vectors (f64x4, f32x8, u32x8) on one thread, scalar tail |
-//! | [`par`] | `threads`, `simd-threads` | rayon over the scalar or the SIMD kernels |
+//! | [`sequential`] (the calling thread) | `scalar` | `simd` |
+//! | [`parallel`] (the current rayon pool) | `threads` | `simd-threads` |
 //!
-//! Every kernel works on a sub-range of its problem's index space (a range of
-//! subintervals or samples, a block of rows, a slice), so [`par`] only has to
-//! cut the space and combine the partials along the fixed tree of
-//! [`hetero_core::chunks`]. Parallel functions run on the rayon pool they are
-//! called from: wrap them in `ThreadPool::install` to choose the thread count.
+//! A driver only cuts the kernel's index space and combines partials along
+//! the fixed tree of [`hetero_core::chunks`]; the kernels compute.
 
-pub mod integrand;
-pub mod par;
-pub mod scalar;
-pub mod simd;
-
-pub use integrand::{ExpNegSquare, Integrand};
-pub use par::Inner;
-/// The SIMD crate, re-exported so that user integrands can name `f64x4`.
-pub use wide;
+pub mod parallel;
+pub mod sequential;

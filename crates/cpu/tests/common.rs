@@ -30,3 +30,50 @@ impl SplitMix {
         ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * scale
     }
 }
+
+use hetero_cpu::{parallel, sequential};
+use hetero_kernel::lanes::{Scalar, Simd};
+use hetero_kernel::{KernelError, MapKernel, ReduceKernel};
+
+/// The four CPU backends, in report order.
+pub const BACKENDS: [&str; 4] = ["scalar", "simd", "threads", "simd-threads"];
+
+/// `kernel` reduced on CPU backend `which` (an index into [`BACKENDS`]),
+/// the parallel ones on the current rayon pool.
+pub fn reduce_on<K: ReduceKernel>(kernel: &K, which: usize) -> Result<K::Output, KernelError> {
+    match which {
+        0 => sequential::reduce::<K, Scalar>(kernel),
+        1 => sequential::reduce::<K, Simd>(kernel),
+        2 => parallel::reduce::<K, Scalar>(kernel),
+        _ => parallel::reduce::<K, Simd>(kernel),
+    }
+}
+
+/// `kernel` reduced on every CPU backend.
+pub fn reduce_all<K: ReduceKernel>(kernel: &K) -> [K::Output; 4] {
+    core::array::from_fn(|which| reduce_on(kernel, which).expect("a valid kernel"))
+}
+
+/// `kernel`'s whole index space mapped into `out` on CPU backend `which`.
+pub fn map_on<K: MapKernel>(
+    kernel: &K,
+    out: &mut [K::Out],
+    which: usize,
+) -> Result<(), KernelError> {
+    let items = 0..kernel.len();
+    match which {
+        0 => sequential::map::<K, Scalar>(kernel, items, out),
+        1 => sequential::map::<K, Simd>(kernel, items, out),
+        2 => parallel::map::<K, Scalar>(kernel, items, out),
+        _ => parallel::map::<K, Simd>(kernel, items, out),
+    }
+}
+
+/// `kernel`'s outputs on every CPU backend.
+pub fn map_all<K: MapKernel>(kernel: &K) -> [Vec<K::Out>; 4] {
+    core::array::from_fn(|which| {
+        let mut out = hetero_kernel::kernel::try_alloc_output(kernel).expect("small outputs");
+        map_on(kernel, &mut out, which).expect("a valid kernel");
+        out
+    })
+}

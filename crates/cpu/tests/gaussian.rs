@@ -3,11 +3,11 @@
 
 mod common;
 
-use common::{SplitMix, THREAD_COUNTS, on_threads};
-use hetero_core::Gaussian;
+use common::{SplitMix, THREAD_COUNTS, map_all, map_on, on_threads};
 use hetero_core::chunks::GAUSSIAN_CHUNK;
 use hetero_core::tolerance::{EXP_F32_ULP, EXP_F64_ULP, ulp_distance_f32, ulp_distance_f64};
-use hetero_cpu::{Inner, par, scalar, simd};
+use hetero_core::{Gaussian, ProblemError};
+use hetero_kernel::problems::gaussian::GaussianKernel;
 use proptest::prelude::*;
 
 fn edge_values() -> Vec<f64> {
@@ -51,21 +51,11 @@ fn edge_inputs() -> (Vec<f64>, Vec<f64>) {
 }
 
 fn run_f64(spec: &Gaussian, x: &[f64], y: &[f64]) -> [Vec<f64>; 4] {
-    let mut out = [0; 4].map(|_| vec![0.0; x.len()]);
-    scalar::gaussian::gaussian_f64(spec, x, y, &mut out[0]).unwrap();
-    simd::gaussian::gaussian_f64(spec, x, y, &mut out[1]).unwrap();
-    par::gaussian::gaussian_f64(spec, x, y, &mut out[2], Inner::Scalar).unwrap();
-    par::gaussian::gaussian_f64(spec, x, y, &mut out[3], Inner::Simd).unwrap();
-    out
+    map_all(&GaussianKernel::new(spec, x, y).unwrap())
 }
 
 fn run_f32(spec: &Gaussian, x: &[f32], y: &[f32]) -> [Vec<f32>; 4] {
-    let mut out = [0; 4].map(|_| vec![0.0; x.len()]);
-    scalar::gaussian::gaussian_f32(spec, x, y, &mut out[0]).unwrap();
-    simd::gaussian::gaussian_f32(spec, x, y, &mut out[1]).unwrap();
-    par::gaussian::gaussian_f32(spec, x, y, &mut out[2], Inner::Scalar).unwrap();
-    par::gaussian::gaussian_f32(spec, x, y, &mut out[3], Inner::Simd).unwrap();
-    out
+    map_all(&GaussianKernel::new(spec, x, y).unwrap())
 }
 
 fn assert_f64_close(s: &[f64], v: &[f64], what: &str) {
@@ -151,10 +141,8 @@ fn every_boundary_size_and_thread_count() {
         assert_eq!(bits32(&v), bits32(&vt));
         for threads in THREAD_COUNTS {
             let mut out = vec![0.0; n];
-            on_threads(threads, || {
-                par::gaussian::gaussian_f64(&spec, &x, &y, &mut out, Inner::Simd)
-            })
-            .unwrap();
+            let kernel = GaussianKernel::new(&spec, &x, &y).unwrap();
+            on_threads(threads, || map_on(&kernel, &mut out, 3)).unwrap();
             assert_eq!(
                 bits64(&out),
                 bits64(&v_of(&spec, &x, &y)),
@@ -166,7 +154,7 @@ fn every_boundary_size_and_thread_count() {
 
 fn v_of(spec: &Gaussian, x: &[f64], y: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; x.len()];
-    simd::gaussian::gaussian_f64(spec, x, y, &mut out).unwrap();
+    map_on(&GaussianKernel::new(spec, x, y).unwrap(), &mut out, 1).unwrap();
     out
 }
 
@@ -174,10 +162,15 @@ fn v_of(spec: &Gaussian, x: &[f64], y: &[f64]) -> Vec<f64> {
 fn mismatched_lengths_are_errors_not_truncation() {
     let spec = Gaussian::notebook();
     let (x, y) = (vec![1.0; 5], vec![1.0; 4]);
-    let mut out = vec![7.0; 5];
-    assert!(scalar::gaussian::gaussian_f64(&spec, &x, &y, &mut out).is_err());
-    assert!(simd::gaussian::gaussian_f64(&spec, &x, &y, &mut out).is_err());
-    assert!(par::gaussian::gaussian_f64(&spec, &x, &y, &mut out, Inner::Simd).is_err());
+    assert!(matches!(
+        GaussianKernel::new(&spec, &x, &y),
+        Err(ProblemError::LengthMismatch { x: 5, y: 4, .. })
+    ));
+    let kernel = GaussianKernel::new(&spec, &x, &x).unwrap();
+    let mut out = vec![7.0; 4];
+    for which in 0..4 {
+        assert!(map_on(&kernel, &mut out, which).is_err());
+    }
     assert!(out.iter().all(|&v| v == 7.0), "nothing is written on error");
 }
 

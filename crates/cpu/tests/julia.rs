@@ -2,18 +2,13 @@
 
 mod common;
 
-use common::{THREAD_COUNTS, on_threads};
+use common::{THREAD_COUNTS, map_all, map_on, on_threads};
 use hetero_core::reference::JULIA_NOTEBOOK_SUM;
 use hetero_core::{Julia, JuliaParams, Viewport};
-use hetero_cpu::{Inner, par, scalar, simd};
+use hetero_kernel::problems::julia::JuliaKernel;
 
 fn all_backends(spec: &Julia) -> [Vec<u32>; 4] {
-    let mut out = [0; 4].map(|_| vec![0u32; spec.pixels()]);
-    scalar::julia::render(spec, &mut out[0]).unwrap();
-    simd::julia::render(spec, &mut out[1]).unwrap();
-    par::julia::render(spec, &mut out[2], Inner::Scalar).unwrap();
-    par::julia::render(spec, &mut out[3], Inner::Simd).unwrap();
-    out
+    map_all(&JuliaKernel::new(spec))
 }
 
 #[test]
@@ -31,13 +26,14 @@ fn notebook_image_sums_to_the_notebooks_figure_on_every_backend() {
 #[test]
 fn thread_count_does_not_change_the_image() {
     let spec = JuliaParams::notebook(100).validate().unwrap();
+    let kernel = JuliaKernel::new(&spec);
     let mut reference = vec![0; spec.pixels()];
-    scalar::julia::render(&spec, &mut reference).unwrap();
+    map_on(&kernel, &mut reference, 0).unwrap();
     for threads in THREAD_COUNTS {
-        for inner in [Inner::Scalar, Inner::Simd] {
+        for which in [2, 3] {
             let mut out = vec![0; spec.pixels()];
-            on_threads(threads, || par::julia::render(&spec, &mut out, inner)).unwrap();
-            assert!(out == reference, "{threads} threads, {inner:?}");
+            on_threads(threads, || map_on(&kernel, &mut out, which)).unwrap();
+            assert!(out == reference, "{threads} threads, backend {which}");
         }
     }
 }
@@ -100,9 +96,16 @@ fn deep_zoom_with_many_iterations_agrees() {
 #[test]
 fn wrong_output_length_is_an_error_on_every_backend() {
     let spec = JuliaParams::notebook(4).validate().unwrap();
+    let kernel = JuliaKernel::new(&spec);
     let mut short = vec![0; 31];
-    assert!(scalar::julia::render(&spec, &mut short).is_err());
-    assert!(simd::julia::render(&spec, &mut short).is_err());
-    assert!(par::julia::render(&spec, &mut short, Inner::Scalar).is_err());
-    assert!(par::julia::render(&spec, &mut short, Inner::Simd).is_err());
+    for which in 0..4 {
+        assert!(matches!(
+            map_on(&kernel, &mut short, which),
+            Err(hetero_kernel::KernelError::OutputLength {
+                expected: 32,
+                got: 31,
+                ..
+            })
+        ));
+    }
 }

@@ -3,20 +3,16 @@
 
 mod common;
 
-use common::{THREAD_COUNTS, on_threads};
+use common::{THREAD_COUNTS, on_threads, reduce_all, reduce_on};
 use hetero_core::reference::{EXP_NEG_SQUARE_0_1, exp_neg_square_rule_error, midpoint_compensated};
 use hetero_core::tolerance::{MIDPOINT_CPU_REL, relative_error};
 use hetero_core::{Midpoint, chunks::MIDPOINT_CHUNK};
-use hetero_cpu::{ExpNegSquare, Inner, Integrand, par, scalar, simd};
+use hetero_kernel::Real;
+use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand, MidpointKernel};
 use proptest::prelude::*;
 
 fn all_backends<F: Integrand>(spec: &Midpoint, f: &F) -> [f64; 4] {
-    [
-        scalar::midpoint::integrate(spec, f),
-        simd::midpoint::integrate(spec, f),
-        par::midpoint::integrate(spec, f, Inner::Scalar),
-        par::midpoint::integrate(spec, f, Inner::Simd),
-    ]
+    reduce_all(&MidpointKernel::new(spec, f))
 }
 
 fn exp_neg_square(x: f64) -> f64 {
@@ -58,22 +54,19 @@ fn naive_summation_would_fail_this_tolerance() {
             .map(|i| exp_neg_square(spec.node(i, h)))
             .sum::<f64>();
     let reference = midpoint_compensated(&spec, exp_neg_square);
-    let ours = scalar::midpoint::integrate(&spec, &ExpNegSquare);
+    let ours = reduce_on(&MidpointKernel::new(&spec, &ExpNegSquare), 0).unwrap();
     assert!(relative_error(ours, reference) < relative_error(naive, reference));
 }
 
 #[test]
 fn threads_equal_scalar_and_simd_threads_equal_simd_bit_for_bit() {
     let spec = Midpoint::new(-0.3, 2.7, 1_234_567).unwrap();
-    let s = scalar::midpoint::integrate(&spec, &ExpNegSquare);
-    let v = simd::midpoint::integrate(&spec, &ExpNegSquare);
+    let kernel = MidpointKernel::new(&spec, &ExpNegSquare);
+    let s = reduce_on(&kernel, 0).unwrap();
+    let v = reduce_on(&kernel, 1).unwrap();
     for threads in THREAD_COUNTS {
-        let t = on_threads(threads, || {
-            par::midpoint::integrate(&spec, &ExpNegSquare, Inner::Scalar)
-        });
-        let vt = on_threads(threads, || {
-            par::midpoint::integrate(&spec, &ExpNegSquare, Inner::Simd)
-        });
+        let t = on_threads(threads, || reduce_on(&kernel, 2).unwrap());
+        let vt = on_threads(threads, || reduce_on(&kernel, 3).unwrap());
         assert_eq!(t.to_bits(), s.to_bits(), "threads with {threads} threads");
         assert_eq!(
             vt.to_bits(),
@@ -149,10 +142,7 @@ fn a_cubic_is_integrated_to_its_closed_form() {
     // averaged: ∫ = 4, rule = 4 − 2·h²/4·... just check against the sum.
     struct Cubic;
     impl Integrand for Cubic {
-        fn eval(&self, x: f64) -> f64 {
-            x * x * x
-        }
-        fn eval_f64x4(&self, x: hetero_cpu::wide::f64x4) -> hetero_cpu::wide::f64x4 {
+        fn eval<R: Real>(&self, x: R) -> R {
             x * x * x
         }
     }

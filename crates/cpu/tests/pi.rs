@@ -2,19 +2,14 @@
 
 mod common;
 
-use common::{THREAD_COUNTS, on_threads};
+use common::{THREAD_COUNTS, on_threads, reduce_all, reduce_on};
 use hetero_core::Pi;
 use hetero_core::chunks::PI_CHUNK;
-use hetero_cpu::{Inner, par, scalar, simd};
+use hetero_kernel::problems::pi::{PiKernel, count_hits_scalar, count_hits_simd};
 use proptest::prelude::*;
 
 fn all_backends(spec: &Pi) -> [u64; 4] {
-    [
-        scalar::pi::estimate(spec).hits,
-        simd::pi::estimate(spec).hits,
-        par::pi::estimate(spec, Inner::Scalar).hits,
-        par::pi::estimate(spec, Inner::Simd).hits,
-    ]
+    reduce_all(&PiKernel::new(spec)).map(|e| e.hits)
 }
 
 #[test]
@@ -34,11 +29,12 @@ fn notebook_size_is_within_four_sigma_with_one_hit_count_everywhere() {
 #[test]
 fn thread_count_does_not_change_the_hit_count() {
     let spec = Pi::new(3 * PI_CHUNK + 12_345, 42).unwrap();
-    let reference = scalar::pi::estimate(&spec).hits;
+    let kernel = PiKernel::new(&spec);
+    let reference = reduce_on(&kernel, 0).unwrap().hits;
     for threads in THREAD_COUNTS {
-        for inner in [Inner::Scalar, Inner::Simd] {
-            let hits = on_threads(threads, || par::pi::estimate(&spec, inner).hits);
-            assert_eq!(hits, reference, "{threads} threads, {inner:?}");
+        for which in [2, 3] {
+            let hits = on_threads(threads, || reduce_on(&kernel, which).unwrap().hits);
+            assert_eq!(hits, reference, "{threads} threads, backend {which}");
         }
     }
 }
@@ -68,8 +64,8 @@ fn boundary_sizes() {
 
 #[test]
 fn seeds_change_the_samples() {
-    let a = scalar::pi::estimate(&Pi::new(10_000, 1).unwrap()).hits;
-    let b = scalar::pi::estimate(&Pi::new(10_000, 2).unwrap()).hits;
+    let a = count_hits_scalar(1, 0..10_000);
+    let b = count_hits_scalar(2, 0..10_000);
     assert_ne!(a, b);
 }
 
@@ -77,9 +73,9 @@ fn seeds_change_the_samples() {
 fn sub_ranges_add_up_to_the_whole() {
     // The rule that lets ranges be scattered across threads, GPUs or ranks.
     let seed = 77;
-    let whole = scalar::pi::count_hits(seed, 0..1000);
+    let whole = count_hits_scalar(seed, 0..1000);
     for cut in [0, 1, 2, 15, 16, 17, 333, 999, 1000] {
-        let parts = simd::pi::count_hits(seed, 0..cut) + simd::pi::count_hits(seed, cut..1000);
+        let parts = count_hits_simd(seed, 0..cut) + count_hits_simd(seed, cut..1000);
         assert_eq!(parts, whole, "cut at {cut}");
     }
 }
@@ -90,8 +86,8 @@ fn ranges_near_the_32_bit_pair_boundary_agree() {
     let start = (1u64 << 33) - 40;
     for seed in [0, u64::MAX] {
         assert_eq!(
-            scalar::pi::count_hits(seed, start..start + 100),
-            simd::pi::count_hits(seed, start..start + 100)
+            count_hits_scalar(seed, start..start + 100),
+            count_hits_simd(seed, start..start + 100)
         );
     }
 }
@@ -100,8 +96,8 @@ proptest! {
     #[test]
     fn simd_matches_scalar_on_any_range(seed in any::<u64>(), start in 0u64..(1 << 40), len in 0u64..300) {
         prop_assert_eq!(
-            scalar::pi::count_hits(seed, start..start + len),
-            simd::pi::count_hits(seed, start..start + len)
+            count_hits_scalar(seed, start..start + len),
+            count_hits_simd(seed, start..start + len)
         );
     }
 }

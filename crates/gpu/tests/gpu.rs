@@ -59,7 +59,13 @@ fn canary_prints_the_adapter(ctx: &GpuContext) -> Outcome {
 
 fn cpu_julia(spec: &Julia) -> Vec<u32> {
     let mut out = vec![0; spec.pixels()];
-    hetero_cpu::simd::julia::render(spec, &mut out).expect("sizes match");
+    let kernel = hetero_kernel::problems::julia::JuliaKernel::new(spec);
+    hetero_cpu::sequential::map::<_, hetero_kernel::lanes::Simd>(
+        &kernel,
+        0..spec.height(),
+        &mut out,
+    )
+    .expect("sizes match");
     out
 }
 
@@ -261,12 +267,15 @@ fn pi_hit_counts_equal_the_cpu(ctx: &GpuContext) -> Outcome {
     ];
     for range in ranges {
         let (gpu, _) = pi::count_hits(ctx, seed, range.clone()).map_err(|e| e.to_string())?;
-        let cpu = hetero_cpu::scalar::pi::count_hits(seed, range.clone());
+        let cpu = hetero_kernel::problems::pi::count_hits_scalar(seed, range.clone());
         ensure!(gpu == cpu, "{range:?}: GPU {gpu} hits, CPU {cpu}");
     }
     let spec = Pi::notebook();
     let (gpu, _) = pi::estimate(ctx, &spec).map_err(|e| e.to_string())?;
-    let cpu = hetero_cpu::par::pi::estimate(&spec, hetero_cpu::Inner::Simd);
+    let cpu = hetero_cpu::parallel::reduce::<_, hetero_kernel::lanes::Simd>(
+        &hetero_kernel::problems::pi::PiKernel::new(&spec),
+    )
+    .map_err(|e| e.to_string())?;
     ensure!(gpu == cpu, "notebook size: GPU {gpu:?}, CPU {cpu:?}");
     Ok(())
 }
@@ -280,7 +289,7 @@ fn pi_splits_into_several_dispatches(_: &GpuContext) -> Outcome {
         t.dispatches
     );
     ensure!(
-        gpu == hetero_cpu::scalar::pi::count_hits(9, 3..100_001),
+        gpu == hetero_kernel::problems::pi::count_hits_scalar(9, 3..100_001),
         "hit counts differ"
     );
     Ok(())

@@ -1,5 +1,5 @@
 use hetero_core::{Gaussian, ProblemError};
-use hetero_cpu::{Inner, par, scalar, simd};
+use hetero_kernel::problems::gaussian::GaussianKernel;
 
 use crate::{Backend, Engine, Error, Result};
 
@@ -32,21 +32,14 @@ impl Engine {
         backend: Backend,
     ) -> Result<()> {
         Gaussian::check_lengths(x.len(), y.len(), out.len())?;
-        match backend {
-            Backend::Gpu => Err(Error::Unsupported {
+        if backend == Backend::Gpu {
+            return Err(Error::Unsupported {
                 what: "the f64 Gaussian kernel",
                 backend: "gpu",
                 hint: "the GPU computes it in f32: use gaussian_f32",
-            }),
-            Backend::Scalar => Ok(scalar::gaussian::gaussian_f64(spec, x, y, out)?),
-            Backend::Simd => Ok(simd::gaussian::gaussian_f64(spec, x, y, out)?),
-            Backend::Threads => Ok(self.run_cpu(backend, || {
-                par::gaussian::gaussian_f64(spec, x, y, out, Inner::Scalar)
-            })?),
-            Backend::SimdThreads => Ok(self.run_cpu(backend, || {
-                par::gaussian::gaussian_f64(spec, x, y, out, Inner::Simd)
-            })?),
+            });
         }
+        self.map(&GaussianKernel::new(spec, x, y)?, out, backend)
     }
 
     /// out[i] = exp(−γ(x[i] − y[i])²) in f32, into `out`, on any backend.
@@ -66,23 +59,12 @@ impl Engine {
         backend: Backend,
     ) -> Result<()> {
         Gaussian::check_lengths(x.len(), y.len(), out.len())?;
-        match backend {
-            #[cfg(feature = "gpu")]
-            Backend::Gpu => {
-                hetero_gpu::kernels::gaussian::compute(self.gpu()?, spec, x, y, out)?;
-                Ok(())
-            }
-            #[cfg(not(feature = "gpu"))]
-            Backend::Gpu => self.no_gpu(),
-            Backend::Scalar => Ok(scalar::gaussian::gaussian_f32(spec, x, y, out)?),
-            Backend::Simd => Ok(simd::gaussian::gaussian_f32(spec, x, y, out)?),
-            Backend::Threads => Ok(self.run_cpu(backend, || {
-                par::gaussian::gaussian_f32(spec, x, y, out, Inner::Scalar)
-            })?),
-            Backend::SimdThreads => Ok(self.run_cpu(backend, || {
-                par::gaussian::gaussian_f32(spec, x, y, out, Inner::Simd)
-            })?),
+        #[cfg(feature = "gpu")]
+        if backend == Backend::Gpu {
+            hetero_gpu::kernels::gaussian::compute(self.gpu()?, spec, x, y, out)?;
+            return Ok(());
         }
+        self.map(&GaussianKernel::new(spec, x, y)?, out, backend)
     }
 
     /// As [`Engine::gaussian_f64`], into a new `Vec`.

@@ -1,5 +1,5 @@
 use hetero_core::Midpoint;
-use hetero_cpu::{ExpNegSquare, Inner, Integrand, par, scalar, simd};
+use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand, MidpointKernel};
 
 use crate::{Backend, Engine, Error, Result};
 
@@ -13,20 +13,18 @@ impl Engine {
     /// # Errors
     /// For `gpu`: why the GPU could not be opened or the call failed.
     pub fn midpoint(&self, spec: &Midpoint, backend: Backend) -> Result<f64> {
-        match backend {
-            #[cfg(feature = "gpu")]
-            Backend::Gpu => self.midpoint_wgsl(
+        #[cfg(feature = "gpu")]
+        if backend == Backend::Gpu {
+            return self.midpoint_wgsl(
                 spec,
                 &hetero_gpu::WgslIntegrand::exp_neg_square(),
                 Default::default(),
-            ),
-            #[cfg(not(feature = "gpu"))]
-            Backend::Gpu => self.no_gpu(),
-            _ => Ok(self.midpoint_cpu(spec, &ExpNegSquare, backend)),
+            );
         }
+        self.reduce(&MidpointKernel::new(spec, &ExpNegSquare), backend)
     }
 
-    /// ∫ f over the spec's interval by the midpoint rule, for any Rust
+    /// ∫ f over the spec's interval by the midpoint rule, for any
     /// [`Integrand`] (closures included), on the CPU backends. Every
     /// reduction is compensated and combined along a fixed tree: the result
     /// does not depend on the thread count.
@@ -47,7 +45,7 @@ impl Engine {
                 hint: "give the integrand as WGSL with Engine::midpoint_wgsl",
             });
         }
-        Ok(self.midpoint_cpu(spec, f, backend))
+        self.reduce(&MidpointKernel::new(spec, f), backend)
     }
 
     /// ∫ f over the spec's interval on the GPU, with f given as WGSL
@@ -67,14 +65,5 @@ impl Engine {
         let (value, _) =
             hetero_gpu::kernels::midpoint::integrate(self.gpu()?, spec, integrand, precision)?;
         Ok(value)
-    }
-
-    fn midpoint_cpu<F: Integrand + ?Sized>(&self, spec: &Midpoint, f: &F, backend: Backend) -> f64 {
-        self.run_cpu(backend, || match backend {
-            Backend::Scalar => scalar::midpoint::integrate(spec, f),
-            Backend::Simd => simd::midpoint::integrate(spec, f),
-            Backend::Threads => par::midpoint::integrate(spec, f, Inner::Scalar),
-            Backend::SimdThreads | Backend::Gpu => par::midpoint::integrate(spec, f, Inner::Simd),
-        })
     }
 }

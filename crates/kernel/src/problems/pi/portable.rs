@@ -1,5 +1,5 @@
 //! Philox and the inside test on `wide`'s u32x8: the portable SIMD path,
-//! used where the build lacks AVX2 (see `pi_avx2` for why AVX2 gets its own).
+//! used where the build lacks AVX2 (see `avx2.rs` for why AVX2 gets its own).
 
 use hetero_core::pi::{COORD_SHIFT, RADIUS_SQ_HI};
 use hetero_core::rng::{PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1};

@@ -1,5 +1,5 @@
 use hetero_core::Julia;
-use hetero_cpu::{Inner, par, scalar, simd};
+use hetero_kernel::problems::julia::JuliaKernel;
 
 use crate::{Backend, Engine, Result};
 
@@ -40,25 +40,17 @@ impl Engine {
         out: &mut [u32],
         backend: Backend,
     ) -> Result<()> {
-        spec.check_rows(first_row, out.len())?;
-        match backend {
-            #[cfg(feature = "gpu")]
-            Backend::Gpu => {
-                hetero_gpu::kernels::julia::render_rows(self.gpu()?, spec, first_row, out)?;
-            }
-            #[cfg(not(feature = "gpu"))]
-            Backend::Gpu => return self.no_gpu(),
-            Backend::Scalar => {
-                scalar::julia::render_rows(spec, &spec.column_starts(), first_row, out)
-            }
-            Backend::Simd => simd::julia::render_rows(spec, &spec.column_starts(), first_row, out),
-            Backend::Threads => self.run_cpu(backend, || {
-                par::julia::render_rows(spec, first_row, out, Inner::Scalar)
-            })?,
-            Backend::SimdThreads => self.run_cpu(backend, || {
-                par::julia::render_rows(spec, first_row, out, Inner::Simd)
-            })?,
+        let rows = spec.check_rows(first_row, out.len())?;
+        #[cfg(feature = "gpu")]
+        if backend == Backend::Gpu {
+            hetero_gpu::kernels::julia::render_rows(self.gpu()?, spec, first_row, out)?;
+            return Ok(());
         }
-        Ok(())
+        self.map_range(
+            &JuliaKernel::new(spec),
+            first_row..first_row + rows,
+            out,
+            backend,
+        )
     }
 }

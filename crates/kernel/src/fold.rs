@@ -1,0 +1,150 @@
+//! Leaf loops every kernel shares, generic over the lane type: how a range
+//! of items is walked in vectors with a one-lane tail, and how terms are
+//! summed without losing their last digits.
+//!
+//! With one lane they are the plain loops of the `scalar` backend; with
+//! vectors they keep several independent chains in flight.
+
+use core::ops::Range;
+
+use hetero_core::Neumaier;
+
+use crate::function::{ElementWise, IndexTerm};
+use crate::real::Real;
+
+/// Per-lane compensated accumulator: Knuth's TwoSum, branch-free, so every
+/// lane recovers the exact rounding error of each addition.
+#[derive(Clone, Copy)]
+struct LaneSum<R> {
+    sum: R,
+    compensation: R,
+}
+
+impl<R: Real<Scalar = f64>> LaneSum<R> {
+    fn zero() -> Self {
+        Self {
+            sum: R::splat(0.0),
+            compensation: R::splat(0.0),
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, x: R) {
+        let t = self.sum + x;
+        let z = t - self.sum;
+        self.compensation += (self.sum - (t - z)) + (x - z);
+        self.sum = t;
+    }
+
+    /// The lanes merged in lane order into `acc`.
+    fn merge_into(self, mut acc: Neumaier) -> Neumaier {
+        for lane in 0..R::LANES {
+            acc = acc.merge(Neumaier {
+                sum: self.sum.lane(lane),
+                compensation: self.compensation.lane(lane),
+            });
+        }
+        acc
+    }
+}
+
+/// Two vectors of terms per step, each lane with its own compensated sum;
+/// the lanes merged in order (first vector's, then second's) at the end.
+#[inline(always)]
+fn sum_vector_pairs<R: Real<Scalar = f64>>(pairs: impl Iterator<Item = (R, R)>) -> Neumaier {
+    let (mut lo, mut hi) = (LaneSum::<R>::zero(), LaneSum::<R>::zero());
+    // PERF: two vectors per step keep two independent chains (the term's
+    // evaluation and the accumulation) in flight; one alone leaves the FMA
+    // units waiting.
+    for (a, b) in pairs {
+        lo.add(a);
+        hi.add(b);
+    }
+    hi.merge_into(lo.merge_into(Neumaier::ZERO))
+}
+
+/// Σ term(i) over `items`, compensated (no factor applied).
+///
+/// One lane: a Neumaier sum in index order, the `scalar` reference. Vectors:
+/// `2·LANES` terms per step in two compensated vector sums, then the rest
+/// one at a time. The index handed to the term is exact below 2^52.
+#[inline]
+pub fn sum_terms<R: Real<Scalar = f64>>(items: Range<u64>, body: &impl IndexTerm) -> Neumaier {
+    if R::LANES == 1 {
+        let mut acc = Neumaier::ZERO;
+        for i in items {
+            acc.add(body.term(i as f64));
+        }
+        return acc;
+    }
+    let lanes = R::LANES as u64;
+    let steps = (items.end - items.start) / (2 * lanes);
+    let vector_end = items.start + steps * 2 * lanes;
+    // i + lane is exact in f64 for i < 2^52, and so is stepping it by 2·LANES.
+    let mut index = R::iota() + R::splat(items.start as f64);
+    let (step, half) = (R::splat((2 * lanes) as f64), R::splat(lanes as f64));
+    let pairs = (0..steps).map(|_| {
+        let pair = (body.term(index), body.term(index + half));
+        index += step;
+        pair
+    });
+    let mut acc = sum_vector_pairs(pairs);
+    for i in vector_end..items.end {
+        acc.add(body.term(i as f64));
+    }
+    acc
+}
+
+/// Σ data[i], compensated, with the same order of operations as
+/// [`sum_terms`] (two vectors per step, then the tail).
+#[inline]
+pub fn sum_slice<R: Real<Scalar = f64>>(data: &[f64]) -> Neumaier {
+    if R::LANES == 1 {
+        let mut acc = Neumaier::ZERO;
+        for &x in data {
+            acc.add(x);
+        }
+        return acc;
+    }
+    let mut pairs = data.chunks_exact(2 * R::LANES);
+    let mut acc = sum_vector_pairs(
+        pairs
+            .by_ref()
+            .map(|pair| (R::load(pair), R::load(&pair[R::LANES..]))),
+    );
+    for &x in pairs.remainder() {
+        acc.add(x);
+    }
+    acc
+}
+
+/// out[k] = f(inputs[0][k], …) for every k: whole vectors of `R`, then the
+/// tail one lane at a time.
+///
+/// # Panics
+/// If an input is shorter than `out` (kernels check lengths up front).
+#[inline]
+pub fn map_elements<R: Real, const N: usize>(
+    body: &impl ElementWise<N>,
+    inputs: [&[R::Scalar]; N],
+    out: &mut [R::Scalar],
+) {
+    let (n, lanes) = (out.len(), R::LANES);
+    // Every input is cut to `n`: the precondition, checked once here.
+    let inputs = inputs.map(|input| &input[..n]);
+    let (vectors, tail) = out.split_at_mut(n / lanes * lanes);
+    for (k, o) in vectors.chunks_exact_mut(lanes).enumerate() {
+        let at = k * lanes;
+        let args: [R; N] = core::array::from_fn(|j| {
+            // SAFETY: `at + lanes <= vectors.len() <= n == inputs[j].len()`.
+            // PERF: the optimiser cannot see that through the array of
+            // inputs, and the checks cost 10 % of the Gaussian kernel.
+            R::load(unsafe { inputs[j].get_unchecked(at..at + lanes) })
+        });
+        body.eval(args).write_to(o);
+    }
+    let whole = vectors.len();
+    for (k, o) in tail.iter_mut().enumerate() {
+        *o = body.eval::<R::Scalar>(core::array::from_fn(|j| inputs[j][whole + k]));
+    }
+}

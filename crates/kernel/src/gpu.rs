@@ -1,0 +1,96 @@
+//! The GPU side of a kernel, described without wgpu: its WGSL, its
+//! parameter block and its input streams. The device layer (`hetero-gpu`)
+//! reads these descriptions and knows no problem by name.
+//!
+//! ## The binding protocol
+//!
+//! Every program is compiled after [`PRELUDE`] (`shaders/prelude.wgsl`),
+//! which declares binding 0, the `Dispatch` block the driver writes for each
+//! dispatch (its first item, its item count, and where its items and
+//! workgroups start in the current tile's buffers). Then:
+//!
+//! | binding | what | written by |
+//! | --- | --- | --- |
+//! | 0 | `dispatch: Dispatch` (uniform) | the driver, per dispatch |
+//! | 1 | the kernel's own `params` (uniform) | the kernel, per dispatch ([`GpuReduce::params`]) |
+//! | 2 … 1 + inputs | read-only storage inputs | the kernel, per tile ([`GpuReduce::input`]) |
+//! | 2 + inputs | the read-write output | the shader |
+//!
+//! A map writes `out_per_item` values per item at the item's tile index; a
+//! reduction writes one partial per workgroup at `dispatch.tile_group` plus
+//! the workgroup's index, each workgroup covering `group_items` consecutive
+//! items of the dispatch.
+
+use core::ops::Range;
+use std::borrow::Cow;
+
+/// What the device offers that a kernel may adapt to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GpuCaps {
+    /// The device has SHADER_F64: f64 arithmetic in shaders.
+    pub f64: bool,
+}
+
+/// A kernel's compute shader and its bindings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GpuProgram {
+    /// Names every GPU object of the kernel: `"{label}:role"`.
+    pub label: &'static str,
+    /// The WGSL after the prelude; its entry point is `main`.
+    pub source: Cow<'static, str>,
+    /// Needs SHADER_F64.
+    pub needs_f64: bool,
+    /// Read-only storage inputs (bindings 2 …).
+    pub inputs: usize,
+    /// Invocations per workgroup (the shader's `@workgroup_size` x; y = z = 1).
+    pub workgroup_size: u32,
+}
+
+/// The GPU side of a reduction whose partials are `P`.
+pub trait GpuReduce<P>: Sync {
+    fn program(&self) -> GpuProgram;
+    /// Items one workgroup reduces into one partial. Must divide the
+    /// kernel's chunk, so each chunk's partial is made of whole workgroups.
+    fn group_items(&self) -> u64;
+    /// Bytes of one workgroup partial.
+    fn partial_bytes(&self) -> u64;
+    /// The most items one dispatch may cover (e.g. 2^24 where the shader
+    /// turns its local index into an f32).
+    fn max_dispatch_items(&self) -> u64 {
+        u64::MAX
+    }
+    /// The kernel's parameter block (binding 1) for a dispatch over `items`.
+    fn params(&self, items: Range<u64>) -> Vec<u8>;
+    /// Bytes input `input` needs for `items` items (an upper bound).
+    fn input_bytes(&self, input: usize, items: u64) -> u64 {
+        let _ = (input, items);
+        0
+    }
+    /// Input `input` for the tile `items`.
+    fn input(&self, input: usize, items: Range<u64>) -> Cow<'_, [u8]> {
+        let _ = (input, items);
+        Cow::Borrowed(&[])
+    }
+    /// The partial of chunk `chunk` from its workgroups' partials, in order.
+    fn chunk_partial(&self, chunk: Range<u64>, groups: &[u8]) -> P;
+}
+
+/// The GPU side of a map.
+pub trait GpuMap: Sync {
+    fn program(&self) -> GpuProgram;
+    /// Invocations `items` items need (one per item by default; a row of
+    /// an image needs one per pixel).
+    fn invocations(&self, items: u64) -> u64 {
+        items
+    }
+    /// The most items one dispatch may cover.
+    fn max_dispatch_items(&self) -> u64 {
+        u64::MAX
+    }
+    /// The kernel's parameter block (binding 1) for a dispatch over `items`.
+    fn params(&self, items: Range<u64>) -> Vec<u8>;
+    /// Bytes input `input` needs for `items` items (an upper bound).
+    fn input_bytes(&self, input: usize, items: u64) -> u64;
+    /// Input `input` for the tile `items`.
+    fn input(&self, input: usize, items: Range<u64>) -> Cow<'_, [u8]>;
+}

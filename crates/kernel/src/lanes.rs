@@ -1,0 +1,62 @@
+//! Instruction widths as types: which [`Real`] types a kernel body is
+//! instantiated with. A kernel's leaf is generic over [`Lanes`], so one
+//! source runs as `scalar` (one lane) and as `simd` (the vector types),
+//! inside every driver.
+
+use core::fmt::Debug;
+
+use crate::real::{Counts, Float, Real};
+
+/// The lane types of one instruction width.
+pub trait Lanes: Copy + Default + Debug + Send + Sync + 'static {
+    /// f64 lanes: `f64` or a `wide` f64 vector.
+    type F64: Real<Scalar = f64, Counts: Counts<Elem = u64>>;
+    /// f32 lanes: `f32` or a `wide` f32 vector.
+    type F32: Real<Scalar = f32, Counts: Counts<Elem = u32>>;
+    /// A short description for reports: `scalar`, `f64x4/f32x8`.
+    const NAME: &'static str;
+}
+
+/// One lane: plain `f64` and `f32`, libm's elementary functions. The
+/// reference every other width is checked against.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scalar;
+
+impl Lanes for Scalar {
+    type F64 = f64;
+    type F32 = f32;
+    const NAME: &'static str = "scalar";
+}
+
+/// `wide`'s 256-bit vectors: f64x4 and f32x8 (AVX2 registers where the
+/// build has AVX2, two 128-bit halves on a baseline build).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Simd;
+
+impl Lanes for Simd {
+    type F64 = wide::f64x4;
+    type F32 = wide::f32x8;
+    const NAME: &'static str = "f64x4/f32x8";
+}
+
+/// Whether `L` is the one-lane width (for kernels whose vector leaf is a
+/// hand-specialised implementation rather than the generic body).
+#[inline(always)]
+pub const fn is_scalar<L: Lanes>() -> bool {
+    <L::F64 as Real>::LANES == 1
+}
+
+/// An array element type (`f32`, `f64`) and its lane type at each width:
+/// what lets a kernel over `&[T]` be written once for both precisions.
+pub trait Element: Float + bytemuck::Pod {
+    /// `T`'s lanes at width `L`: `L::F64` for f64, `L::F32` for f32.
+    type Vector<L: Lanes>: Real<Scalar = Self>;
+}
+
+impl Element for f64 {
+    type Vector<L: Lanes> = L::F64;
+}
+
+impl Element for f32 {
+    type Vector<L: Lanes> = L::F32;
+}

@@ -1,0 +1,37 @@
+//! # hetero-kernel
+//!
+//! The kernel model of hetero: a computation written once, run on every
+//! backend.
+//!
+//! - [`Real`] is the numeric trait kernel bodies are written against; it is
+//!   implemented for `f32`/`f64` and for `wide`'s vectors of every width, and
+//!   [`Lanes`] names the types of one instruction width.
+//! - [`ReduceKernel`] and [`MapKernel`] are the two shapes of work: an
+//!   index-range reduction whose partials combine along the fixed chunk
+//!   tree, and a map whose leaves write outputs of item ranges.
+//! - [`gpu`] describes a kernel's GPU side (WGSL, parameters, inputs)
+//!   without wgpu.
+//! - [`problems`] holds the notebooks' problems as kernels.
+//!
+//! Nothing here schedules work: the drivers (sequential and rayon in
+//! `hetero-cpu`, the GPU in `hetero-gpu`) do.
+
+pub mod error;
+pub mod fold;
+pub mod function;
+pub mod gpu;
+pub mod kernel;
+pub mod lanes;
+pub mod math;
+pub mod problems;
+pub mod real;
+mod real_scalar;
+mod real_vector;
+
+pub use error::{KernelError, Unsupported};
+pub use function::{ElementWise, IndexTerm};
+pub use kernel::{ChunkPlan, MapKernel, Mapping, ReduceKernel, Reduction};
+pub use lanes::{Element, Lanes};
+pub use real::{Counts, Float, Mask, Real};
+/// The SIMD crate, re-exported so that kernels can name its vector types.
+pub use wide;

@@ -1,0 +1,132 @@
+//! `midpoint`: h·Σ f(a + (i+½)h) over i in 0..n, a reduction whose leaves
+//! are compensated chunk sums combined along the fixed tree.
+//! GPU twin: `shaders/midpoint.wgsl` (f32) and `shaders/midpoint_f64.wgsl`.
+
+use core::ops::Range;
+
+use hetero_core::chunks::MIDPOINT_CHUNK;
+use hetero_core::{Midpoint, Neumaier};
+
+use crate::fold::sum_terms;
+use crate::function::IndexTerm;
+use crate::kernel::{ReduceKernel, Reduction};
+use crate::lanes::Lanes;
+use crate::real::Real;
+
+/// A real function of one variable, written once for every lane type.
+///
+/// Implement `eval` generically and the function runs at full vector
+/// width on the `simd` backends:
+///
+/// ```
+/// use hetero_kernel::{Real, problems::midpoint::Integrand};
+///
+/// struct XSinX;
+/// impl Integrand for XSinX {
+///     fn eval<R: Real>(&self, x: R) -> R {
+///         x * x.sin()
+///     }
+/// }
+/// ```
+///
+/// Closures `Fn(f64) -> f64` are integrands too, evaluated lane by lane.
+pub trait Integrand: Sync {
+    /// f(x) on every lane of `x`.
+    fn eval<R: Real>(&self, x: R) -> R;
+
+    /// Whether `eval` is a closure evaluated lane by lane (so it has no
+    /// vector form and cannot be translated to WGSL).
+    fn is_lanewise(&self) -> bool {
+        false
+    }
+}
+
+impl<F: Fn(f64) -> f64 + Sync> Integrand for F {
+    #[inline]
+    fn eval<R: Real>(&self, x: R) -> R {
+        crate::function::ElementWise::<1>::eval(self, [x])
+    }
+
+    fn is_lanewise(&self) -> bool {
+        true
+    }
+}
+
+/// f(x) = exp(−x²), the notebook's integrand.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExpNegSquare;
+
+impl Integrand for ExpNegSquare {
+    #[inline(always)]
+    fn eval<R: Real>(&self, x: R) -> R {
+        (-x * x).exp()
+    }
+}
+
+/// The midpoint rule for `spec` with integrand `f`.
+#[derive(Debug, Clone, Copy)]
+pub struct MidpointKernel<'f, F: ?Sized> {
+    spec: Midpoint,
+    f: &'f F,
+}
+
+impl<'f, F: Integrand + ?Sized> MidpointKernel<'f, F> {
+    pub fn new(spec: &Midpoint, f: &'f F) -> Self {
+        Self { spec: *spec, f }
+    }
+
+    pub fn spec(&self) -> &Midpoint {
+        &self.spec
+    }
+}
+
+/// The term of subinterval i: f(a + (i + ½)·h).
+struct Node<'k, F: ?Sized> {
+    a: f64,
+    h: f64,
+    f: &'k F,
+}
+
+impl<F: Integrand + ?Sized> IndexTerm for Node<'_, F> {
+    #[inline(always)]
+    fn term<R: Real<Scalar = f64>>(&self, i: R) -> R {
+        // i + ½ is exact, and every backend evaluates exactly this
+        // expression (no fused multiply-add): they all sample f at the
+        // same points, `Midpoint::node`'s.
+        self.f
+            .eval(R::splat(self.a) + (i + R::splat(0.5)) * R::splat(self.h))
+    }
+}
+
+impl<F: Integrand + ?Sized> Reduction for MidpointKernel<'_, F> {
+    type Partial = Neumaier;
+    type Output = f64;
+
+    fn name(&self) -> &'static str {
+        "midpoint"
+    }
+    fn len(&self) -> u64 {
+        self.spec.n()
+    }
+    fn chunk(&self) -> u64 {
+        MIDPOINT_CHUNK
+    }
+    fn combine(&self, left: Neumaier, right: Neumaier) -> Neumaier {
+        left.merge(right)
+    }
+    fn finish(&self, total: Neumaier) -> f64 {
+        self.spec.h() * total.value()
+    }
+}
+
+impl<F: Integrand + ?Sized> ReduceKernel for MidpointKernel<'_, F> {
+    #[inline]
+    fn leaf<L: Lanes>(&self, items: Range<u64>) -> Neumaier {
+        let node = Node {
+            a: self.spec.a(),
+            h: self.spec.h(),
+            f: self.f,
+        };
+        sum_terms::<L::F64>(items, &node)
+    }
+}

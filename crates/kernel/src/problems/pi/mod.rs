@@ -1,0 +1,107 @@
+//! `pi`: hits of n Monte Carlo samples inside the quarter circle, a
+//! reduction of exact integer counts (so every backend, thread count and
+//! device returns the same hits). GPU twin: `shaders/pi.wgsl`.
+//!
+//! The one-lane leaf is the obvious loop over Philox pairs. The vector leaf
+//! is hand-specialised, because the generic body cannot express it fast:
+//! eight Philox pairs (sixteen samples) per step on AVX2 registers directly
+//! where the build has AVX2 (`avx2.rs`), else on `wide`'s u32x8 (`portable.rs`).
+//! The partial pairs at a range's ends go through the one-lane loop.
+
+use core::ops::Range;
+
+use hetero_core::chunks::PI_CHUNK;
+use hetero_core::pi::{PairSpan, pair_hits};
+use hetero_core::rng::seed_key;
+use hetero_core::{Pi, PiEstimate};
+
+use crate::kernel::{ReduceKernel, Reduction};
+use crate::lanes::{Lanes, is_scalar};
+
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+mod avx2;
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+mod portable;
+
+/// The Monte Carlo estimate for `spec`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PiKernel {
+    spec: Pi,
+}
+
+impl PiKernel {
+    pub fn new(spec: &Pi) -> Self {
+        Self { spec: *spec }
+    }
+
+    pub fn spec(&self) -> &Pi {
+        &self.spec
+    }
+}
+
+/// Hits among the samples `range` of `seed`, one Philox pair at a time.
+pub fn count_hits_scalar(seed: u64, range: Range<u64>) -> u64 {
+    let span = PairSpan::of(range);
+    let key = seed_key(seed);
+    span.lone_hits(seed) + span.pairs.map(|pair| pair_hits(key, pair)).sum::<u64>()
+}
+
+/// Hits among the samples of pairs `first_pair .. first_pair + 8·groups`:
+/// AVX2 where the build has it, else `wide`'s u32x8.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
+    // SAFETY: this function exists only in builds compiled with AVX2
+    // enabled (the cfg above), so every CPU that runs it has AVX2.
+    unsafe { avx2::count_pair_groups(key, first_pair, groups) }
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
+    portable::count_pair_groups(key, first_pair, groups)
+}
+
+/// Hits among the samples `range` of `seed`, eight pairs per vector step.
+pub fn count_hits_simd(seed: u64, range: Range<u64>) -> u64 {
+    // Whole groups of eight pairs go through the vectors; the lone samples
+    // at either end and the last < 8 pairs go through the one-lane loop.
+    let span = PairSpan::of(range);
+    let (first_pair, end_pair) = (span.pairs.start, span.pairs.end);
+    let groups = (end_pair - first_pair) / 8;
+    let vector_end = first_pair + groups * 8;
+    span.lone_hits(seed)
+        + count_pair_groups(seed_key(seed), first_pair, groups)
+        + count_hits_scalar(seed, vector_end * 2..end_pair * 2)
+}
+
+impl Reduction for PiKernel {
+    type Partial = u64;
+    type Output = PiEstimate;
+
+    fn name(&self) -> &'static str {
+        "pi"
+    }
+    fn len(&self) -> u64 {
+        self.spec.n()
+    }
+    /// An even chunk, so chunks hold whole Philox pairs.
+    fn chunk(&self) -> u64 {
+        PI_CHUNK
+    }
+    fn combine(&self, left: u64, right: u64) -> u64 {
+        left + right
+    }
+    fn finish(&self, hits: u64) -> PiEstimate {
+        self.spec.estimate(hits)
+    }
+}
+
+impl ReduceKernel for PiKernel {
+    #[inline]
+    fn leaf<L: Lanes>(&self, items: Range<u64>) -> u64 {
+        if is_scalar::<L>() {
+            count_hits_scalar(self.spec.seed(), items)
+        } else {
+            count_hits_simd(self.spec.seed(), items)
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Every `Real` implementation, lane by lane, against the one-lane type:
+//! edge values (0, −0, ±∞, NaN, subnormals, huge) and random bit patterns,
+//! as `wide`'s own tests check its operators.
+
+use hetero_core::tolerance::{EXP_F32_ULP, EXP_F64_ULP, ulp_distance_f32, ulp_distance_f64};
+use hetero_kernel::wide::{f32x4, f32x8, f32x16, f64x2, f64x4, f64x8};
+use hetero_kernel::{Counts, Float, Mask, Real};
+use proptest::prelude::*;
+
+/// Bitwise equality, with every NaN equal to every NaN.
+fn same<T: Float>(a: T, b: T) -> bool {
+    (a.is_nan() && b.is_nan()) || a.to_f64().to_bits() == b.to_f64().to_bits()
+}
+
+fn edge_values_f64() -> Vec<f64> {
+    vec![
+        0.0,
+        -0.0,
+        1.0,
+        -1.5,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        f64::from_bits(1),
+        -f64::MIN_POSITIVE / 3.0,
+        f64::MAX,
+        -1e300,
+        0.1,
+        3.5,
+        -7.25,
+        1e-300,
+        42.0,
+    ]
+}
+
+/// Lanes of `R` taken from `values` at `offset`, wrapping around.
+fn gather<R: Real>(values: &[R::Scalar], offset: usize) -> R {
+    R::from_fn(|i| values[(offset + i) % values.len()])
+}
+
+/// Checks every exact operation of `R` lane-wise against `R::Scalar`.
+fn exact_ops_agree<R: Real>(values: &[R::Scalar]) {
+    for offset in 0..values.len() {
+        let a: R = gather(values, offset);
+        let b: R = gather(values, offset + 3);
+        let c: R = gather(values, offset + 7);
+        for i in 0..R::LANES {
+            let (x, y, z) = (a.lane(i), b.lane(i), c.lane(i));
+            assert!(same((a + b).lane(i), x + y), "add lane {i}: {x:?} {y:?}");
+            assert!(same((a - b).lane(i), x - y), "sub lane {i}");
+            assert!(same((a * b).lane(i), x * y), "mul lane {i}");
+            assert!(same((a / b).lane(i), x / y), "div lane {i}");
+            assert!(same((-a).lane(i), -x), "neg lane {i}");
+            assert!(same(a.abs().lane(i), x.abs()), "abs lane {i}");
+            assert!(same(a.sqrt().lane(i), x.sqrt()), "sqrt lane {i}: {x:?}");
+            assert!(same(a.fma(b, c).lane(i), x.fma(y, z)), "fma lane {i}");
+            let lt = R::select(a.simd_lt(b), R::splat(x), R::splat(y)).lane(i);
+            let want = if x < y { x } else { y };
+            assert!(same(lt, want), "lt/select lane {i}: {x:?} < {y:?}");
+            let mask_lanes = [
+                (a.simd_le(b), x <= y),
+                (a.simd_gt(b), x > y),
+                (a.simd_ge(b), x >= y),
+                (a.simd_eq(b), x == y),
+                (a.is_nan(), x.is_nan()),
+            ];
+            for (k, (mask, expected)) in mask_lanes.into_iter().enumerate() {
+                let got = R::select(mask, R::splat(x), R::splat(y)).lane(i);
+                let want = if expected { x } else { y };
+                assert!(same(got, want), "comparison {k} lane {i}: {x:?} {y:?}");
+            }
+        }
+    }
+}
+
+fn structure_agrees<R: Real>() {
+    let iota = R::iota();
+    for i in 0..R::LANES {
+        assert_eq!(iota.lane(i).to_f64(), i as f64);
+    }
+    // reduce_add adds in lane order: from 2^53 (2^24 in f32) each +1 is
+    // lost, where a pairwise order would add the ones first and keep them.
+    let top = if size_of::<R::Scalar>() == 8 {
+        2f64.powi(53)
+    } else {
+        2f64.powi(24)
+    };
+    let big = R::from_fn(|i| <R::Scalar as Real>::from_f64(if i == 0 { top } else { 1.0 }));
+    assert_eq!(big.reduce_add().to_f64(), top);
+    let mut out = vec![R::Scalar::default(); R::LANES + 1];
+    R::from_f64(2.5).write_to(&mut out);
+    assert!(out[..R::LANES].iter().all(|v| v.to_f64() == 2.5));
+    assert_eq!(R::load(&out).lane(R::LANES - 1).to_f64(), 2.5);
+    // count_where adds one in the active lanes only.
+    let active = iota.simd_lt(R::from_f64(1.0));
+    let counts = R::count_where(
+        R::count_where(R::Counts::zero(), active),
+        R::Mask::splat(true),
+    );
+    for i in 0..R::LANES {
+        let want = if i == 0 { 2u64 } else { 1 };
+        assert_eq!(counts.lane(i).into(), want, "count lane {i}");
+    }
+    assert!(R::Mask::splat(true).all() && !R::Mask::splat(false).any());
+    assert!(active.any() && (R::LANES == 1 || !active.all()));
+}
+
+fn exp_within_bound_f64<R: Real<Scalar = f64>>(values: &[f64]) {
+    let v: R = gather(values, 0);
+    for i in 0..R::LANES {
+        let x = v.lane(i);
+        let d = ulp_distance_f64(v.exp().lane(i), x.exp());
+        assert!(d <= EXP_F64_ULP, "exp({x}) is {d} ulp off");
+    }
+}
+
+fn exp_within_bound_f32<R: Real<Scalar = f32>>(values: &[f32]) {
+    let v: R = gather(values, 0);
+    for i in 0..R::LANES {
+        let x = v.lane(i);
+        let d = ulp_distance_f32(v.exp().lane(i), x.exp());
+        assert!(d <= EXP_F32_ULP, "exp({x}) is {d} ulp off");
+    }
+}
+
+#[test]
+fn f64_types_agree_with_f64() {
+    let values = edge_values_f64();
+    exact_ops_agree::<f64>(&values);
+    exact_ops_agree::<f64x2>(&values);
+    exact_ops_agree::<f64x4>(&values);
+    exact_ops_agree::<f64x8>(&values);
+    structure_agrees::<f64>();
+    structure_agrees::<f64x2>();
+    structure_agrees::<f64x4>();
+    structure_agrees::<f64x8>();
+}
+
+#[test]
+fn f32_types_agree_with_f32() {
+    let values: Vec<f32> = edge_values_f64().iter().map(|&v| v as f32).collect();
+    exact_ops_agree::<f32>(&values);
+    exact_ops_agree::<f32x4>(&values);
+    exact_ops_agree::<f32x8>(&values);
+    exact_ops_agree::<f32x16>(&values);
+    structure_agrees::<f32>();
+    structure_agrees::<f32x4>();
+    structure_agrees::<f32x8>();
+    structure_agrees::<f32x16>();
+}
+
+#[test]
+fn fma_rounds_once_on_every_type() {
+    // a·b = 1 + 3·2^-23 + 2^-45: rounding the product first loses the 2^-45
+    // that a single rounding of a·b − 1 keeps.
+    fn check<R: Real<Scalar = f32>>() {
+        let (a, b) = (1.0 + f32::EPSILON, 1.0 + 2.0 * f32::EPSILON);
+        let got = R::splat(a).fma(R::splat(b), R::splat(-1.0)).lane(0);
+        assert_eq!(got, a.mul_add(b, -1.0));
+        assert_ne!(got, a * b - 1.0);
+    }
+    check::<f32>();
+    check::<f32x4>();
+    check::<f32x8>();
+    check::<f32x16>();
+}
+
+proptest! {
+    #[test]
+    fn random_f64_bits(bits in proptest::collection::vec(any::<u64>(), 11)) {
+        let values: Vec<f64> = bits.iter().map(|&b| f64::from_bits(b)).collect();
+        exact_ops_agree::<f64x4>(&values);
+        exact_ops_agree::<f64x8>(&values);
+        exp_within_bound_f64::<f64x2>(&values);
+        exp_within_bound_f64::<f64x4>(&values);
+        exp_within_bound_f64::<f64x8>(&values);
+    }
+
+    #[test]
+    fn random_f32_bits(bits in proptest::collection::vec(any::<u32>(), 17)) {
+        let values: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
+        exact_ops_agree::<f32x8>(&values);
+        exact_ops_agree::<f32x16>(&values);
+        exp_within_bound_f32::<f32x4>(&values);
+        exp_within_bound_f32::<f32x8>(&values);
+        exp_within_bound_f32::<f32x16>(&values);
+    }
+}

@@ -1,0 +1,107 @@
+//! Dispatch over (kernel, execution space): the one place a backend name
+//! becomes a driver. Every problem and every user kernel goes through here,
+//! so a new driver is wired once.
+
+use core::ops::Range;
+
+use hetero_cpu::{parallel, sequential};
+use hetero_kernel::kernel::try_alloc_output;
+use hetero_kernel::{MapKernel, ReduceKernel, lanes};
+
+use crate::backend::{Space, Threading, Width};
+use crate::{Backend, Engine, Result};
+
+/// Runs `$body` with the lane type `$lanes` and the driver module `$driver`
+/// of a CPU space, on the engine's pool when the space is threaded.
+macro_rules! on_cpu {
+    ($engine:expr, $width:expr, $threading:expr, $lanes:ident, $driver:ident => $body:expr) => {
+        match ($width, $threading) {
+            (Width::Scalar, Threading::Caller) => {
+                type $lanes = lanes::Scalar;
+                use sequential as $driver;
+                $body
+            }
+            (Width::Simd, Threading::Caller) => {
+                type $lanes = lanes::Simd;
+                use sequential as $driver;
+                $body
+            }
+            (Width::Scalar, Threading::Pool) => $engine.install(|| {
+                type $lanes = lanes::Scalar;
+                use parallel as $driver;
+                $body
+            }),
+            (Width::Simd, Threading::Pool) => $engine.install(|| {
+                type $lanes = lanes::Simd;
+                use parallel as $driver;
+                $body
+            }),
+        }
+    };
+}
+
+impl Engine {
+    /// Runs a reduction kernel on `backend`: leaves on fixed chunks,
+    /// partials combined along the fixed tree, so the result does not
+    /// depend on the thread count.
+    ///
+    /// # Errors
+    /// [`crate::Error::Kernel`] for a kernel no driver can run (chunk 0, an
+    /// empty index space); [`crate::Error::Unsupported`] when the kernel has
+    /// no form for `backend`; for `gpu`, why the GPU failed.
+    pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
+        match backend.space() {
+            Space::Cpu { width, threading } => {
+                Ok(on_cpu!(self, width, threading, L, driver => driver::reduce::<K, L>(kernel))?)
+            }
+            Space::Gpu => self.reduce_gpu(kernel),
+        }
+    }
+
+    /// Runs a map kernel over its whole index space into `out`.
+    ///
+    /// # Errors
+    /// As [`Engine::map_range`].
+    pub fn map<K: MapKernel>(
+        &self,
+        kernel: &K,
+        out: &mut [K::Out],
+        backend: Backend,
+    ) -> Result<()> {
+        self.map_range(kernel, 0..kernel.len(), out, backend)
+    }
+
+    /// Runs a map kernel over its whole index space into a new `Vec`.
+    ///
+    /// # Errors
+    /// As [`Engine::map_range`], plus [`hetero_kernel::KernelError::OutOfMemory`].
+    pub fn map_vec<K: MapKernel>(&self, kernel: &K, backend: Backend) -> Result<Vec<K::Out>> {
+        let mut out = try_alloc_output(kernel)?;
+        self.map(kernel, &mut out, backend)?;
+        Ok(out)
+    }
+
+    /// Runs a map kernel over the items `items` of its index space, writing
+    /// their outputs into `out`: equal to the same items of a whole run, so
+    /// work can be split into pieces (to show progress, or across devices).
+    ///
+    /// # Errors
+    /// [`crate::Error::Kernel`] for a range outside the index space or an
+    /// output of the wrong length (nothing is written then);
+    /// [`crate::Error::Unsupported`] when the kernel has no form for
+    /// `backend`; for `gpu`, why the GPU failed.
+    pub fn map_range<K: MapKernel>(
+        &self,
+        kernel: &K,
+        items: Range<usize>,
+        out: &mut [K::Out],
+        backend: Backend,
+    ) -> Result<()> {
+        match backend.space() {
+            Space::Cpu { width, threading } => Ok(on_cpu!(
+                self, width, threading, L, driver => driver::map::<K, L>(kernel, items, out)
+            )?),
+            Space::Gpu => self.map_gpu(kernel, items, out),
+        }
+    }
+}
