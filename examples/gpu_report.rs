@@ -10,8 +10,10 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use hetero::gpu::kernels::{gaussian, julia, midpoint};
-use hetero::{Gaussian, GpuTimings, JuliaParams, Midpoint, Precision, WgslIntegrand};
+use hetero::problems::gaussian::GaussianKernel;
+use hetero::problems::julia::JuliaKernel;
+use hetero::problems::midpoint::{MidpointGpu, MidpointKernel};
+use hetero::{Gaussian, GpuTimings, JuliaParams, Midpoint, Precision, WgslIntegrand, gpu};
 
 fn line(what: &str, work: f64, unit: &str, t: &GpuTimings) {
     let rate = |d: Duration| work / d.as_secs_f64().max(1e-12);
@@ -35,14 +37,15 @@ fn main() -> anyhow::Result<()> {
     let quick = std::env::args().any(|a| a == "quick");
     let scale = if quick { 10 } else { 1 };
     let engine = hetero::Engine::new()?;
-    let gpu = engine.gpu().context("the GPU report needs a GPU adapter")?;
-    println!("adapter: {}", gpu.describe());
+    let ctx = engine.gpu().context("the GPU report needs a GPU adapter")?;
+    println!("adapter: {}", ctx.describe());
 
     let n = 4000 / scale;
     let spec = JuliaParams::notebook(n).validate()?;
     let mut counts = spec.try_alloc_counts()?;
-    julia::render(gpu, &spec, &mut counts)?; // warm-up
-    let t = julia::render(gpu, &spec, &mut counts)?;
+    let kernel = JuliaKernel::new(&spec);
+    gpu::map(ctx, &kernel, 0..spec.height(), &mut counts)?; // warm-up
+    let t = gpu::map(ctx, &kernel, 0..spec.height(), &mut counts)?;
     let iterations: u64 = counts.iter().map(|&c| u64::from(c)).sum();
     line(
         &format!("julia {}x{}", spec.height(), spec.width()),
@@ -54,10 +57,13 @@ fn main() -> anyhow::Result<()> {
     let n = 1_000_000_000 / scale as u64;
     let spec = Midpoint::new(0.0, 1.0, n)?;
     let integrand = WgslIntegrand::exp_neg_square();
-    let (_, t) = midpoint::integrate(gpu, &spec, &integrand, Precision::F32)?;
+    let shape = MidpointKernel::gpu_only(&spec);
+    let side = MidpointGpu::new(&spec, &integrand, Precision::F32)?;
+    let (_, t) = gpu::reduce_with(ctx, &shape, &side)?;
     line(&format!("midpoint f32 n={n:.0e}"), n as f64, "elem", &t);
-    if gpu.has_f64() {
-        let (_, t) = midpoint::integrate(gpu, &spec, &integrand, Precision::F64)?;
+    if ctx.has_f64() {
+        let side = MidpointGpu::new(&spec, &integrand, Precision::F64)?;
+        let (_, t) = gpu::reduce_with(ctx, &shape, &side)?;
         line(&format!("midpoint f64 n={n:.0e}"), n as f64, "elem", &t);
     }
 
@@ -68,7 +74,8 @@ fn main() -> anyhow::Result<()> {
         y.iter().map(|&v| v as f32).collect(),
     );
     let mut z = vec![0.0f32; n];
-    let t = gaussian::compute(gpu, &Gaussian::notebook(), &x, &y, &mut z)?;
+    let kernel = GaussianKernel::new(&Gaussian::notebook(), &x, &y)?;
+    let t = gpu::map(ctx, &kernel, 0..n, &mut z)?;
     line(&format!("gaussian f32 N={n:.0e}"), n as f64, "elem", &t);
     let gb = 12.0 * n as f64 / 1e9;
     println!(

@@ -1,26 +1,33 @@
 // gaussian: z[i] = exp(-gamma * (x[i] - y[i])^2) in f32, one invocation per
-// element of a chunk. Twin of crates/cpu/src/scalar/gaussian.rs.
+// element. Twin of crates/kernel/src/problems/gaussian.rs.
 //
-// The grid is 2-D so a chunk may need more than 65 535 workgroups in x:
-// element = x + y * (workgroups in x) * 256.
+// The grid is 2-D so a dispatch may need more than 65 535 workgroups in x:
+// element = (workgroup_index * 256 + local), counted from the dispatch's
+// first element; the tile's buffers start at the tile's first element.
 
 struct Params {
-    n: u32,
     gamma: f32,
-    _pad: vec2<u32>,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> xs: array<f32>;
-@group(0) @binding(2) var<storage, read> ys: array<f32>;
-@group(0) @binding(3) var<storage, read_write> zs: array<f32>;
+@group(0) @binding(1) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read> xs: array<f32>;
+@group(0) @binding(3) var<storage, read> ys: array<f32>;
+@group(0) @binding(4) var<storage, read_write> zs: array<f32>;
 
 @compute @workgroup_size(256, 1, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let i = gid.x + gid.y * groups.x * 256u;
-    if (i >= params.n) {
+fn main(
+    @builtin(local_invocation_index) local: u32,
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let k = workgroup_index(wg, groups) * 256u + local;
+    if (k >= dispatch.count) {
         return;
     }
+    let i = dispatch.tile_item + k;
     let d = xs[i] - ys[i];
     zs[i] = exp(-params.gamma * d * d);
 }

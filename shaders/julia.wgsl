@@ -1,8 +1,10 @@
 // julia: escape-time counts of z <- z^2 + c, one invocation per pixel of a
-// tile of rows. Twin of crates/cpu/src/scalar/julia.rs.
+// dispatch's rows (items are rows of `width` pixels). Twin of
+// crates/kernel/src/problems/julia.rs.
 //
 // The pixel starts come from the host (computed in f64, rounded to f32), so
-// every backend starts from the same values.
+// every backend starts from the same values: every column's start, and the
+// start of each row of the tile.
 //
 // `2*zr*zi + ci` must be rounded once. WGSL's `fma` may be evaluated as a
 // multiply and an add (lavapipe does), so where the device has SHADER_F64
@@ -18,31 +20,36 @@
 
 struct Params {
     width: u32,
-    rows: u32,
     maxiters: u32,
-    _pad: u32,
     cr: f32,
     ci: f32,
     // Always 0; only the compiler does not know it (see `unfused`).
     opaque_zero: u32,
+    _pad0: u32,
+    _pad1: u32,
     _pad2: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> column_starts: array<f32>;
-@group(0) @binding(2) var<storage, read> row_starts: array<f32>;
-@group(0) @binding(3) var<storage, read_write> counts: array<u32>;
+@group(0) @binding(1) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read> column_starts: array<f32>;
+@group(0) @binding(3) var<storage, read> row_starts: array<f32>;
+@group(0) @binding(4) var<storage, read_write> counts: array<u32>;
 
 // The product, kept rounded: never the 0.0 branch, since opaque_zero is 0.
 fn unfused(product: f32) -> f32 {
     return select(product, 0.0, params.opaque_zero != 0u);
 }
 
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let j = gid.x;
-    let r = gid.y;
-    if (j >= params.width || r >= params.rows) {
+@compute @workgroup_size(256, 1, 1)
+fn main(
+    @builtin(local_invocation_index) local: u32,
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let pixel = workgroup_index(wg, groups) * 256u + local;
+    let j = pixel % params.width;
+    let r = dispatch.tile_item + pixel / params.width; // the row in the tile
+    if (pixel / params.width >= dispatch.count) {
         return;
     }
     var zr = column_starts[j];

@@ -11,15 +11,12 @@ const WORKGROUP: u32 = 256u;
 const ITEMS_PER_THREAD: u32 = 16u;
 
 struct Params {
-    x0: f64,
+    x0: f64, // the node origin of this dispatch: a + first·h
     h: f64,
-    count: u32,
-    partial_offset: u32,
-    _pad: vec2<u32>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> partials: array<f64>;
+@group(0) @binding(1) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read_write> partials: array<f64>;
 
 var<workgroup> scratch: array<f64, WORKGROUP>;
 
@@ -61,12 +58,17 @@ fn f(x: f64) -> f64 {
 // END INTEGRAND
 
 @compute @workgroup_size(256, 1, 1)
-fn main(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) wg: vec3<u32>) {
-    let first = (wg.x * WORKGROUP + local) * ITEMS_PER_THREAD;
+fn main(
+    @builtin(local_invocation_index) local: u32,
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let group = workgroup_index(wg, groups);
+    let first = (group * WORKGROUP + local) * ITEMS_PER_THREAD;
     var sum = 0.0lf;
     for (var k = 0u; k < ITEMS_PER_THREAD; k += 1u) {
         let i = first + k;
-        if (i < params.count) {
+        if (i < dispatch.count) {
             sum += f(params.x0 + (f64(i) + 0.5lf) * params.h);
         }
     }
@@ -79,6 +81,6 @@ fn main(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) wg: 
         workgroupBarrier();
     }
     if (local == 0u) {
-        partials[params.partial_offset + wg.x] = scratch[0];
+        partials[dispatch.tile_group + group] = scratch[0];
     }
 }

@@ -3,7 +3,8 @@
 //
 // Each invocation counts PAIRS_PER_THREAD consecutive Philox pairs (two
 // samples each); each workgroup writes one partial count (< 2^14), which the
-// host adds in u64. The host handles a range's odd first/last sample.
+// host adds in u64 per chunk. The host handles a range's odd last sample.
+// Twin of crates/kernel/src/problems/pi/mod.rs.
 
 const PAIRS_PER_THREAD: u32 = 16u;
 const WORKGROUP: u32 = 256u;
@@ -15,16 +16,16 @@ const COORD_SHIFT: u32 = 7u;        // 32 - 25 coordinate bits
 const RADIUS_SQ_HI: u32 = 0x100000u; // 2^52 >> 32
 
 struct Params {
-    first_pair_lo: u32,
+    first_pair_lo: u32,    // the dispatch's first pair (its first sample / 2)
     first_pair_hi: u32,
-    pairs: u32,            // pairs in this dispatch
+    pairs: u32,            // whole pairs in this dispatch (< 2^31)
     _pad: u32,
     key: vec2<u32>,
     _pad2: vec2<u32>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> partials: array<u32>;
+@group(0) @binding(1) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read_write> partials: array<u32>;
 
 var<workgroup> group_hits: atomic<u32>;
 
@@ -79,7 +80,7 @@ fn main(
         atomicStore(&group_hits, 0u);
     }
     workgroupBarrier();
-    let group = wg.x + wg.y * groups.x;
+    let group = workgroup_index(wg, groups);
     let first = (group * WORKGROUP + local) * PAIRS_PER_THREAD;
     var hits = 0u;
     for (var p = 0u; p < PAIRS_PER_THREAD; p += 1u) {
@@ -95,6 +96,6 @@ fn main(
     atomicAdd(&group_hits, hits);
     workgroupBarrier();
     if (local == 0u) {
-        partials[group] = atomicLoad(&group_hits);
+        partials[dispatch.tile_group + group] = atomicLoad(&group_hits);
     }
 }

@@ -79,10 +79,4 @@ impl Engine {
     pub(crate) fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
         self.pool.install(f)
     }
-
-    /// The error for `gpu` in a build without the GPU backend.
-    #[cfg(not(feature = "gpu"))]
-    pub(crate) fn no_gpu<T>(&self) -> Result<T> {
-        Err(Error::GpuUnavailable)
-    }
 }

@@ -1,20 +1,31 @@
 //! The `gpu` execution space of the dispatch: a kernel's GPU side run by
-//! the GPU drivers of `hetero-gpu`.
+//! the drivers of `hetero-gpu` (or, in a build without the `gpu` feature,
+//! a typed error).
 
 use core::ops::Range;
 
-use hetero_kernel::{MapKernel, ReduceKernel};
+use hetero_kernel::gpu::GpuReduce;
+use hetero_kernel::{MapKernel, ReduceKernel, Reduction};
 
-use crate::{Engine, Error, Result};
+use crate::{Engine, Result};
 
+#[cfg(feature = "gpu")]
 impl Engine {
     pub(crate) fn reduce_gpu<K: ReduceKernel>(&self, kernel: &K) -> Result<K::Output> {
-        let _ = kernel;
-        Err(Error::Unsupported {
-            what: "a kernel through the generic dispatch",
-            backend: "gpu",
-            hint: "use the problem's own method",
-        })
+        let ctx = self.gpu()?;
+        // Asked here, not in the driver, so a kernel without a GPU side is
+        // the facade's `Error::Unsupported`.
+        let side = kernel.gpu(&ctx.caps())?;
+        Ok(hetero_gpu::reduce_with(ctx, kernel, &*side)?.0)
+    }
+
+    /// A reduction whose GPU side is given apart from it (a WGSL integrand).
+    pub(crate) fn reduce_gpu_with<K: Reduction>(
+        &self,
+        shape: &K,
+        side: &dyn GpuReduce<K::Partial>,
+    ) -> Result<K::Output> {
+        Ok(hetero_gpu::reduce_with(self.gpu()?, shape, side)?.0)
     }
 
     pub(crate) fn map_gpu<K: MapKernel>(
@@ -23,11 +34,34 @@ impl Engine {
         items: Range<usize>,
         out: &mut [K::Out],
     ) -> Result<()> {
-        let _ = (kernel, items, out);
-        Err(Error::Unsupported {
-            what: "a kernel through the generic dispatch",
-            backend: "gpu",
-            hint: "use the problem's own method",
-        })
+        hetero_kernel::kernel::check_map(kernel, &items, out.len())?;
+        let ctx = self.gpu()?;
+        let side = kernel.gpu(&ctx.caps())?;
+        hetero_gpu::map_with(ctx, kernel, &*side, items, out)?;
+        Ok(())
+    }
+}
+
+#[cfg(not(feature = "gpu"))]
+impl Engine {
+    pub(crate) fn reduce_gpu<K: ReduceKernel>(&self, _: &K) -> Result<K::Output> {
+        Err(crate::Error::GpuUnavailable)
+    }
+
+    pub(crate) fn reduce_gpu_with<K: Reduction>(
+        &self,
+        _: &K,
+        _: &dyn GpuReduce<K::Partial>,
+    ) -> Result<K::Output> {
+        Err(crate::Error::GpuUnavailable)
+    }
+
+    pub(crate) fn map_gpu<K: MapKernel>(
+        &self,
+        _: &K,
+        _: Range<usize>,
+        _: &mut [K::Out],
+    ) -> Result<()> {
+        Err(crate::Error::GpuUnavailable)
     }
 }

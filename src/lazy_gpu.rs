@@ -30,7 +30,8 @@ impl Engine {
         self
     }
 
-    /// The GPU context, opened (and every pipeline compiled) on first call.
+    /// The GPU context, opened (and the built-in problems' pipelines
+    /// compiled) on first call.
     /// Use it for what the engine's one-call-per-problem methods do not
     /// expose: timings, f64 midpoint, the adapter's description.
     ///
@@ -40,8 +41,21 @@ impl Engine {
     pub fn gpu(&self) -> Result<&GpuContext> {
         let gpu = &self.gpu;
         gpu.context
-            .get_or_init(|| GpuContext::open(&gpu.config))
+            .get_or_init(|| open_and_prepare(&gpu.config))
             .as_ref()
             .map_err(|e| e.clone().into())
     }
+}
+
+/// Opens the GPU and compiles every built-in problem's programs, so that
+/// opening costs once and no call pays for a compile.
+fn open_and_prepare(config: &GpuConfig) -> Result<GpuContext, GpuError> {
+    let context = GpuContext::open(config)?;
+    let caps = context.caps();
+    for problem in hetero_kernel::problems::ALL {
+        for program in problem.gpu_programs(&caps) {
+            context.prepare(&program)?;
+        }
+    }
+    Ok(context)
 }

@@ -42,10 +42,10 @@ pub use hetero_core::{
 #[cfg(feature = "gpu")]
 pub use hetero_gpu as gpu;
 #[cfg(feature = "gpu")]
-pub use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuTimings, Precision, WgslIntegrand};
+pub use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuTimings};
 /// The kernel model: bodies, kernels, their GPU sides.
 pub use hetero_kernel as kernel;
-pub use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand};
+pub use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand, Precision, WgslIntegrand};
 pub use hetero_kernel::{
     ElementWise, Float, IndexTerm, KernelError, Lanes, MapKernel, Mapping, Real, ReduceKernel,
     Reduction, lanes, problems, wide,

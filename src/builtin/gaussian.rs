@@ -1,7 +1,7 @@
 use hetero_core::{Gaussian, ProblemError};
 use hetero_kernel::problems::gaussian::GaussianKernel;
 
-use crate::{Backend, Engine, Error, Result};
+use crate::{Backend, Engine, Result};
 
 /// A zeroed output of `len`, allocated without aborting on failure.
 fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ProblemError> {
@@ -32,13 +32,6 @@ impl Engine {
         backend: Backend,
     ) -> Result<()> {
         Gaussian::check_lengths(x.len(), y.len(), out.len())?;
-        if backend == Backend::Gpu {
-            return Err(Error::Unsupported {
-                what: "the f64 Gaussian kernel",
-                backend: "gpu",
-                hint: "the GPU computes it in f32: use gaussian_f32",
-            });
-        }
         self.map(&GaussianKernel::new(spec, x, y)?, out, backend)
     }
 
@@ -59,11 +52,6 @@ impl Engine {
         backend: Backend,
     ) -> Result<()> {
         Gaussian::check_lengths(x.len(), y.len(), out.len())?;
-        #[cfg(feature = "gpu")]
-        if backend == Backend::Gpu {
-            hetero_gpu::kernels::gaussian::compute(self.gpu()?, spec, x, y, out)?;
-            return Ok(());
-        }
         self.map(&GaussianKernel::new(spec, x, y)?, out, backend)
     }
 

@@ -41,11 +41,6 @@ impl Engine {
         backend: Backend,
     ) -> Result<()> {
         let rows = spec.check_rows(first_row, out.len())?;
-        #[cfg(feature = "gpu")]
-        if backend == Backend::Gpu {
-            hetero_gpu::kernels::julia::render_rows(self.gpu()?, spec, first_row, out)?;
-            return Ok(());
-        }
         self.map_range(
             &JuliaKernel::new(spec),
             first_row..first_row + rows,

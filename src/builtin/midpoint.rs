@@ -1,7 +1,9 @@
 use hetero_core::Midpoint;
-use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand, MidpointKernel};
+use hetero_kernel::problems::midpoint::{
+    ExpNegSquare, Integrand, MidpointGpu, MidpointKernel, Precision, WgslIntegrand,
+};
 
-use crate::{Backend, Engine, Error, Result};
+use crate::{Backend, Engine, Result};
 
 impl Engine {
     /// ∫ exp(−x²) over the spec's interval by the midpoint rule.
@@ -13,14 +15,6 @@ impl Engine {
     /// # Errors
     /// For `gpu`: why the GPU could not be opened or the call failed.
     pub fn midpoint(&self, spec: &Midpoint, backend: Backend) -> Result<f64> {
-        #[cfg(feature = "gpu")]
-        if backend == Backend::Gpu {
-            return self.midpoint_wgsl(
-                spec,
-                &hetero_gpu::WgslIntegrand::exp_neg_square(),
-                Default::default(),
-            );
-        }
         self.reduce(&MidpointKernel::new(spec, &ExpNegSquare), backend)
     }
 
@@ -30,21 +24,15 @@ impl Engine {
     /// does not depend on the thread count.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] for `gpu`: a GPU runs WGSL, not Rust — use
-    /// [`Engine::midpoint_wgsl`].
+    /// [`crate::Error::Unsupported`] for `gpu` when the integrand has no WGSL
+    /// form ([`Integrand::wgsl`]; a closure never has one): a GPU runs WGSL,
+    /// not Rust — use [`Engine::midpoint_wgsl`].
     pub fn midpoint_with<F: Integrand + ?Sized>(
         &self,
         spec: &Midpoint,
         f: &F,
         backend: Backend,
     ) -> Result<f64> {
-        if backend == Backend::Gpu {
-            return Err(Error::Unsupported {
-                what: "a Rust integrand",
-                backend: "gpu",
-                hint: "give the integrand as WGSL with Engine::midpoint_wgsl",
-            });
-        }
         self.reduce(&MidpointKernel::new(spec, f), backend)
     }
 
@@ -53,17 +41,16 @@ impl Engine {
     /// the device has SHADER_F64 — f64.
     ///
     /// # Errors
-    /// [`Error::Gpu`]: no adapter, invalid WGSL (with naga's message), f64
-    /// without SHADER_F64, or a device failure.
-    #[cfg(feature = "gpu")]
+    /// [`crate::Error::Gpu`]: no adapter, invalid WGSL (with naga's
+    /// message), f64 without SHADER_F64, or a device failure;
+    /// [`crate::Error::Unsupported`] for f64 without an f64 body.
     pub fn midpoint_wgsl(
         &self,
         spec: &Midpoint,
-        integrand: &hetero_gpu::WgslIntegrand,
-        precision: hetero_gpu::Precision,
+        integrand: &WgslIntegrand,
+        precision: Precision,
     ) -> Result<f64> {
-        let (value, _) =
-            hetero_gpu::kernels::midpoint::integrate(self.gpu()?, spec, integrand, precision)?;
-        Ok(value)
+        let side = MidpointGpu::new(spec, integrand, precision)?;
+        self.reduce_gpu_with(&MidpointKernel::gpu_only(spec), &side)
     }
 }

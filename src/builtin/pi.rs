@@ -10,10 +10,6 @@ impl Engine {
     /// # Errors
     /// For `gpu`: why the GPU could not be opened or the call failed.
     pub fn pi(&self, spec: &Pi, backend: Backend) -> Result<PiEstimate> {
-        #[cfg(feature = "gpu")]
-        if backend == Backend::Gpu {
-            return Ok(hetero_gpu::kernels::pi::estimate(self.gpu()?, spec)?.0);
-        }
         self.reduce(&PiKernel::new(spec), backend)
     }
 }

@@ -356,7 +356,8 @@ pub fn granularity(ctx: &Context) -> Vec<Record> {
 
 /// The GPU's time split per problem at the base size, plus opening a context.
 pub fn gpu_split(ctx: &Context) -> Vec<Record> {
-    use hetero::gpu::kernels;
+    use hetero::gpu;
+    use hetero::problems::{gaussian::GaussianKernel, julia::JuliaKernel, pi::PiKernel};
     let mut records = Vec::new();
     if !ctx.plan.backends.contains(&Backend::Gpu) {
         return records;
@@ -386,14 +387,10 @@ pub fn gpu_split(ctx: &Context) -> Vec<Record> {
             Problem::Midpoint => Midpoint::new(0.0, 1.0, size)
                 .map_err(|e| e.to_string())
                 .and_then(|spec| {
-                    kernels::midpoint::integrate(
-                        gpu,
-                        &spec,
-                        &hetero::WgslIntegrand::exp_neg_square(),
-                        hetero::Precision::F32,
-                    )
-                    .map(|(_, t)| t)
-                    .map_err(|e| e.to_string())
+                    let kernel = MidpointKernel::new(&spec, &hetero::ExpNegSquare);
+                    gpu::reduce(gpu, &kernel)
+                        .map(|(_, t)| t)
+                        .map_err(|e| e.to_string())
                 }),
             Problem::Gaussian => {
                 let (x, y) = hetero::standard_normal_inputs(size as usize, 1);
@@ -402,20 +399,24 @@ pub fn gpu_split(ctx: &Context) -> Vec<Record> {
                     y.iter().map(|&v| v as f32).collect(),
                 );
                 let mut z = vec![0.0; x.len()];
-                kernels::gaussian::compute(gpu, &hetero::Gaussian::notebook(), &x, &y, &mut z)
+                GaussianKernel::new(&hetero::Gaussian::notebook(), &x, &y)
                     .map_err(|e| e.to_string())
+                    .and_then(|kernel| {
+                        gpu::map(gpu, &kernel, 0..x.len(), &mut z).map_err(|e| e.to_string())
+                    })
             }
             Problem::Julia => hetero::JuliaParams::notebook(size as usize)
                 .validate()
                 .map_err(|e| e.to_string())
                 .and_then(|spec| {
                     let mut out = vec![0; spec.pixels()];
-                    kernels::julia::render(gpu, &spec, &mut out).map_err(|e| e.to_string())
+                    gpu::map(gpu, &JuliaKernel::new(&spec), 0..spec.height(), &mut out)
+                        .map_err(|e| e.to_string())
                 }),
             Problem::Pi => hetero::Pi::new(size, hetero_core::pi::DEFAULT_SEED)
                 .map_err(|e| e.to_string())
                 .and_then(|spec| {
-                    kernels::pi::estimate(gpu, &spec)
+                    gpu::reduce(gpu, &PiKernel::new(&spec))
                         .map(|(_, t)| t)
                         .map_err(|e| e.to_string())
                 }),

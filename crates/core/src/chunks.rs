@@ -60,6 +60,27 @@ pub fn tree_reduce<T>(
     combine(left, right)
 }
 
+/// [`tree_reduce`] with a leaf that may fail and may need `&mut` state
+/// (a GPU driver pulling chunk partials tile by tile: leaves are visited
+/// in index order). Stops at the first error. `lo..hi` must not be empty.
+///
+/// # Errors
+/// The first error `leaf` returns.
+pub fn try_tree_reduce<T, E>(
+    lo: u64,
+    hi: u64,
+    leaf: &mut impl FnMut(u64) -> Result<T, E>,
+    combine: &impl Fn(T, T) -> T,
+) -> Result<T, E> {
+    if hi - lo == 1 {
+        return leaf(lo);
+    }
+    let mid = split_point(lo, hi);
+    let left = try_tree_reduce(lo, mid, leaf, combine)?;
+    let right = try_tree_reduce(mid, hi, leaf, combine)?;
+    Ok(combine(left, right))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +98,40 @@ mod tests {
             }
             assert_eq!(next, n);
         }
+    }
+
+    #[test]
+    fn the_fallible_tree_has_the_same_shape_and_stops_at_an_error() {
+        let concat = |mut a: String, b: String| {
+            a = format!("({a} {b})");
+            a
+        };
+        for hi in 1..20 {
+            let plain = tree_reduce(0, hi, &|i| i.to_string(), &concat);
+            let mut visited = Vec::new();
+            let fallible = try_tree_reduce(
+                0,
+                hi,
+                &mut |i| {
+                    visited.push(i);
+                    Ok::<_, ()>(i.to_string())
+                },
+                &concat,
+            );
+            assert_eq!(fallible, Ok(plain));
+            assert_eq!(visited, (0..hi).collect::<Vec<_>>());
+        }
+        let mut calls = 0;
+        let failed = try_tree_reduce(
+            0,
+            10,
+            &mut |i| {
+                calls += 1;
+                if i == 3 { Err(i) } else { Ok(i) }
+            },
+            &|a, b| a + b,
+        );
+        assert_eq!((failed, calls), (Err(3), 4));
     }
 
     #[test]

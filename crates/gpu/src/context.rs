@@ -4,22 +4,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use hetero_kernel::gpu::GpuCaps;
+
 use crate::adapter::{self, AdapterSummary};
 use crate::config::GpuConfig;
 use crate::error::{GpuError, GpuResult};
-use crate::kernels::Kernel;
 use crate::memory::{Bounds, BufferCache};
-use crate::shaders;
+use crate::pipeline::Pipeline;
 use crate::timing::PassTimer;
 
-/// Pipelines compiled when the context opens.
-pub(crate) struct Pipelines {
-    pub julia: Kernel,
-    pub gaussian: Kernel,
-    pub pi: Kernel,
-}
+/// Compiled programs by (label, inputs, source).
+type Programs = HashMap<(&'static str, usize, String), Arc<Pipeline>>;
 
-/// An open GPU: create one (it compiles every pipeline) and reuse it.
+/// An open GPU: create one and reuse it. It knows no problem by name: a
+/// kernel's program is compiled on its first call and cached.
 ///
 /// Calls are serialised internally, so a context can be shared between
 /// threads. After a device loss or an error outside any call, every call
@@ -32,28 +30,26 @@ pub struct GpuContext {
     pub(crate) max_workgroups: u32,
     pub(crate) uniform_alignment: u32,
     fault: Arc<Mutex<Option<GpuError>>>,
-    pub(crate) pipelines: Pipelines,
-    /// Midpoint pipelines per (precision, integrand source), compiled on first use.
-    pub(crate) integrands: Mutex<HashMap<(bool, String), Arc<Kernel>>>,
+    pub(crate) programs: Mutex<Programs>,
     buffers: Mutex<BufferCache>,
     pub(crate) timer: Option<PassTimer>,
     call: Mutex<()>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding one of these locks leaves plain data behind
     // (a cache or a unit), so the poison carries no broken invariant.
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl GpuContext {
-    /// Opens the adapter `config` asks for, requests the device with the
+    /// Opens the adapter `config` asks for and requests the device with the
     /// adapter's limits and whichever of TIMESTAMP_QUERY, SHADER_F64 and
-    /// SUBGROUP it has, and compiles every pipeline.
+    /// SUBGROUP it has.
     ///
     /// # Errors
     /// [`GpuError::NoAdapter`], [`GpuError::AdapterNotFound`],
-    /// [`GpuError::RequestDevice`], or a pipeline error.
+    /// [`GpuError::RequestDevice`].
     pub fn open(config: &GpuConfig) -> GpuResult<Self> {
         let instance =
             wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
@@ -95,27 +91,8 @@ impl GpuContext {
             max_storage_binding: limits.max_storage_buffer_binding_size,
             budget: config.memory_budget,
         };
-        let pipelines = {
-            let build = |label, source: &str, layout| Kernel::build(&device, label, source, layout);
-            let guard = Scope::push(&device);
-            let pipelines = Pipelines {
-                julia: build(
-                    "julia",
-                    &shaders::julia_source(features.contains(wgpu::Features::SHADER_F64)),
-                    &crate::kernels::julia::LAYOUT,
-                )?,
-                gaussian: build(
-                    "gaussian",
-                    shaders::GAUSSIAN,
-                    &crate::kernels::gaussian::LAYOUT,
-                )?,
-                pi: build("pi", shaders::PI, &crate::kernels::pi::LAYOUT)?,
-            };
-            guard.pop("pipelines")?;
-            pipelines
-        };
         let timer = PassTimer::new(&device, &queue);
-        let context = Self {
+        Ok(Self {
             summary: AdapterSummary::new(&info, features),
             max_workgroups: config
                 .max_workgroups_per_dimension
@@ -125,21 +102,13 @@ impl GpuContext {
             uniform_alignment: limits.min_uniform_buffer_offset_alignment,
             bounds,
             fault,
-            pipelines,
-            integrands: Mutex::new(HashMap::new()),
+            programs: Mutex::new(HashMap::new()),
             buffers: Mutex::new(BufferCache::default()),
             timer,
             call: Mutex::new(()),
             device,
             queue,
-        };
-        // The notebook integrand is compiled now, like the other pipelines.
-        let builtin = crate::WgslIntegrand::exp_neg_square();
-        context.integrand_kernel(&builtin.f32_body, false)?;
-        if let Some(body) = builtin.f64_body.as_deref().filter(|_| context.has_f64()) {
-            context.integrand_kernel(body, true)?;
-        }
-        Ok(context)
+        })
     }
 
     /// [`GpuContext::open`] with [`GpuConfig::from_env`].
@@ -155,9 +124,16 @@ impl GpuContext {
         &self.summary
     }
 
-    /// Whether the device can run the double-precision midpoint kernel.
+    /// Whether the device has SHADER_F64 (f64 arithmetic in shaders).
     pub fn has_f64(&self) -> bool {
         self.device.features().contains(wgpu::Features::SHADER_F64)
+    }
+
+    /// What a kernel may adapt its GPU side to.
+    pub fn caps(&self) -> GpuCaps {
+        GpuCaps {
+            f64: self.has_f64(),
+        }
     }
 
     /// Destroys the device, as a driver reset would: every later call
@@ -174,7 +150,7 @@ impl GpuContext {
         self.bounds.budget
     }
 
-    fn check_fault(&self) -> GpuResult<()> {
+    pub(crate) fn check_fault(&self) -> GpuResult<()> {
         match lock(&self.fault).as_ref() {
             Some(e) => Err(e.clone()),
             None => Ok(()),
@@ -200,7 +176,7 @@ impl GpuContext {
 
     pub(crate) fn buffer(
         &self,
-        label: &'static str,
+        label: &str,
         size: u64,
         usage: wgpu::BufferUsages,
     ) -> GpuResult<wgpu::Buffer> {

@@ -1,6 +1,7 @@
 //! The one error type of the GPU backend. Every message says what to do.
 
 use hetero_core::ProblemError;
+use hetero_kernel::KernelError;
 use thiserror::Error;
 
 /// Everything that can go wrong on the GPU. A call that returns an error has
@@ -23,14 +24,14 @@ pub enum GpuError {
         "{what} needs the GPU feature {feature}, which adapter '{adapter}' does not have; use f32 or a CPU backend"
     )]
     MissingFeature {
-        what: &'static str,
+        what: String,
         feature: &'static str,
         adapter: String,
     },
 
     #[error("{label}: needs {needed} bytes but {limit_name} is {limit} bytes; {hint}")]
     LimitExceeded {
-        label: &'static str,
+        label: String,
         needed: u64,
         limit: u64,
         limit_name: &'static str,
@@ -60,6 +61,9 @@ pub enum GpuError {
 
     #[error(transparent)]
     Problem(#[from] ProblemError),
+
+    #[error(transparent)]
+    Kernel(#[from] KernelError),
 }
 
 pub type GpuResult<T> = Result<T, GpuError>;

@@ -1,27 +1,36 @@
 //! # hetero-gpu
 //!
-//! The `gpu` backend of hetero: wgpu compute pipelines running the WGSL in
-//! `shaders/` (one file per problem, twin of the CPU kernels of the same
-//! name). A [`GpuContext`] opens the adapter, the device and every pipeline
-//! once; each call is checked against the device limits and a memory budget
-//! before anything is allocated, split into chunks, tiles or dispatches
-//! when it is too big for one, and returns a typed [`GpuError`] — never a
-//! panic, and never data after a failure.
+//! The `gpu` backend of hetero: the GPU drivers of the kernel model. A
+//! [`GpuContext`] opens the adapter and the device once; [`reduce`] and
+//! [`map`] run any kernel's GPU side (its WGSL, parameters and inputs, as
+//! `hetero_kernel::gpu` describes them), compiling each program once,
+//! checking every call against the device limits and a memory budget before
+//! anything is allocated, and cutting it into tiles and dispatches when it
+//! is too big for one. Every failure is a typed [`GpuError`] — never a
+//! panic, and never a result computed after a failure.
 //!
-//! All wgpu calls of hetero live in this crate.
+//! The context knows no problem by name. All wgpu calls of hetero live in
+//! this crate.
 
 mod adapter;
 mod config;
 mod context;
 mod error;
-pub mod kernels;
+pub mod map;
 mod memory;
-pub mod shaders;
+mod pipeline;
+mod plan;
+mod program;
+pub mod reduce;
+mod tile;
 mod timing;
+pub mod wgsl;
 
 pub use adapter::{AdapterSummary, list_adapters};
 pub use config::{DEFAULT_MEMORY_BUDGET, GpuConfig};
 pub use context::GpuContext;
 pub use error::{GpuError, GpuResult};
-pub use kernels::midpoint::{Precision, WgslIntegrand};
+pub use hetero_kernel::gpu::GpuCaps;
+pub use map::{map, map_with};
+pub use reduce::{reduce, reduce_chunks, reduce_with};
 pub use timing::GpuTimings;

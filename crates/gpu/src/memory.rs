@@ -25,9 +25,9 @@ impl Bounds {
             .min(self.budget)
     }
 
-    pub(crate) fn check(&self, label: &'static str, size: u64, storage: bool) -> GpuResult<()> {
+    pub(crate) fn check(&self, label: &str, size: u64, storage: bool) -> GpuResult<()> {
         let exceed = |limit, limit_name, hint| GpuError::LimitExceeded {
-            label,
+            label: label.to_owned(),
             needed: size,
             limit,
             limit_name,
@@ -58,10 +58,10 @@ impl Bounds {
     }
 }
 
-/// Buffers kept between calls, one per role label.
+/// Buffers kept between calls, one per role label (`"julia:output"`).
 #[derive(Default)]
 pub(crate) struct BufferCache {
-    buffers: HashMap<&'static str, wgpu::Buffer>,
+    buffers: HashMap<String, wgpu::Buffer>,
 }
 
 impl BufferCache {
@@ -76,7 +76,7 @@ impl BufferCache {
         &mut self,
         device: &wgpu::Device,
         bounds: &Bounds,
-        label: &'static str,
+        label: &str,
         size: u64,
         usage: wgpu::BufferUsages,
     ) -> GpuResult<wgpu::Buffer> {
@@ -100,7 +100,7 @@ impl BufferCache {
             usage,
             mapped_at_creation: false,
         });
-        self.buffers.insert(label, buffer.clone());
+        self.buffers.insert(label.to_owned(), buffer.clone());
         Ok(buffer)
     }
 }

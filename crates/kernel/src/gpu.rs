@@ -24,6 +24,29 @@
 use core::ops::Range;
 use std::borrow::Cow;
 
+use bytemuck::{Pod, Zeroable};
+
+/// The WGSL every program is compiled after: the `Dispatch` block and
+/// index helpers.
+pub const PRELUDE: &str = include_str!("../../../shaders/prelude.wgsl");
+
+/// Mirrors `Dispatch` in `shaders/prelude.wgsl` (binding 0), written by
+/// the driver for every dispatch.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct Dispatch {
+    /// The dispatch's first item (a u64 in two words).
+    pub first_lo: u32,
+    pub first_hi: u32,
+    /// Items in this dispatch.
+    pub count: u32,
+    /// The first item's index in the tile's input and output buffers.
+    pub tile_item: u32,
+    /// The first workgroup's index in the tile's partials.
+    pub tile_group: u32,
+    pub _pad: [u32; 3],
+}
+
 /// What the device offers that a kernel may adapt to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GpuCaps {
@@ -54,10 +77,11 @@ pub trait GpuReduce<P>: Sync {
     fn group_items(&self) -> u64;
     /// Bytes of one workgroup partial.
     fn partial_bytes(&self) -> u64;
-    /// The most items one dispatch may cover (e.g. 2^24 where the shader
-    /// turns its local index into an f32).
+    /// The most items one dispatch may cover: 2^32 − 1 by default (the
+    /// shader's indices are u32), less where the shader turns its local
+    /// index into an f32 (2^24).
     fn max_dispatch_items(&self) -> u64 {
-        u64::MAX
+        u64::from(u32::MAX)
     }
     /// The kernel's parameter block (binding 1) for a dispatch over `items`.
     fn params(&self, items: Range<u64>) -> Vec<u8>;
@@ -78,14 +102,15 @@ pub trait GpuReduce<P>: Sync {
 /// The GPU side of a map.
 pub trait GpuMap: Sync {
     fn program(&self) -> GpuProgram;
-    /// Invocations `items` items need (one per item by default; a row of
-    /// an image needs one per pixel).
-    fn invocations(&self, items: u64) -> u64 {
-        items
+    /// Invocations one item needs (one by default; a row of an image needs
+    /// one per pixel).
+    fn invocations_per_item(&self) -> u64 {
+        1
     }
-    /// The most items one dispatch may cover.
+    /// The most items one dispatch may cover: 2^32 − 1 by default (the
+    /// shader's indices are u32).
     fn max_dispatch_items(&self) -> u64 {
-        u64::MAX
+        u64::from(u32::MAX)
     }
     /// The kernel's parameter block (binding 1) for a dispatch over `items`.
     fn params(&self, items: Range<u64>) -> Vec<u8>;

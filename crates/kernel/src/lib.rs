@@ -23,6 +23,7 @@ pub mod gpu;
 pub mod kernel;
 pub mod lanes;
 pub mod math;
+pub mod problem;
 pub mod problems;
 pub mod real;
 mod real_scalar;
@@ -32,6 +33,7 @@ pub use error::{KernelError, Unsupported};
 pub use function::{ElementWise, IndexTerm};
 pub use kernel::{ChunkPlan, MapKernel, Mapping, ReduceKernel, Reduction};
 pub use lanes::{Element, Lanes};
+pub use problem::Problem;
 pub use real::{Counts, Float, Mask, Real};
 /// The SIMD crate, re-exported so that kernels can name its vector types.
 pub use wide;

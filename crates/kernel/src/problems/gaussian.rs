@@ -2,15 +2,30 @@
 //! arrays, in f64 or f32. GPU twin (f32): `shaders/gaussian.wgsl`.
 
 use core::ops::Range;
+use std::borrow::Cow;
 
+use bytemuck::{Pod, Zeroable};
 use hetero_core::chunks::GAUSSIAN_CHUNK;
 use hetero_core::{Gaussian, ProblemError};
 
+use crate::error::KernelError;
 use crate::fold::map_elements;
 use crate::function::ElementWise;
+use crate::gpu::{GpuCaps, GpuMap, GpuProgram};
 use crate::kernel::{MapKernel, Mapping};
 use crate::lanes::{Element, Lanes};
-use crate::real::Real;
+use crate::problem::Problem;
+use crate::real::{Float, Real};
+
+pub const SHADER: &str = include_str!("../../../../shaders/gaussian.wgsl");
+
+/// Mirrors `Params` in `shaders/gaussian.wgsl`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct GaussianParams {
+    pub gamma: f32,
+    pub _pad: [u32; 3],
+}
 
 /// The kernel on one element (or one vector of them), evaluated left to
 /// right as `(−γ·d)·d`: NaN in gives NaN out, an infinite or huge
@@ -80,5 +95,68 @@ impl<T: Element> MapKernel for GaussianKernel<'_, T> {
     fn leaf<L: Lanes>(&self, items: Range<usize>, out: &mut [T]) {
         let inputs = [&self.x[items.clone()], &self.y[items]];
         map_elements::<T::Vector<L>, 2>(&self.body, inputs, out);
+    }
+
+    /// f32 only: the shader computes in f32.
+    fn gpu(&self, _: &GpuCaps) -> Result<Box<dyn GpuMap + '_>, KernelError> {
+        if T::WGSL != f32::WGSL {
+            return Err(KernelError::Unsupported {
+                what: "the f64 Gaussian kernel",
+                backend: "gpu",
+                hint: "the GPU computes it in f32: use gaussian_f32",
+            });
+        }
+        Ok(Box::new(*self))
+    }
+}
+
+impl<T: Element> GpuMap for GaussianKernel<'_, T> {
+    fn program(&self) -> GpuProgram {
+        GpuProgram {
+            label: "gaussian",
+            source: Cow::Borrowed(SHADER),
+            needs_f64: false,
+            inputs: 2,
+            workgroup_size: 256,
+        }
+    }
+
+    fn params(&self, _: Range<u64>) -> Vec<u8> {
+        bytemuck::bytes_of(&GaussianParams {
+            gamma: self.body.gamma as f32,
+            _pad: [0; 3],
+        })
+        .to_vec()
+    }
+
+    fn input_bytes(&self, _: usize, items: u64) -> u64 {
+        items * size_of::<T>() as u64
+    }
+
+    fn input(&self, input: usize, items: Range<u64>) -> Cow<'_, [u8]> {
+        let source = if input == 0 { self.x } else { self.y };
+        Cow::Borrowed(bytemuck::cast_slice(
+            &source[items.start as usize..items.end as usize],
+        ))
+    }
+}
+
+/// The registry entry of `gaussian`.
+pub const PROBLEM: &dyn Problem = &Registered;
+
+struct Registered;
+
+impl Problem for Registered {
+    fn name(&self) -> &'static str {
+        "gaussian"
+    }
+    fn summary(&self) -> &'static str {
+        "z = exp(−γ(x − y)²) element-wise over two arrays"
+    }
+    fn gpu_programs(&self, _: &GpuCaps) -> Vec<GpuProgram> {
+        let none: &[f32] = &[];
+        GaussianKernel::new(&Gaussian::notebook(), none, none)
+            .map(|kernel| vec![kernel.program()])
+            .unwrap_or_default()
     }
 }

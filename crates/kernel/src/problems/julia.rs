@@ -8,12 +8,48 @@
 //! gives the same counts bit for bit.
 
 use core::ops::Range;
+use std::borrow::Cow;
 
+use bytemuck::{Pod, Zeroable};
 use hetero_core::Julia;
 
+use crate::error::KernelError;
+use crate::gpu::{GpuCaps, GpuMap, GpuProgram};
 use crate::kernel::{MapKernel, Mapping};
 use crate::lanes::Lanes;
+use crate::problem::Problem;
 use crate::real::{Counts, Mask, Real};
+
+pub const SHADER: &str = include_str!("../../../../shaders/julia.wgsl");
+
+/// The line of `julia.wgsl` that rounds 2·zr·zi + ci, and its exact f64 form.
+const FMA_STEP: &str = "let zi_next = fma(2.0 * zr, zi, params.ci); // ZI STEP";
+const F64_STEP: &str = "let zi_next = f32(f64(2.0 * zr) * f64(zi) + f64(params.ci));";
+
+/// `julia.wgsl`, with the single-rounding step done in f64 when `exact_f64`
+/// (the device has SHADER_F64): 2·zr·zi is exact in f64, so this rounds
+/// like the CPU's fused multiply-add, whatever the driver does with `fma`
+/// (lavapipe evaluates it as a multiply and an add).
+pub fn shader_source(exact_f64: bool) -> String {
+    if exact_f64 {
+        SHADER.replace(FMA_STEP, F64_STEP)
+    } else {
+        SHADER.to_owned()
+    }
+}
+
+/// Mirrors `Params` in `shaders/julia.wgsl`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct JuliaParams {
+    pub width: u32,
+    pub maxiters: u32,
+    pub cr: f32,
+    pub ci: f32,
+    /// Must be 0: it only keeps the shader compiler from fusing products.
+    pub opaque_zero: u32,
+    pub _pad: [u32; 3],
+}
 
 /// Vectors iterated together. PERF: the escape loop is latency-bound (each
 /// step waits on the last multiply); one vector gave 4.5× scalar, two 7×,
@@ -159,5 +195,93 @@ impl MapKernel for JuliaKernel {
                 counts,
             );
         }
+    }
+
+    fn gpu(&self, caps: &GpuCaps) -> Result<Box<dyn GpuMap + '_>, KernelError> {
+        Ok(Box::new(JuliaGpu {
+            kernel: self,
+            exact_f64: caps.f64,
+        }))
+    }
+}
+
+/// The GPU side of [`JuliaKernel`]: one invocation per pixel.
+struct JuliaGpu<'k> {
+    kernel: &'k JuliaKernel,
+    exact_f64: bool,
+}
+
+impl GpuMap for JuliaGpu<'_> {
+    fn program(&self) -> GpuProgram {
+        GpuProgram {
+            label: "julia",
+            source: Cow::Owned(shader_source(self.exact_f64)),
+            needs_f64: self.exact_f64,
+            inputs: 2,
+            workgroup_size: 256,
+        }
+    }
+
+    fn invocations_per_item(&self) -> u64 {
+        self.kernel.spec.width() as u64
+    }
+
+    /// The shader's pixel index inside a dispatch is a u32.
+    fn max_dispatch_items(&self) -> u64 {
+        u64::from(u32::MAX) / self.kernel.spec.width() as u64
+    }
+
+    fn params(&self, _: Range<u64>) -> Vec<u8> {
+        let (cr, ci) = self.kernel.spec.c();
+        bytemuck::bytes_of(&JuliaParams {
+            width: self.kernel.spec.width() as u32,
+            maxiters: self.kernel.spec.maxiters(),
+            cr,
+            ci,
+            opaque_zero: 0,
+            _pad: [0; 3],
+        })
+        .to_vec()
+    }
+
+    /// Input 0: every column's start; input 1: the tile's row starts.
+    fn input_bytes(&self, input: usize, rows: u64) -> u64 {
+        if input == 0 {
+            self.kernel.column_starts.len() as u64 * 4
+        } else {
+            rows * 4
+        }
+    }
+
+    fn input(&self, input: usize, rows: Range<u64>) -> Cow<'_, [u8]> {
+        if input == 0 {
+            return Cow::Borrowed(bytemuck::cast_slice(&self.kernel.column_starts));
+        }
+        let starts: Vec<f32> = (rows.start..rows.end)
+            .map(|row| self.kernel.spec.start_im(row as usize))
+            .collect();
+        Cow::Owned(bytemuck::cast_slice(&starts).to_vec())
+    }
+}
+
+/// The registry entry of `julia`.
+pub const PROBLEM: &dyn Problem = &Registered;
+
+struct Registered;
+
+impl Problem for Registered {
+    fn name(&self) -> &'static str {
+        "julia"
+    }
+    fn summary(&self) -> &'static str {
+        "escape-time counts of z ← z² + c on an H × W grid"
+    }
+    fn gpu_programs(&self, caps: &GpuCaps) -> Vec<GpuProgram> {
+        let kernel = JuliaKernel::new(&Julia::notebook());
+        let side = JuliaGpu {
+            kernel: &kernel,
+            exact_f64: caps.f64,
+        };
+        vec![side.program()]
     }
 }

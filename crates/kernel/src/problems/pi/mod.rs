@@ -15,8 +15,15 @@ use hetero_core::pi::{PairSpan, pair_hits};
 use hetero_core::rng::seed_key;
 use hetero_core::{Pi, PiEstimate};
 
+use crate::error::KernelError;
+use crate::gpu::{GpuCaps, GpuProgram, GpuReduce};
 use crate::kernel::{ReduceKernel, Reduction};
 use crate::lanes::{Lanes, is_scalar};
+use crate::problem::Problem;
+
+pub mod gpu;
+
+pub use gpu::{PiGpu, PiParams};
 
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
 mod avx2;
@@ -103,5 +110,28 @@ impl ReduceKernel for PiKernel {
         } else {
             count_hits_simd(self.spec.seed(), items)
         }
+    }
+
+    fn gpu(&self, _: &GpuCaps) -> Result<Box<dyn GpuReduce<u64> + '_>, KernelError> {
+        Ok(Box::new(PiGpu {
+            seed: self.spec.seed(),
+        }))
+    }
+}
+
+/// The registry entry of `pi`.
+pub const PROBLEM: &dyn Problem = &Registered;
+
+struct Registered;
+
+impl Problem for Registered {
+    fn name(&self) -> &'static str {
+        "pi"
+    }
+    fn summary(&self) -> &'static str {
+        "Monte Carlo π from Philox samples of the unit square"
+    }
+    fn gpu_programs(&self, _: &GpuCaps) -> Vec<GpuProgram> {
+        vec![PiGpu { seed: 0 }.program()]
     }
 }

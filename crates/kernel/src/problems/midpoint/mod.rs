@@ -7,11 +7,18 @@ use core::ops::Range;
 use hetero_core::chunks::MIDPOINT_CHUNK;
 use hetero_core::{Midpoint, Neumaier};
 
+use crate::error::KernelError;
 use crate::fold::sum_terms;
 use crate::function::IndexTerm;
+use crate::gpu::{GpuCaps, GpuProgram, GpuReduce};
 use crate::kernel::{ReduceKernel, Reduction};
 use crate::lanes::Lanes;
+use crate::problem::Problem;
 use crate::real::Real;
+
+pub mod gpu;
+
+pub use gpu::{MidpointGpu, ParamsF32, ParamsF64, Precision, WgslIntegrand, splice_integrand};
 
 /// A real function of one variable, written once for every lane type.
 ///
@@ -39,6 +46,19 @@ pub trait Integrand: Sync {
     fn is_lanewise(&self) -> bool {
         false
     }
+
+    /// f as WGSL function bodies, for the GPU.
+    ///
+    /// # Errors
+    /// [`KernelError::Unsupported`] (the default): give the integrand to
+    /// the GPU as WGSL with `Engine::midpoint_wgsl`, or override this.
+    fn wgsl(&self) -> Result<WgslIntegrand, KernelError> {
+        Err(KernelError::Unsupported {
+            what: "a Rust integrand",
+            backend: "gpu",
+            hint: "give the integrand as WGSL with Engine::midpoint_wgsl",
+        })
+    }
 }
 
 impl<F: Fn(f64) -> f64 + Sync> Integrand for F {
@@ -61,6 +81,10 @@ impl Integrand for ExpNegSquare {
     fn eval<R: Real>(&self, x: R) -> R {
         (-x * x).exp()
     }
+
+    fn wgsl(&self) -> Result<WgslIntegrand, KernelError> {
+        Ok(WgslIntegrand::exp_neg_square())
+    }
 }
 
 /// The midpoint rule for `spec` with integrand `f`.
@@ -68,13 +92,40 @@ impl Integrand for ExpNegSquare {
 pub struct MidpointKernel<'f, F: ?Sized> {
     spec: Midpoint,
     f: &'f F,
+    gpu_precision: Precision,
 }
 
 impl<'f, F: Integrand + ?Sized> MidpointKernel<'f, F> {
+    /// On the GPU it sums in f32 (see [`MidpointKernel::with_gpu_precision`]).
     pub fn new(spec: &Midpoint, f: &'f F) -> Self {
-        Self { spec: *spec, f }
+        Self {
+            spec: *spec,
+            f,
+            gpu_precision: Precision::F32,
+        }
     }
 
+    /// The arithmetic of the GPU side (the CPU always sums in f64).
+    #[must_use]
+    pub fn with_gpu_precision(mut self, precision: Precision) -> Self {
+        self.gpu_precision = precision;
+        self
+    }
+}
+
+impl MidpointKernel<'static, ()> {
+    /// The midpoint reduction without a CPU integrand: its chunk plan and
+    /// combine, for a GPU side given as WGSL ([`MidpointGpu`]).
+    pub fn gpu_only(spec: &Midpoint) -> Self {
+        Self {
+            spec: *spec,
+            f: &(),
+            gpu_precision: Precision::F32,
+        }
+    }
+}
+
+impl<F: ?Sized> MidpointKernel<'_, F> {
     pub fn spec(&self) -> &Midpoint {
         &self.spec
     }
@@ -98,7 +149,7 @@ impl<F: Integrand + ?Sized> IndexTerm for Node<'_, F> {
     }
 }
 
-impl<F: Integrand + ?Sized> Reduction for MidpointKernel<'_, F> {
+impl<F: Sync + ?Sized> Reduction for MidpointKernel<'_, F> {
     type Partial = Neumaier;
     type Output = f64;
 
@@ -128,5 +179,41 @@ impl<F: Integrand + ?Sized> ReduceKernel for MidpointKernel<'_, F> {
             f: self.f,
         };
         sum_terms::<L::F64>(items, &node)
+    }
+
+    fn gpu(&self, _: &GpuCaps) -> Result<Box<dyn GpuReduce<Neumaier> + '_>, KernelError> {
+        let integrand = self.f.wgsl()?;
+        Ok(Box::new(MidpointGpu::new(
+            &self.spec,
+            &integrand,
+            self.gpu_precision,
+        )?))
+    }
+}
+
+/// The registry entry of `midpoint`.
+pub const PROBLEM: &dyn Problem = &Registered;
+
+struct Registered;
+
+impl Problem for Registered {
+    fn name(&self) -> &'static str {
+        "midpoint"
+    }
+    fn summary(&self) -> &'static str {
+        "∫ f over [a, b] by the midpoint rule (exp(−x²) on [0, 1] in the notebook)"
+    }
+    fn gpu_programs(&self, caps: &GpuCaps) -> Vec<GpuProgram> {
+        let spec = Midpoint::notebook();
+        let builtin = WgslIntegrand::exp_neg_square();
+        let mut precisions = vec![Precision::F32];
+        if caps.f64 {
+            precisions.push(Precision::F64);
+        }
+        precisions
+            .into_iter()
+            .filter_map(|p| MidpointGpu::new(&spec, &builtin, p).ok())
+            .map(|side| side.program())
+            .collect()
     }
 }

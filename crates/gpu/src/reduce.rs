@@ -1,0 +1,157 @@
+//! The GPU reduce driver: any reduction kernel's GPU side, dispatched over
+//! the kernel's own chunk plan. Each tile of whole chunks comes back as one
+//! partial per workgroup; the kernel turns each chunk's workgroups into its
+//! chunk partial, and the partials combine along the same fixed tree as on
+//! the CPU — pulled tile by tile as the tree visits its leaves in order, so
+//! memory stays one tile whatever the index space.
+
+use core::ops::Range;
+use std::time::Instant;
+
+use hetero_core::chunks::try_tree_reduce;
+use hetero_kernel::gpu::{GpuProgram, GpuReduce};
+use hetero_kernel::{ChunkPlan, KernelError, ReduceKernel, Reduction};
+
+use crate::context::GpuContext;
+use crate::error::{GpuError, GpuResult};
+use crate::pipeline::Pipeline;
+use crate::plan::Tiling;
+use crate::tile::{Step, Tile, dispatches};
+use crate::timing::GpuTimings;
+
+/// `kernel` on the GPU, with its own GPU side for this device.
+///
+/// # Errors
+/// [`GpuError::Kernel`] when the kernel has no GPU side or no driver can
+/// run it, or any device error.
+pub fn reduce<K: ReduceKernel + ?Sized>(
+    ctx: &GpuContext,
+    kernel: &K,
+) -> GpuResult<(K::Output, GpuTimings)> {
+    let side = kernel.gpu(&ctx.caps())?;
+    reduce_with(ctx, kernel, &*side)
+}
+
+/// The reduction `kernel` (its chunk plan and combine) with the GPU side
+/// `side`.
+///
+/// # Errors
+/// As [`reduce`].
+pub fn reduce_with<K: Reduction + ?Sized>(
+    ctx: &GpuContext,
+    kernel: &K,
+    side: &dyn GpuReduce<K::Partial>,
+) -> GpuResult<(K::Output, GpuTimings)> {
+    let plan = ChunkPlan::of(kernel)?;
+    let (total, timings) = reduce_chunks(ctx, kernel, side, &plan, 0..plan.chunks)?;
+    Ok((kernel.finish(total), timings))
+}
+
+/// The partial of the chunks `chunks` of `plan`, combined along the subtree
+/// of the fixed tree that covers them.
+///
+/// # Errors
+/// As [`reduce`]; [`KernelError::EmptyRange`] for an empty `chunks`.
+pub fn reduce_chunks<K: Reduction + ?Sized>(
+    ctx: &GpuContext,
+    kernel: &K,
+    side: &dyn GpuReduce<K::Partial>,
+    plan: &ChunkPlan,
+    chunks: Range<u64>,
+) -> GpuResult<(K::Partial, GpuTimings)> {
+    if chunks.is_empty() || chunks.end > plan.chunks {
+        return Err(KernelError::EmptyRange {
+            kernel: kernel.name(),
+        }
+        .into());
+    }
+    let started = Instant::now();
+    let program = side.program();
+    let pipeline = ctx.pipeline(&program)?;
+    let tiling = ctx.reduce_tiling(&program, plan, side)?;
+    let tile_chunks = tiling.tile_items / plan.chunk;
+    ctx.call(program.label, || {
+        let mut timings = GpuTimings::default();
+        let mut pending = Vec::new().into_iter();
+        let job = TileJob {
+            ctx,
+            plan,
+            side,
+            program: &program,
+            pipeline: &pipeline,
+            tiling,
+        };
+        let total = try_tree_reduce(
+            chunks.start,
+            chunks.end,
+            &mut |c| {
+                // Leaves arrive in index order: the next tile starts at c.
+                if let Some(partial) = pending.next() {
+                    return Ok(partial);
+                }
+                let tile = c..(c + tile_chunks).min(chunks.end);
+                pending = job.run(tile, &mut timings)?.into_iter();
+                pending.next().ok_or_else(|| GpuError::Readback {
+                    label: program.label,
+                    reason: "a tile returned no chunk partials".into(),
+                })
+            },
+            &|a, b| kernel.combine(a, b),
+        )?;
+        timings.end_to_end = started.elapsed();
+        Ok((total, timings))
+    })
+}
+
+/// What every tile of one reduce call shares.
+struct TileJob<'a, P> {
+    ctx: &'a GpuContext,
+    plan: &'a ChunkPlan,
+    side: &'a dyn GpuReduce<P>,
+    program: &'a GpuProgram,
+    pipeline: &'a Pipeline,
+    tiling: Tiling,
+}
+
+impl<P> TileJob<'_, P> {
+    /// The partials of the chunks `chunks`, in order.
+    fn run(&self, chunks: Range<u64>, timings: &mut GpuTimings) -> GpuResult<Vec<P>> {
+        let (plan, side) = (self.plan, self.side);
+        let items = plan.items(chunks.start).start..plan.items(chunks.end - 1).end;
+        let (group, partial) = (side.group_items(), side.partial_bytes());
+        let steps = dispatches(
+            items.clone(),
+            self.tiling.dispatch_items,
+            items.start,
+            group,
+        )
+        .map(|(range, dispatch)| Step {
+            params: side.params(range.clone()),
+            groups: (range.end - range.start).div_ceil(group),
+            dispatch,
+        })
+        .collect();
+        let tile = Tile {
+            label: self.program.label,
+            pipeline: self.pipeline,
+            inputs: (0..self.program.inputs)
+                .map(|i| side.input(i, items.clone()))
+                .collect(),
+            steps,
+            output_bytes: (items.end - items.start).div_ceil(group) * partial,
+        };
+        self.ctx.run_tile(tile, timings, |groups| {
+            chunks
+                .map(|c| {
+                    let own = plan.items(c);
+                    let first = (own.start - items.start) / group;
+                    let end = (own.end - items.start).div_ceil(group);
+                    side.chunk_partial(
+                        own,
+                        &groups[(first * partial) as usize..(end * partial) as usize],
+                    )
+                })
+                .collect()
+        })
+    }
+}
