@@ -239,7 +239,7 @@ fn run() -> Result<(), Failure> {
     }
 
     let adapter = if backend == Backend::Gpu {
-        engine.gpu().ok().map(|g| g.describe().to_string())
+        engine.gpu_adapter().ok().map(|g| g.description)
     } else {
         None
     };

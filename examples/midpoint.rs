@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use hetero::reference::{EXP_NEG_SQUARE_0_1, exp_neg_square_rule_error};
-use hetero::{Backend, Engine, Midpoint, Precision, WgslIntegrand};
+use hetero::{Backend, Engine, Integrand, Midpoint, Precision, Real, WgslIntegrand};
 use serde_json::json;
 
 #[path = "cli/mod.rs"]
@@ -19,8 +19,11 @@ mod cli;
 
 use cli::{Common, Failure, timed};
 
+/// The built-in integrands, each written once: the same body runs on one
+/// lane (`scalar`), on SIMD vectors (`simd`, `simd-threads`) and, traced to
+/// WGSL, on the GPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Integrand {
+enum Builtin {
     /// exp(−x²), the notebook's
     ExpNegSquare,
     Sin,
@@ -30,23 +33,13 @@ enum Integrand {
     Sqrt,
 }
 
-impl Integrand {
-    fn rust(self) -> fn(f64) -> f64 {
+impl Integrand for Builtin {
+    fn eval<R: Real>(&self, x: R) -> R {
         match self {
-            Self::ExpNegSquare => |x| (-x * x).exp(),
-            Self::Sin => f64::sin,
-            Self::Lorentz => |x| 1.0 / (1.0 + x * x),
-            Self::Sqrt => f64::sqrt,
-        }
-    }
-
-    fn wgsl(self) -> WgslIntegrand {
-        match self {
-            Self::ExpNegSquare => WgslIntegrand::exp_neg_square(),
-            Self::Sin => WgslIntegrand::new("return sin(x);"),
-            Self::Lorentz => WgslIntegrand::new("return 1.0 / (1.0 + x * x);")
-                .with_f64("return 1.0lf / (1.0lf + x * x);"),
-            Self::Sqrt => WgslIntegrand::new("return sqrt(x);").with_f64("return sqrt(x);"),
+            Self::ExpNegSquare => (-x * x).exp(),
+            Self::Sin => x.sin(),
+            Self::Lorentz => R::from_f64(1.0) / (R::from_f64(1.0) + x * x),
+            Self::Sqrt => x.sqrt(),
         }
     }
 }
@@ -75,8 +68,8 @@ struct Args {
     b: f64,
 
     /// A built-in integrand
-    #[arg(long, value_enum, default_value_t = Integrand::ExpNegSquare)]
-    integrand: Integrand,
+    #[arg(long, value_enum, default_value_t = Builtin::ExpNegSquare)]
+    integrand: Builtin,
 
     /// A WGSL body for `fn f(x: f32) -> f32` (gpu backend only), e.g. "return x * x;"
     #[arg(long, conflicts_with = "integrand")]
@@ -98,10 +91,10 @@ fn integrate(
     if backend == Backend::Gpu {
         let integrand = match &args.wgsl {
             Some(body) => WgslIntegrand::new(body.clone()),
-            None => args.integrand.wgsl(),
+            None => args.integrand.wgsl().map_err(hetero::Error::from)?,
         };
         let (precision, name) = match args.precision {
-            Prec::F64 if engine.gpu()?.has_f64() && integrand.f64_body.is_some() => {
+            Prec::F64 if engine.gpu_adapter()?.f64 && integrand.f64_body.is_some() => {
                 (Precision::F64, "f64")
             }
             _ => (Precision::F32, "f32"),
@@ -113,10 +106,7 @@ fn integrate(
             "--wgsl runs on the GPU only: add --backend gpu, or use --integrand",
         ));
     }
-    Ok((
-        engine.midpoint_with(spec, &args.integrand.rust(), backend)?,
-        "f64",
-    ))
+    Ok((engine.midpoint_with(spec, &args.integrand, backend)?, "f64"))
 }
 
 fn run() -> Result<(), Failure> {
@@ -127,7 +117,7 @@ fn run() -> Result<(), Failure> {
     let ((value, precision), seconds) = timed(args.common.repeat, || {
         integrate(&args, &engine, &spec, backend)
     })?;
-    let notebook = args.integrand == Integrand::ExpNegSquare
+    let notebook = args.integrand == Builtin::ExpNegSquare
         && args.wgsl.is_none()
         && (args.a, args.b) == (0.0, 1.0);
     let exact = notebook.then_some(EXP_NEG_SQUARE_0_1);

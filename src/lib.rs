@@ -21,6 +21,7 @@
 //! and `hetero_gpu` (feature `gpu`, on by default); this crate dispatches a
 //! kernel to the driver of a backend.
 
+mod adapter;
 mod backend;
 mod builtin;
 mod dispatch;
@@ -29,7 +30,9 @@ mod error;
 mod gpu_space;
 #[cfg(feature = "gpu")]
 mod lazy_gpu;
+mod validate;
 
+pub use adapter::GpuAdapter;
 pub use backend::{Backend, Space, Threading, Width};
 pub use engine::Engine;
 pub use error::Error;
@@ -46,10 +49,13 @@ pub use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuTimings};
 /// The kernel model: bodies, kernels, their GPU sides.
 pub use hetero_kernel as kernel;
 pub use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand, Precision, WgslIntegrand};
+pub use hetero_kernel::term_sum::TermSumGpu;
+pub use hetero_kernel::zip::ZipMap;
 pub use hetero_kernel::{
-    ElementWise, Float, IndexTerm, KernelError, Lanes, MapKernel, Mapping, Real, ReduceKernel,
-    Reduction, lanes, problems, wide,
+    Compare, ElementWise, Float, IndexTerm, KernelError, Lanes, MapKernel, Mapping, Mask, Real,
+    ReduceKernel, Reduction, fold, lanes, problems, wide,
 };
+pub use validate::{Check, Validation};
 
 /// `Result` with hetero's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;

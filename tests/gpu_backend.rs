@@ -2,10 +2,13 @@
 //! (lavapipe in CI). With `CI` set a missing adapter fails; otherwise these
 //! tests are reported as ignored, with the reason.
 
+use hetero::kernel::gpu::{GpuCaps, GpuProgram, GpuReduce};
 use hetero::reference::JULIA_NOTEBOOK_SUM;
 use hetero::tolerance::relative_error;
 use hetero::{
-    Backend, Engine, Error, Gaussian, GpuError, Julia, Midpoint, Pi, Precision, WgslIntegrand,
+    Backend, Compare, ElementWise, Engine, Error, Gaussian, GpuError, IndexTerm, Integrand, Julia,
+    KernelError, Lanes, Midpoint, Neumaier, Pi, Precision, Real, ReduceKernel, Reduction,
+    TermSumGpu, WgslIntegrand, ZipMap, fold,
 };
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -124,6 +127,224 @@ fn the_context_is_opened_once(engine: &Engine) -> Outcome {
     Ok(())
 }
 
+/// ∫₀^π x·sin(x) dx (sin: f32 on the GPU) or ∫₀^1 x·e^(−x) dx (f64 where
+/// the device has it), as a user reduction with a traced GPU side.
+struct TermIntegral {
+    n: u64,
+    chunk: u64,
+    sin: bool,
+}
+
+impl TermIntegral {
+    fn h(&self) -> f64 {
+        if self.sin {
+            core::f64::consts::PI / self.n as f64
+        } else {
+            1.0 / self.n as f64
+        }
+    }
+}
+
+impl IndexTerm for TermIntegral {
+    fn term<R: Real>(&self, i: R) -> R {
+        let x = (i + R::from_f64(0.5)) * R::from_f64(self.h());
+        if self.sin {
+            x * x.sin()
+        } else {
+            x * (-x).exp()
+        }
+    }
+}
+
+impl Reduction for TermIntegral {
+    type Partial = Neumaier;
+    type Output = f64;
+    fn len(&self) -> u64 {
+        self.n
+    }
+    fn chunk(&self) -> u64 {
+        self.chunk
+    }
+    fn combine(&self, a: Neumaier, b: Neumaier) -> Neumaier {
+        a.merge(b)
+    }
+    fn finish(&self, total: Neumaier) -> f64 {
+        self.h() * total.value()
+    }
+}
+
+impl ReduceKernel for TermIntegral {
+    fn leaf<L: Lanes>(&self, items: core::ops::Range<u64>) -> Neumaier {
+        fold::sum_terms::<L::F64>(items, self)
+    }
+    fn gpu(&self, caps: &GpuCaps) -> Result<Box<dyn GpuReduce<Neumaier> + '_>, KernelError> {
+        Ok(Box::new(TermSumGpu::new(
+            "term-integral",
+            self,
+            self.n,
+            caps,
+        )?))
+    }
+}
+
+fn user_kernels_run_on_the_gpu_from_the_same_source(engine: &Engine) -> Outcome {
+    let has_f64 = engine.gpu_adapter().map_err(fail)?.f64;
+    for (sin, tolerance) in [(true, 2e-7), (false, if has_f64 { 1e-13 } else { 2e-7 })] {
+        let kernel = TermIntegral {
+            n: 1_000_003,
+            chunk: 1 << 14,
+            sin,
+        };
+        let gpu = engine.reduce(&kernel, Backend::Gpu).map_err(fail)?;
+        let cpu = engine.reduce(&kernel, Backend::Simd).map_err(fail)?;
+        if relative_error(gpu, cpu) > tolerance {
+            return Err(format!("term sum (sin: {sin}): gpu {gpu} vs cpu {cpu}").into());
+        }
+    }
+    // A map over f64 arrays (traced in f64 where the device has it) and
+    // over f32 arrays.
+    let (x, y) = hetero::standard_normal_inputs(70_001, 4);
+    let kernel = ZipMap::new(&Weighted, [&x[..], &y[..]]).map_err(fail)?;
+    match engine.map_vec(&kernel, Backend::Gpu) {
+        Ok(z) => {
+            let cpu = engine.map_vec(&kernel, Backend::Scalar).map_err(fail)?;
+            let err = z.error_vs(&cpu);
+            if err > 1e-14 {
+                return Err(format!("f64 map: error {err:e}").into());
+            }
+        }
+        Err(Error::Gpu(GpuError::MissingFeature { .. })) if !has_f64 => {}
+        Err(e) => return Err(fail(e)),
+    }
+    let (x, y): (Vec<f32>, Vec<f32>) = (
+        x.iter().map(|&v| v as f32).collect(),
+        y.iter().map(|&v| v as f32).collect(),
+    );
+    let kernel = ZipMap::new(&Weighted, [&x[..], &y[..]]).map_err(fail)?;
+    let z = engine.map_vec(&kernel, Backend::Gpu).map_err(fail)?;
+    let cpu = engine.map_vec(&kernel, Backend::Scalar).map_err(fail)?;
+    let err = z.error_vs(&cpu);
+    if err > 1e-5 {
+        return Err(format!("f32 map: error {err:e}").into());
+    }
+    // A generic integrand, traced.
+    struct Cubic;
+    impl Integrand for Cubic {
+        fn eval<R: Real>(&self, x: R) -> R {
+            x * x * x
+        }
+    }
+    let spec = Midpoint::new(0.0, 2.0, 4096).map_err(fail)?;
+    let v = engine
+        .midpoint_with(&spec, &Cubic, Backend::Gpu)
+        .map_err(fail)?;
+    let h = spec.h();
+    if relative_error(v, 4.0 - h * h / 2.0) > 2e-7 {
+        return Err(format!("traced cubic: {v}").into());
+    }
+    Ok(())
+}
+
+/// A GPU side whose WGSL does not compile.
+struct BrokenGpu;
+
+impl GpuReduce<Neumaier> for BrokenGpu {
+    fn program(&self) -> GpuProgram {
+        GpuProgram {
+            label: "broken",
+            source: "fn main( {".into(),
+            needs_f64: false,
+            inputs: 0,
+            workgroup_size: 256,
+        }
+    }
+    fn group_items(&self) -> u64 {
+        256
+    }
+    fn partial_bytes(&self) -> u64 {
+        4
+    }
+    fn params(&self, _: core::ops::Range<u64>) -> Vec<u8> {
+        Vec::new()
+    }
+    fn chunk_partial(&self, _: core::ops::Range<u64>, _: &[u8]) -> Neumaier {
+        Neumaier::ZERO
+    }
+}
+
+struct Broken;
+
+impl Reduction for Broken {
+    type Partial = Neumaier;
+    type Output = f64;
+    fn len(&self) -> u64 {
+        1000
+    }
+    fn chunk(&self) -> u64 {
+        256
+    }
+    fn combine(&self, a: Neumaier, b: Neumaier) -> Neumaier {
+        a.merge(b)
+    }
+    fn finish(&self, total: Neumaier) -> f64 {
+        total.value()
+    }
+}
+
+impl ReduceKernel for Broken {
+    fn leaf<L: Lanes>(&self, _: core::ops::Range<u64>) -> Neumaier {
+        Neumaier::ZERO
+    }
+    fn gpu(&self, _: &GpuCaps) -> Result<Box<dyn GpuReduce<Neumaier> + '_>, KernelError> {
+        Ok(Box::new(BrokenGpu))
+    }
+}
+
+fn bad_user_gpu_kernels_are_typed_errors(engine: &Engine) -> Outcome {
+    let e = engine.reduce(&Broken, Backend::Gpu).unwrap_err();
+    if !matches!(e, Error::Gpu(GpuError::InvalidShader { .. })) {
+        return Err(format!("invalid WGSL: {e}").into());
+    }
+    // A chunk that is not whole workgroups of the GPU side.
+    let odd = TermIntegral {
+        n: 10_000,
+        chunk: 1000,
+        sin: false,
+    };
+    let e = engine.reduce(&odd, Backend::Gpu).unwrap_err();
+    if !matches!(
+        e,
+        Error::Gpu(GpuError::Kernel(KernelError::GpuChunk { .. }))
+    ) {
+        return Err(format!("odd chunk: {e}").into());
+    }
+    // A closure body has no WGSL form.
+    let (x, y) = ([1.0, 2.0], [3.0, 4.0]);
+    let add = |a: f64, b: f64| a + b;
+    let e = engine
+        .map_vec(
+            &ZipMap::new(&add, [&x[..], &y[..]]).map_err(fail)?,
+            Backend::Gpu,
+        )
+        .unwrap_err();
+    if !matches!(e, Error::Unsupported { backend: "gpu", .. }) {
+        return Err(format!("closure map: {e}").into());
+    }
+    // The context still works after the errors.
+    engine
+        .midpoint(&Midpoint::new(0.0, 1.0, 1000).map_err(fail)?, Backend::Gpu)
+        .map_err(fail)?;
+    Ok(())
+}
+
+struct Weighted;
+
+impl ElementWise<2> for Weighted {
+    fn eval<R: Real>(&self, [x, y]: [R; 2]) -> R {
+        (x * x + y * y).sqrt() * (-(x * y)).exp()
+    }
+}
+
 type Test = fn(&Engine) -> Outcome;
 
 const TESTS: &[(&str, Test)] = &[
@@ -140,6 +361,14 @@ const TESTS: &[(&str, Test)] = &[
         unsupported_combinations_are_typed_errors,
     ),
     ("the_context_is_opened_once", the_context_is_opened_once),
+    (
+        "user_kernels_run_on_the_gpu_from_the_same_source",
+        user_kernels_run_on_the_gpu_from_the_same_source,
+    ),
+    (
+        "bad_user_gpu_kernels_are_typed_errors",
+        bad_user_gpu_kernels_are_typed_errors,
+    ),
 ];
 
 fn main() {

@@ -1,7 +1,8 @@
 //! Validates every `shaders/*.wgsl` with naga before hetero-kernel compiles,
 //! as vello's shader crate does: a shader that would not compile on a
 //! device fails the build with naga's message, not a user's first GPU call.
-//! Each file is checked after `prelude.wgsl`, as the GPU drivers compile it.
+//! Each file is checked after `prelude.wgsl`, as the GPU drivers compile it,
+//! and after `exp_f64.wgsl` when it calls `exp_f64`, as its kernel does.
 
 use std::path::Path;
 
@@ -13,6 +14,7 @@ fn main() {
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     };
     let prelude = read(&dir.join("prelude.wgsl"));
+    let exp_f64 = read(&dir.join("exp_f64.wgsl"));
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -23,10 +25,14 @@ fn main() {
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let own = read(&path);
-        let source = if path.file_name().is_some_and(|n| n == "prelude.wgsl") {
-            own
-        } else {
-            format!("{prelude}\n{own}")
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let source = match name {
+            "prelude.wgsl" | "exp_f64.wgsl" => own,
+            _ if own.contains("exp_f64(") => format!("{prelude}\n{exp_f64}\n{own}"),
+            _ => format!("{prelude}\n{own}"),
         };
         let module = naga::front::wgsl::parse_str(&source)
             .unwrap_or_else(|e| panic!("{}:\n{}", path.display(), e.emit_to_string(&source)));

@@ -104,7 +104,7 @@ impl Common {
         match self.backend {
             Some(Backend::Gpu) => {
                 engine
-                    .gpu()
+                    .gpu_adapter()
                     .map_err(|e| Failure::runtime(format!("--backend gpu: {e}")))?;
                 Ok((
                     Backend::Gpu,
@@ -113,8 +113,8 @@ impl Common {
                 ))
             }
             Some(b) => Ok((b, "asked for".into(), 0.0)),
-            None => match engine.gpu() {
-                Ok(gpu) if !gpu.describe().is_software => Ok((
+            None => match engine.gpu_adapter() {
+                Ok(gpu) if !gpu.is_software => Ok((
                     Backend::Gpu,
                     "fastest available: a hardware GPU".into(),
                     started.elapsed().as_secs_f64(),

@@ -69,7 +69,10 @@ fn sum_vector_pairs<R: Real<Scalar = f64>>(pairs: impl Iterator<Item = (R, R)>) 
 /// `2·LANES` terms per step in two compensated vector sums, then the rest
 /// one at a time. The index handed to the term is exact below 2^52.
 #[inline]
-pub fn sum_terms<R: Real<Scalar = f64>>(items: Range<u64>, body: &impl IndexTerm) -> Neumaier {
+pub fn sum_terms<R: Real<Scalar = f64>>(
+    items: Range<u64>,
+    body: &(impl IndexTerm + ?Sized),
+) -> Neumaier {
     if R::LANES == 1 {
         let mut acc = Neumaier::ZERO;
         for i in items {
@@ -125,7 +128,7 @@ pub fn sum_slice<R: Real<Scalar = f64>>(data: &[f64]) -> Neumaier {
 /// If an input is shorter than `out` (kernels check lengths up front).
 #[inline]
 pub fn map_elements<R: Real, const N: usize>(
-    body: &impl ElementWise<N>,
+    body: &(impl ElementWise<N> + ?Sized),
     inputs: [&[R::Scalar]; N],
     out: &mut [R::Scalar],
 ) {

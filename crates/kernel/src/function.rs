@@ -23,9 +23,10 @@ pub trait ElementWise<const N: usize>: Sync {
 }
 
 /// The term of index `i` of a sum Σ term(i), with `i` handed in as a real
-/// (exact below 2^52): the body of index-space reductions like `midpoint`.
+/// (exact below 2^52 in f64, 2^24 in f32): the body of index-space
+/// reductions like `midpoint`.
 pub trait IndexTerm: Sync {
-    fn term<R: Real<Scalar = f64>>(&self, i: R) -> R;
+    fn term<R: Real>(&self, i: R) -> R;
 }
 
 impl<F: Fn(f64) -> f64 + Sync> ElementWise<1> for F {

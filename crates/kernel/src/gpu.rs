@@ -30,6 +30,10 @@ use bytemuck::{Pod, Zeroable};
 /// index helpers.
 pub const PRELUDE: &str = include_str!("../../../shaders/prelude.wgsl");
 
+/// `exp_f64`, e^x in f64 (WGSL's `exp` is not defined for f64 on Vulkan):
+/// programs that call it put it before their own source.
+pub const EXP_F64: &str = include_str!("../../../shaders/exp_f64.wgsl");
+
 /// Mirrors `Dispatch` in `shaders/prelude.wgsl` (binding 0), written by
 /// the driver for every dispatch.
 #[repr(C)]
@@ -67,6 +71,22 @@ pub struct GpuProgram {
     pub inputs: usize,
     /// Invocations per workgroup (the shader's `@workgroup_size` x; y = z = 1).
     pub workgroup_size: u32,
+}
+
+/// Workgroup partials of `partial_bytes` each (4: f32, 8: f64), widened to
+/// f64 and added in order with compensation: the chunk partial of sums.
+pub fn sum_partials(groups: &[u8], partial_bytes: u64) -> hetero_core::Neumaier {
+    let mut sum = hetero_core::Neumaier::ZERO;
+    if partial_bytes == 8 {
+        groups
+            .chunks_exact(8)
+            .for_each(|w| sum.add(bytemuck::pod_read_unaligned::<f64>(w)));
+    } else {
+        groups
+            .chunks_exact(4)
+            .for_each(|w| sum.add(f64::from(bytemuck::pod_read_unaligned::<f32>(w))));
+    }
+    sum
 }
 
 /// The GPU side of a reduction whose partials are `P`.

@@ -11,11 +11,15 @@
 //!   tree, and a map whose leaves write outputs of item ranges.
 //! - [`gpu`] describes a kernel's GPU side (WGSL, parameters, inputs)
 //!   without wgpu.
-//! - [`problems`] holds the notebooks' problems as kernels.
+//! - [`problems`] holds the notebooks' problems as kernels; [`zip`] and
+//!   [`term_sum`] are the building blocks of a user's own maps and sums.
+//! - [`trace`] turns a generic body into WGSL, so a kernel written once in
+//!   Rust also runs on the GPU.
 //!
 //! Nothing here schedules work: the drivers (sequential and rayon in
 //! `hetero-cpu`, the GPU in `hetero-gpu`) do.
 
+pub mod compare;
 pub mod error;
 pub mod fold;
 pub mod function;
@@ -28,7 +32,11 @@ pub mod problems;
 pub mod real;
 mod real_scalar;
 mod real_vector;
+pub mod term_sum;
+pub mod trace;
+pub mod zip;
 
+pub use compare::Compare;
 pub use error::{KernelError, Unsupported};
 pub use function::{ElementWise, IndexTerm};
 pub use kernel::{ChunkPlan, MapKernel, Mapping, ReduceKernel, Reduction};

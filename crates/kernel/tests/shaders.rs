@@ -3,7 +3,7 @@
 //! naga after the prelude, and the Rust mirrors of WGSL structs have the
 //! shaders' sizes and offsets.
 
-use hetero_kernel::gpu::{Dispatch, GpuCaps, PRELUDE};
+use hetero_kernel::gpu::{Dispatch, EXP_F64, GpuCaps, PRELUDE};
 use hetero_kernel::problems::gaussian::{self, GaussianParams};
 use hetero_kernel::problems::julia::{self, JuliaParams};
 use hetero_kernel::problems::midpoint::{ParamsF32, ParamsF64, splice_integrand};
@@ -88,7 +88,12 @@ fn rust_mirrors_match_the_wgsl_structs() {
         [first_pair_lo, first_pair_hi, pairs, key]
     );
     check_layout!(midpoint::gpu::TEMPLATE_F32, "Params", ParamsF32, [x0, h]);
-    check_layout!(midpoint::gpu::TEMPLATE_F64, "Params", ParamsF64, [x0, h]);
+    check_layout!(
+        format!("{EXP_F64}{}", midpoint::gpu::TEMPLATE_F64),
+        "Params",
+        ParamsF64,
+        [x0, h]
+    );
 }
 
 #[test]
@@ -110,4 +115,25 @@ fn integrands_splice_between_the_markers() {
         assert_eq!(spliced.matches("fn f(").count(), 1, "{spliced}");
         validate("spliced", &format!("{PRELUDE}\n{spliced}"));
     }
+}
+
+#[test]
+fn generated_programs_validate() {
+    use hetero_kernel::term_sum::splice_term;
+    use hetero_kernel::zip::zip_source;
+    for f64 in [false, true] {
+        let term = splice_term("    let v0 = (i * i);\n    return v0;", f64);
+        validate("term-sum", &format!("{PRELUDE}\n{term}"));
+        for inputs in 1..4 {
+            let body = "    return x0;";
+            let source = if f64 {
+                zip_source::<f64>(inputs, body)
+            } else {
+                zip_source::<f32>(inputs, body)
+            };
+            validate("map", &format!("{PRELUDE}\n{source}"));
+        }
+    }
+    let bare = hetero_kernel::term_sum::TEMPLATE;
+    assert!(bare.contains("// BEGIN TERM") && bare.contains("// END TERM"));
 }

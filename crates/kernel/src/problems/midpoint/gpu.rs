@@ -9,12 +9,11 @@ use bytemuck::{Pod, Zeroable};
 use hetero_core::{Midpoint, Neumaier};
 
 use crate::error::KernelError;
-use crate::gpu::{GpuProgram, GpuReduce};
+use crate::gpu::{EXP_F64, GpuProgram, GpuReduce, sum_partials};
 
 /// The f32 template; its integrand sits between the markers.
 pub const TEMPLATE_F32: &str = include_str!("../../../../../shaders/midpoint.wgsl");
-/// The f64 template, with hetero's own `exp_f64` (WGSL's `exp` is not
-/// defined for f64 on Vulkan).
+/// The f64 template; it is compiled after [`EXP_F64`].
 pub const TEMPLATE_F64: &str = include_str!("../../../../../shaders/midpoint_f64.wgsl");
 
 const BEGIN: &str = "// BEGIN INTEGRAND";
@@ -67,18 +66,19 @@ impl WgslIntegrand {
 }
 
 /// The midpoint template with its integrand replaced by
-/// `fn f(x: T) -> T { body }` (T = f32, or f64 when `f64`).
+/// `fn f(x: T) -> T { body }` (T = f32, or f64 when `f64`, after
+/// `exp_f64`).
 pub fn splice_integrand(body: &str, f64: bool) -> String {
-    let (template, ty) = if f64 {
-        (TEMPLATE_F64, "f64")
+    let (template, ty, before) = if f64 {
+        (TEMPLATE_F64, "f64", EXP_F64)
     } else {
-        (TEMPLATE_F32, "f32")
+        (TEMPLATE_F32, "f32", "")
     };
     // Both markers are in the shipped templates (a test checks it).
     let start = template.find(BEGIN).unwrap_or(0);
     let end = template.find(END).map_or(template.len(), |e| e + END.len());
     format!(
-        "{}// user integrand\nfn f(x: {ty}) -> {ty} {{\n{body}\n}}{}",
+        "{before}{}// user integrand\nfn f(x: {ty}) -> {ty} {{\n{body}\n}}{}",
         &template[..start],
         &template[end..]
     )
@@ -183,16 +183,6 @@ impl GpuReduce<Neumaier> for MidpointGpu {
     }
 
     fn chunk_partial(&self, _chunk: Range<u64>, groups: &[u8]) -> Neumaier {
-        // Workgroup partials in order, widened to f64 and summed compensated.
-        let mut sum = Neumaier::ZERO;
-        match self.precision {
-            Precision::F32 => groups
-                .chunks_exact(4)
-                .for_each(|w| sum.add(f64::from(bytemuck::pod_read_unaligned::<f32>(w)))),
-            Precision::F64 => groups
-                .chunks_exact(8)
-                .for_each(|w| sum.add(bytemuck::pod_read_unaligned::<f64>(w))),
-        }
-        sum
+        sum_partials(groups, self.partial_bytes())
     }
 }

@@ -15,6 +15,7 @@ use crate::kernel::{ReduceKernel, Reduction};
 use crate::lanes::Lanes;
 use crate::problem::Problem;
 use crate::real::Real;
+use crate::trace::trace;
 
 pub mod gpu;
 
@@ -47,17 +48,30 @@ pub trait Integrand: Sync {
         false
     }
 
-    /// f as WGSL function bodies, for the GPU.
+    /// f as WGSL function bodies, for the GPU: by default translated from
+    /// `eval` itself ([`crate::trace`]), in f32 and, where `eval` has an
+    /// f64 form in WGSL, f64.
     ///
     /// # Errors
-    /// [`KernelError::Unsupported`] (the default): give the integrand to
-    /// the GPU as WGSL with `Engine::midpoint_wgsl`, or override this.
+    /// [`KernelError::Unsupported`] for a closure (its body cannot be
+    /// seen), [`KernelError::Untraceable`] for a body that is not
+    /// straight-line arithmetic.
     fn wgsl(&self) -> Result<WgslIntegrand, KernelError> {
-        Err(KernelError::Unsupported {
-            what: "a Rust integrand",
-            backend: "gpu",
-            hint: "give the integrand as WGSL with Engine::midpoint_wgsl",
-        })
+        if self.is_lanewise() {
+            return Err(KernelError::Unsupported {
+                what: "a Rust closure integrand",
+                backend: "gpu",
+                hint: "implement Integrand with a generic eval so hetero can translate it, or give WGSL with Engine::midpoint_wgsl",
+            });
+        }
+        let f32_body = trace::<f32, 1>(["x"], |[x]| self.eval(x)).map_err(|reason| {
+            KernelError::Untraceable {
+                kernel: "midpoint",
+                reason,
+            }
+        })?;
+        let f64_body = trace::<f64, 1>(["x"], |[x]| self.eval(x)).ok();
+        Ok(WgslIntegrand { f32_body, f64_body })
     }
 }
 
@@ -140,12 +154,12 @@ struct Node<'k, F: ?Sized> {
 
 impl<F: Integrand + ?Sized> IndexTerm for Node<'_, F> {
     #[inline(always)]
-    fn term<R: Real<Scalar = f64>>(&self, i: R) -> R {
+    fn term<R: Real>(&self, i: R) -> R {
         // i + ½ is exact, and every backend evaluates exactly this
         // expression (no fused multiply-add): they all sample f at the
         // same points, `Midpoint::node`'s.
         self.f
-            .eval(R::splat(self.a) + (i + R::splat(0.5)) * R::splat(self.h))
+            .eval(R::from_f64(self.a) + (i + R::from_f64(0.5)) * R::from_f64(self.h))
     }
 }
 

@@ -1,0 +1,42 @@
+//! What the engine's GPU is, in any build: examples and scripts choose a
+//! backend from this without depending on the GPU crate.
+
+use crate::{Engine, Result};
+
+/// The adapter an engine's `gpu` backend runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GpuAdapter {
+    pub name: String,
+    /// A CPU emulating a GPU (lavapipe, SwiftShader, WARP): correct, and
+    /// slower than the CPU backends it shares the cores with.
+    pub is_software: bool,
+    /// The device has SHADER_F64.
+    pub f64: bool,
+    /// One line: name, backend, driver, features.
+    pub description: String,
+}
+
+impl Engine {
+    /// The GPU this engine uses, opened on first use.
+    ///
+    /// # Errors
+    /// Why no GPU could be opened ([`crate::Error::GpuUnavailable`] in a
+    /// build without the `gpu` feature).
+    pub fn gpu_adapter(&self) -> Result<GpuAdapter> {
+        #[cfg(feature = "gpu")]
+        {
+            let ctx = self.gpu()?;
+            let summary = ctx.describe();
+            Ok(GpuAdapter {
+                name: summary.name.clone(),
+                is_software: summary.is_software,
+                f64: ctx.has_f64(),
+                description: summary.to_string(),
+            })
+        }
+        #[cfg(not(feature = "gpu"))]
+        {
+            Err(crate::Error::GpuUnavailable)
+        }
+    }
+}
