@@ -82,17 +82,16 @@ pub fn measure(quick: bool) -> Ceilings {
     }
 }
 
-/// Approximate f64 flops per element of each kernel, counted from the SIMD
-/// source (an FMA is 2): what a result is set against the FMA ceiling with.
-pub mod flops {
-    /// Node (2) + exp(−x²): square and negate (2), reduction (6), 12 FMAs
-    /// (24), final terms (4), scaling (2) + TwoSum (6).
-    pub const MIDPOINT: f64 = 46.0;
-    /// f32: difference and argument (3), exp: reduction (6), 6 FMAs (12),
-    /// final terms (4), scaling (2). Counted in f32 flops.
-    pub const GAUSSIAN_F32: f64 = 27.0;
-    /// f32 per iteration: zr², zi², |z|², 2·zr, the fma (2), zr² − zi², + cr.
-    pub const JULIA_ITERATION_F32: f64 = 8.0;
-    /// Bytes moved per Gaussian f32 element: x and y read, z written.
-    pub const GAUSSIAN_F32_BYTES: f64 = 12.0;
+impl Ceilings {
+    /// The share of the FMA peak of `cores` cores that `flops` floating-point
+    /// operations in `seconds` reach (f32 lanes: twice the f64 peak).
+    pub fn fma_share(&self, flops: f64, seconds: f64, cores: usize, f32: bool) -> f64 {
+        let peak = self.fma_gflops_per_core * 1e9 * cores.max(1) as f64;
+        flops / seconds / if f32 { 2.0 * peak } else { peak }
+    }
+
+    /// The share of the memory bandwidth that `bytes` moved in `seconds` reach.
+    pub fn memory_share(&self, bytes: f64, seconds: f64) -> f64 {
+        bytes / seconds / (self.triad_gbs * 1e9)
+    }
 }

@@ -5,11 +5,10 @@ use hetero::{Backend, Engine, Midpoint, Neumaier, ReduceKernel, lanes};
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::ceilings::{Ceilings, flops};
+use crate::ceilings::Ceilings;
 use crate::measure::{self, Stats};
 use crate::record::Record;
-use crate::workloads::{self, Output};
-use crate::{Problem, python};
+use crate::workloads::{self, Kind, Output, Run};
 
 /// Which experiments to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
@@ -40,7 +39,7 @@ impl Experiment {
 /// What to run, as the command line asked.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub problems: Vec<Problem>,
+    pub problems: Vec<&'static dyn Kind>,
     pub backends: Vec<Backend>,
     /// Sizes for the matrix (`None`: each problem's notebook size, or its
     /// quick size).
@@ -54,7 +53,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn matrix_sizes(&self, problem: Problem) -> Vec<u64> {
+    pub fn matrix_sizes(&self, problem: &dyn Kind) -> Vec<u64> {
         match &self.sizes {
             Some(s) => s.clone(),
             None if self.quick => vec![problem.quick_size()],
@@ -62,7 +61,7 @@ impl Plan {
         }
     }
 
-    fn base_size(&self, problem: Problem) -> u64 {
+    fn base_size(&self, problem: &dyn Kind) -> u64 {
         if self.quick {
             problem.quick_size()
         } else {
@@ -91,39 +90,15 @@ fn cores_used(backend: Backend, threads: usize) -> usize {
 /// The bounding ceiling of a CPU result and the fraction of it reached.
 fn ceiling(
     ctx: &Context,
-    problem: Problem,
+    work: &dyn workloads::Workload,
     backend: Backend,
-    threads: usize,
-    elements: f64,
-    work: f64,
-    seconds: f64,
+    run: Run,
 ) -> (Option<f64>, Option<&'static str>) {
-    if backend == Backend::Gpu || !seconds.is_finite() || seconds <= 0.0 {
+    if backend == Backend::Gpu || !run.seconds.is_finite() || run.seconds <= 0.0 {
         return (None, None);
     }
-    let fma = ctx.ceilings.fma_gflops_per_core * 1e9 * cores_used(backend, threads) as f64;
-    match problem {
-        Problem::Midpoint => (
-            Some(elements * flops::MIDPOINT / seconds / fma),
-            Some("f64 FMA peak"),
-        ),
-        Problem::Julia => (
-            Some(work * flops::JULIA_ITERATION_F32 / seconds / (2.0 * fma)),
-            Some("f32 FMA peak"),
-        ),
-        Problem::Gaussian => {
-            let compute = elements * flops::GAUSSIAN_F32 / seconds / (2.0 * fma);
-            let memory =
-                elements * flops::GAUSSIAN_F32_BYTES / seconds / (ctx.ceilings.triad_gbs * 1e9);
-            if memory > compute {
-                (Some(memory), Some("memory bandwidth"))
-            } else {
-                (Some(compute), Some("f32 FMA peak"))
-            }
-        }
-        // Philox is integer multiplies: no floating-point ceiling applies.
-        Problem::Pi => (None, None),
-    }
+    work.ceiling(&ctx.ceilings, &run)
+        .map_or((None, None), |(share, name)| (Some(share), Some(name)))
 }
 
 /// The matrix: validated, then timed.
@@ -131,9 +106,9 @@ pub fn matrix(ctx: &Context) -> Vec<Record> {
     let mut records = Vec::new();
     for &problem in &ctx.plan.problems {
         for size in ctx.plan.matrix_sizes(problem) {
-            (ctx.progress)(format!("matrix: {problem} at {size}"));
+            (ctx.progress)(format!("matrix: {} at {size}", problem.name()));
             // Building the inputs and the scalar reference fail the same way.
-            let prepared = workloads::build(problem, size).and_then(|work| {
+            let prepared = problem.build(size).and_then(|work| {
                 let reference = work.run(ctx.engine, Backend::Scalar)?;
                 Ok((work, reference))
             });
@@ -169,20 +144,19 @@ pub fn matrix(ctx: &Context) -> Vec<Record> {
                             scalar_median = Some(stats.median);
                         }
                         r.speedup_vs_scalar = scalar_median.map(|s| s / stats.median);
-                        if size == problem.seed_size() {
-                            let (label, seconds) = python::best(problem);
+                        if size == problem.seed_size()
+                            && let Some(&(label, seconds)) = problem.python().first()
+                        {
                             r.speedup_vs_python = Some(seconds / stats.median);
                             r.python_reference = Some(label);
                         }
-                        (r.ceiling_fraction, r.ceiling) = ceiling(
-                            ctx,
-                            problem,
-                            backend,
-                            threads,
-                            work.elements() as f64,
-                            amount,
-                            stats.median,
-                        );
+                        let run = Run {
+                            cores: cores_used(backend, threads),
+                            elements: work.elements() as f64,
+                            work: amount,
+                            seconds: stats.median,
+                        };
+                        (r.ceiling_fraction, r.ceiling) = ceiling(ctx, &*work, backend, run);
                         r
                     }
                 };
@@ -215,7 +189,7 @@ pub fn threads(ctx: &Context) -> Vec<Record> {
     let mut records = Vec::new();
     for &problem in &ctx.plan.problems {
         let size = ctx.plan.base_size(problem);
-        let Ok(work) = workloads::build(problem, size) else {
+        let Ok(work) = problem.build(size) else {
             continue;
         };
         for backend in [Backend::Threads, Backend::SimdThreads] {
@@ -224,7 +198,7 @@ pub fn threads(ctx: &Context) -> Vec<Record> {
             }
             let mut one_thread = None;
             for &t in &ctx.plan.threads {
-                (ctx.progress)(format!("threads: {problem} {backend} x{t}"));
+                (ctx.progress)(format!("threads: {} {backend} x{t}", problem.name()));
                 let mut record = Record::new("threads", problem.name(), backend.name(), size, t);
                 let engine = match Engine::with_threads(t) {
                     Ok(e) => e,
@@ -261,9 +235,15 @@ pub fn threads(ctx: &Context) -> Vec<Record> {
 pub fn sizes(ctx: &Context) -> Vec<Record> {
     let mut records = Vec::new();
     for &problem in &ctx.plan.problems {
-        for size in problem.scaling_sizes(ctx.plan.quick) {
-            (ctx.progress)(format!("sizes: {problem} at {size}"));
-            let Ok(work) = workloads::build(problem, size) else {
+        let all = problem.scaling_sizes();
+        let sizes = if ctx.plan.quick {
+            &all[..all.len().saturating_sub(1)]
+        } else {
+            all
+        };
+        for &size in sizes {
+            (ctx.progress)(format!("sizes: {} at {size}", problem.name()));
+            let Ok(work) = problem.build(size) else {
                 continue;
             };
             for &backend in &ctx.plan.backends {
@@ -356,8 +336,6 @@ pub fn granularity(ctx: &Context) -> Vec<Record> {
 
 /// The GPU's time split per problem at the base size, plus opening a context.
 pub fn gpu_split(ctx: &Context) -> Vec<Record> {
-    use hetero::gpu;
-    use hetero::problems::{gaussian::GaussianKernel, julia::JuliaKernel, pi::PiKernel};
     let mut records = Vec::new();
     if !ctx.plan.backends.contains(&Backend::Gpu) {
         return records;
@@ -382,45 +360,11 @@ pub fn gpu_split(ctx: &Context) -> Vec<Record> {
     records.push(r);
     for &problem in &ctx.plan.problems {
         let size = ctx.plan.base_size(problem);
-        (ctx.progress)(format!("gpu-split: {problem}"));
-        let timings = match problem {
-            Problem::Midpoint => Midpoint::new(0.0, 1.0, size)
-                .map_err(|e| e.to_string())
-                .and_then(|spec| {
-                    let kernel = MidpointKernel::new(&spec, &hetero::ExpNegSquare);
-                    gpu::reduce(gpu, &kernel)
-                        .map(|(_, t)| t)
-                        .map_err(|e| e.to_string())
-                }),
-            Problem::Gaussian => {
-                let (x, y) = hetero::standard_normal_inputs(size as usize, 1);
-                let (x, y): (Vec<f32>, Vec<f32>) = (
-                    x.iter().map(|&v| v as f32).collect(),
-                    y.iter().map(|&v| v as f32).collect(),
-                );
-                let mut z = vec![0.0; x.len()];
-                GaussianKernel::new(&hetero::Gaussian::notebook(), &x, &y)
-                    .map_err(|e| e.to_string())
-                    .and_then(|kernel| {
-                        gpu::map(gpu, &kernel, 0..x.len(), &mut z).map_err(|e| e.to_string())
-                    })
-            }
-            Problem::Julia => hetero::JuliaParams::notebook(size as usize)
-                .validate()
-                .map_err(|e| e.to_string())
-                .and_then(|spec| {
-                    let mut out = vec![0; spec.pixels()];
-                    gpu::map(gpu, &JuliaKernel::new(&spec), 0..spec.height(), &mut out)
-                        .map_err(|e| e.to_string())
-                }),
-            Problem::Pi => hetero::Pi::new(size, hetero_core::pi::DEFAULT_SEED)
-                .map_err(|e| e.to_string())
-                .and_then(|spec| {
-                    gpu::reduce(gpu, &PiKernel::new(&spec))
-                        .map(|(_, t)| t)
-                        .map_err(|e| e.to_string())
-                }),
-        };
+        (ctx.progress)(format!("gpu-split: {}", problem.name()));
+        let timings = problem
+            .build(size)
+            .map_err(|e| e.to_string())
+            .and_then(|work| work.gpu_timings(gpu));
         let mut r = Record::new("gpu-split", problem.name(), "gpu", size, 1);
         match timings {
             Err(e) => r = r.failed(e),

@@ -16,11 +16,8 @@ pub mod experiments;
 pub mod machine;
 pub mod measure;
 pub mod plots;
-pub mod problem;
-pub mod python;
 pub mod record;
 pub mod report;
 pub mod workloads;
 
-pub use problem::Problem;
 pub use record::{Environment, Record, Results};

@@ -14,7 +14,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use hetero::{Backend, Engine};
 use hetero_bench::experiments::{self, Context, Experiment, Plan};
-use hetero_bench::{Environment, Problem, Results, ceilings, machine, plots, report};
+use hetero_bench::workloads::{self, Kind};
+use hetero_bench::{Environment, Results, ceilings, machine, plots, report};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, Parser)]
@@ -44,9 +45,9 @@ enum Command {
 
 #[derive(Debug, Clone, Args)]
 struct RunArgs {
-    /// Problems to run, comma-separated
-    #[arg(long, value_delimiter = ',', value_parser = parse_problem, default_value = "midpoint,gaussian,julia,pi")]
-    problems: Vec<Problem>,
+    /// Problems to run, comma-separated (default: every problem)
+    #[arg(long, value_delimiter = ',', value_parser = parse_problem)]
+    problems: Vec<&'static dyn Kind>,
 
     /// Backends to run, comma-separated (scalar is always the reference)
     #[arg(long, value_delimiter = ',', value_parser = parse_backend, default_value = "scalar,simd,threads,simd-threads,gpu")]
@@ -83,8 +84,9 @@ struct RunArgs {
     out: PathBuf,
 }
 
-fn parse_problem(s: &str) -> Result<Problem, String> {
-    s.parse()
+fn parse_problem(s: &str) -> Result<&'static dyn Kind, String> {
+    workloads::find(s)
+        .ok_or_else(|| format!("unknown problem '{s}'; choose from {}", workloads::names()))
 }
 
 fn parse_backend(s: &str) -> Result<Backend, String> {
@@ -176,8 +178,8 @@ fn write_all(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
 }
 
 fn run(args: RunArgs) -> ExitCode {
-    if args.problems.is_empty() || args.backends.is_empty() || args.experiments.is_empty() {
-        return usage("--problems, --backends and --experiments each need at least one name");
+    if args.backends.is_empty() || args.experiments.is_empty() {
+        return usage("--backends and --experiments each need at least one name");
     }
     if args.sizes.as_ref().is_some_and(Vec::is_empty) {
         return usage("--sizes needs at least one size");
@@ -197,7 +199,11 @@ fn run(args: RunArgs) -> ExitCode {
     backends.sort();
     backends.dedup();
     let plan = Plan {
-        problems: args.problems.clone(),
+        problems: if args.problems.is_empty() {
+            workloads::ALL.to_vec()
+        } else {
+            args.problems.clone()
+        },
         backends,
         sizes: args.sizes.clone(),
         threads: (1..=threads).collect(),

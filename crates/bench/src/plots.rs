@@ -3,7 +3,8 @@
 use plotters::prelude::*;
 
 use crate::experiments::crossover;
-use crate::{Problem, Record, Results};
+use crate::workloads;
+use crate::{Record, Results};
 
 type Plot = Result<String, String>;
 
@@ -44,13 +45,14 @@ fn records<'a>(results: &'a Results, experiment: &'a str) -> impl Iterator<Item 
 
 /// Speed-up over scalar per problem and backend (the matrix, first size).
 pub fn speedup(results: &Results) -> Plot {
-    let bars: Vec<(usize, usize, f64)> = Problem::ALL
+    let names = workloads::ALL.map(|k| k.name());
+    let bars: Vec<(usize, usize, f64)> = names
         .iter()
         .enumerate()
         .flat_map(|(p, problem)| {
             BACKENDS.iter().enumerate().filter_map(move |(b, backend)| {
                 records(results, "matrix")
-                    .find(|r| r.problem == problem.name() && r.backend == *backend)
+                    .find(|r| r.problem == *problem && r.backend == *backend)
                     .and_then(|r| r.speedup_vs_scalar)
                     .map(|s| (p, b, s))
             })
@@ -66,14 +68,14 @@ pub fn speedup(results: &Results) -> Plot {
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(56)
-            .build_cartesian_2d(-0.5..3.5f64, 0.0..top)
+            .build_cartesian_2d(-0.5..names.len() as f64 - 0.5, 0.0..top)
             .map_err(err)?;
         // Problems sit at whole x positions, so the axis labels name them.
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(4)
-            .x_label_formatter(&|x| label_at(*x, &Problem::ALL.map(Problem::name)))
+            .x_labels(names.len())
+            .x_label_formatter(&|x| label_at(*x, &names))
             .y_desc("× scalar")
             .draw()
             .map_err(err)?;
@@ -132,7 +134,7 @@ pub fn threads(results: &Results) -> Plot {
             .map_err(err)?
             .label("ideal")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.mix(0.4)));
-        for (i, problem) in Problem::ALL.iter().enumerate() {
+        for (i, problem) in workloads::ALL.iter().enumerate() {
             for backend in ["threads", "simd-threads"] {
                 let points: Vec<(f64, f64)> = rows
                     .iter()
@@ -151,7 +153,7 @@ pub fn threads(results: &Results) -> Plot {
                 chart
                     .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
                     .map_err(err)?
-                    .label(format!("{problem} {backend}"))
+                    .label(format!("{} {backend}", problem.name()))
                     .legend(move |(x, y)| {
                         PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2))
                     });
@@ -172,6 +174,12 @@ pub fn threads(results: &Results) -> Plot {
     Ok(svg)
 }
 
+/// Rows × columns of a near-square grid of `n` panels (columns first).
+fn grid(n: usize) -> (usize, usize) {
+    let columns = (1..=n.max(1)).find(|c| c * c >= n).unwrap_or(1);
+    (n.max(1).div_ceil(columns), columns)
+}
+
 /// ns per element against size, log-log, one panel per problem, with the
 /// crossover of the fastest parallel path against its baseline marked.
 pub fn sizes(results: &Results) -> Plot {
@@ -179,8 +187,8 @@ pub fn sizes(results: &Results) -> Plot {
     {
         let root = SVGBackend::with_string(&mut svg, (1000, 760)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let panels = root.split_evenly((2, 2));
-        for (panel, problem) in panels.iter().zip(Problem::ALL) {
+        let panels = root.split_evenly(grid(workloads::ALL.len()));
+        for (panel, problem) in panels.iter().zip(workloads::ALL) {
             let rows: Vec<(&str, f64, f64)> = records(results, "sizes")
                 .filter(|r| r.problem == problem.name())
                 .filter_map(|r| {
@@ -202,7 +210,10 @@ pub fn sizes(results: &Results) -> Plot {
                 .iter()
                 .fold((f64::MAX, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.2)));
             let mut chart = ChartBuilder::on(panel)
-                .caption(format!("{problem}: ns per element"), ("sans-serif", 18))
+                .caption(
+                    format!("{}: ns per element", problem.name()),
+                    ("sans-serif", 18),
+                )
                 .margin(8)
                 .x_label_area_size(30)
                 .y_label_area_size(50)

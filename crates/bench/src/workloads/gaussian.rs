@@ -2,10 +2,45 @@
 //! backend (the GPU computes in f32) runs the same arithmetic; validated
 //! against the scalar f64 kernel on the same f32 inputs.
 
-use hetero::{Backend, Engine, Gaussian, standard_normal_inputs};
+use hetero::problems::gaussian::GaussianKernel;
+use hetero::{Backend, Engine, Gaussian, GpuContext, GpuTimings, standard_normal_inputs};
 
-use super::{Output, Validation, Workload, wrong_kind};
-use crate::Problem;
+use super::{Kind, Output, Run, Validation, Workload, wrong_kind};
+use crate::ceilings::Ceilings;
+
+pub const KIND: &dyn Kind = &GaussianKind;
+
+struct GaussianKind;
+
+impl Kind for GaussianKind {
+    fn name(&self) -> &'static str {
+        "gaussian"
+    }
+    fn seed_size(&self) -> u64 {
+        1_000_000
+    }
+    fn quick_size(&self) -> u64 {
+        100_000
+    }
+    fn scaling_sizes(&self) -> &'static [u64] {
+        &[1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+    }
+    fn size_unit(&self) -> &'static str {
+        "elements"
+    }
+    fn python(&self) -> &'static [(&'static str, f64)] {
+        &[("Cython+OpenMP(2)", 4.7e-3), ("numpy", 11.5e-3)]
+    }
+    fn build(&self, size: u64) -> anyhow::Result<Box<dyn Workload>> {
+        Ok(Box::new(GaussianWork::new(size)?))
+    }
+}
+
+/// f32 flops per element: difference and argument (3), exp: reduction (6),
+/// 6 FMAs (12), final terms (4), scaling (2).
+const FLOPS: f64 = 27.0;
+/// Bytes moved per element: x and y read, z written.
+const BYTES: f64 = 12.0;
 
 pub struct GaussianWork {
     spec: Gaussian,
@@ -41,10 +76,6 @@ impl GaussianWork {
 }
 
 impl Workload for GaussianWork {
-    fn problem(&self) -> Problem {
-        Problem::Gaussian
-    }
-
     fn size(&self) -> u64 {
         self.x.len() as u64
     }
@@ -97,5 +128,23 @@ impl Workload for GaussianWork {
             valid,
             first_mismatch: first,
         }
+    }
+
+    /// Whichever bounds it harder: the f32 FMA peak or memory bandwidth.
+    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, &'static str)> {
+        let compute = ceilings.fma_share(run.elements * FLOPS, run.seconds, run.cores, true);
+        let memory = ceilings.memory_share(run.elements * BYTES, run.seconds);
+        Some(if memory > compute {
+            (memory, "memory bandwidth")
+        } else {
+            (compute, "f32 FMA peak")
+        })
+    }
+
+    fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {
+        let mut z = vec![0.0; self.x.len()];
+        let kernel =
+            GaussianKernel::new(&self.spec, &self.x, &self.y).map_err(|e| e.to_string())?;
+        hetero::gpu::map(gpu, &kernel, 0..self.x.len(), &mut z).map_err(|e| e.to_string())
     }
 }

@@ -1,9 +1,42 @@
 //! `julia`: the notebook's N × 2N image, maxiters 50.
 
-use hetero::{Backend, Engine, Julia, JuliaParams};
+use hetero::problems::julia::JuliaKernel;
+use hetero::{Backend, Engine, GpuContext, GpuTimings, Julia, JuliaParams};
 
-use super::{Output, Validation, Workload, wrong_kind};
-use crate::Problem;
+use super::{Kind, Output, Run, Validation, Workload, wrong_kind};
+use crate::ceilings::Ceilings;
+
+pub const KIND: &dyn Kind = &JuliaKind;
+
+struct JuliaKind;
+
+impl Kind for JuliaKind {
+    fn name(&self) -> &'static str {
+        "julia"
+    }
+    fn seed_size(&self) -> u64 {
+        1000
+    }
+    fn quick_size(&self) -> u64 {
+        300
+    }
+    /// 10 → 1000 rows is 200 → 2·10⁶ pixels: four decades of work.
+    fn scaling_sizes(&self) -> &'static [u64] {
+        &[10, 32, 100, 316, 1000]
+    }
+    fn size_unit(&self) -> &'static str {
+        "rows (N x 2N image)"
+    }
+    fn python(&self) -> &'static [(&'static str, f64)] {
+        &[("Cython+OpenMP(2)", 34e-3), ("Cython serial", 67e-3)]
+    }
+    fn build(&self, size: u64) -> anyhow::Result<Box<dyn Workload>> {
+        Ok(Box::new(JuliaWork::new(size)?))
+    }
+}
+
+/// f32 flops per iteration: zr², zi², |z|², 2·zr, the fma (2), zr² − zi², + cr.
+const FLOPS_PER_ITERATION: f64 = 8.0;
 
 pub struct JuliaWork {
     spec: Julia,
@@ -20,10 +53,6 @@ impl JuliaWork {
 }
 
 impl Workload for JuliaWork {
-    fn problem(&self) -> Problem {
-        Problem::Julia
-    }
-
     fn size(&self) -> u64 {
         self.spec.height() as u64
     }
@@ -82,5 +111,17 @@ impl Workload for JuliaWork {
             Output::Counts(c) => ("iter", c.iter().map(|&v| f64::from(v)).sum()),
             _ => ("pixel", self.elements() as f64),
         }
+    }
+
+    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, &'static str)> {
+        let flops = run.work * FLOPS_PER_ITERATION;
+        let share = ceilings.fma_share(flops, run.seconds, run.cores, true);
+        Some((share, "f32 FMA peak"))
+    }
+
+    fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {
+        let mut out = vec![0; self.spec.pixels()];
+        let kernel = JuliaKernel::new(&self.spec);
+        hetero::gpu::map(gpu, &kernel, 0..self.spec.height(), &mut out).map_err(|e| e.to_string())
     }
 }

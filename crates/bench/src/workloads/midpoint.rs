@@ -1,27 +1,56 @@
 //! `midpoint`: ∫₀¹ exp(−x²) with n subintervals.
 
-use hetero::{Backend, Engine, Midpoint};
+use hetero::problems::midpoint::MidpointKernel;
+use hetero::{Backend, Engine, ExpNegSquare, GpuContext, GpuTimings, Midpoint};
 
-use super::{Output, Validation, Workload, relative, wrong_kind};
-use crate::Problem;
+use super::{Kind, Output, Run, Validation, Workload, relative, wrong_kind};
+use crate::ceilings::Ceilings;
+
+pub const KIND: &dyn Kind = &MidpointKind;
+
+struct MidpointKind;
+
+impl Kind for MidpointKind {
+    fn name(&self) -> &'static str {
+        "midpoint"
+    }
+    fn seed_size(&self) -> u64 {
+        1_000_000
+    }
+    fn quick_size(&self) -> u64 {
+        100_000
+    }
+    fn scaling_sizes(&self) -> &'static [u64] {
+        &[1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+    }
+    fn size_unit(&self) -> &'static str {
+        "subintervals"
+    }
+    fn python(&self) -> &'static [(&'static str, f64)] {
+        &[
+            ("numba prange", 5.8e-3),
+            ("numpy", 20e-3),
+            ("multiprocessing Pool(2)", 0.15),
+            ("pure Python loop", 0.26),
+        ]
+    }
+    fn build(&self, size: u64) -> anyhow::Result<Box<dyn Workload>> {
+        Ok(Box::new(MidpointWork {
+            spec: Midpoint::new(0.0, 1.0, size)?,
+        }))
+    }
+}
+
+/// f64 flops per subinterval, counted from the SIMD source (an FMA is 2):
+/// node (2) + exp(−x²): square and negate (2), reduction (6), 12 FMAs
+/// (24), final terms (4), scaling (2) + TwoSum (6).
+const FLOPS: f64 = 46.0;
 
 pub struct MidpointWork {
     spec: Midpoint,
 }
 
-impl MidpointWork {
-    pub fn new(n: u64) -> anyhow::Result<Self> {
-        Ok(Self {
-            spec: Midpoint::new(0.0, 1.0, n)?,
-        })
-    }
-}
-
 impl Workload for MidpointWork {
-    fn problem(&self) -> Problem {
-        Problem::Midpoint
-    }
-
     fn size(&self) -> u64 {
         self.spec.n()
     }
@@ -45,5 +74,17 @@ impl Workload for MidpointWork {
             (Output::Scalar(v), Output::Scalar(r)) => relative(*v, *r, tolerance),
             _ => wrong_kind(),
         }
+    }
+
+    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, &'static str)> {
+        let share = ceilings.fma_share(run.elements * FLOPS, run.seconds, run.cores, false);
+        Some((share, "f64 FMA peak"))
+    }
+
+    fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {
+        let kernel = MidpointKernel::new(&self.spec, &ExpNegSquare);
+        hetero::gpu::reduce(gpu, &kernel)
+            .map(|(_, t)| t)
+            .map_err(|e| e.to_string())
     }
 }

@@ -1,14 +1,61 @@
-//! One workload per problem: how to set it up at a size, run it on a
-//! backend, check it against the scalar reference, and how much work it is.
+//! One workload per problem, one file each: how the bench sizes it, builds
+//! it at a size, runs it on any backend, checks it against `scalar`, and
+//! what bounds its speed. The build script lists the files in [`ALL`].
 
-pub mod gaussian;
-pub mod julia;
-pub mod midpoint;
-pub mod pi;
+use hetero::{Backend, Engine, GpuContext, GpuTimings};
 
-use hetero::{Backend, Engine};
+use crate::ceilings::Ceilings;
 
-use crate::Problem;
+include!(concat!(env!("OUT_DIR"), "/workloads.rs"));
+
+/// A problem as the bench knows it: its name, its sizes, the notebooks'
+/// figures for it, and how to build it at a size.
+pub trait Kind: Sync {
+    /// The problem's name, as `hetero::problems::ALL` has it.
+    fn name(&self) -> &'static str;
+    /// The notebook's size (Julia: N rows of an N × 2N image).
+    fn seed_size(&self) -> u64;
+    /// A size for `--quick` runs: a tenth of the work or less.
+    fn quick_size(&self) -> u64;
+    /// Sizes over at least four decades of work, for the size-scaling
+    /// experiment (`--quick` leaves out the largest).
+    fn scaling_sizes(&self) -> &'static [u64];
+    /// What the size counts.
+    fn size_unit(&self) -> &'static str;
+    /// The reference notebooks' own timings at the seed size, fastest
+    /// first (measured elsewhere, shown for orientation).
+    fn python(&self) -> &'static [(&'static str, f64)] {
+        &[]
+    }
+    /// The workload at `size`.
+    ///
+    /// # Errors
+    /// A size the problem rejects, or inputs that cannot be allocated.
+    fn build(&self, size: u64) -> anyhow::Result<Box<dyn Workload>>;
+}
+
+impl core::fmt::Debug for dyn Kind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq for dyn Kind {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+/// The workload called `name`.
+pub fn find(name: &str) -> Option<&'static dyn Kind> {
+    let wanted = name.trim().to_ascii_lowercase();
+    ALL.into_iter().find(|k| k.name() == wanted)
+}
+
+/// Every workload's name, for messages.
+pub fn names() -> String {
+    ALL.map(|k| k.name()).join(", ")
+}
 
 /// What a workload's run returns, for validation.
 #[derive(Debug, Clone)]
@@ -33,9 +80,19 @@ pub struct Validation {
     pub first_mismatch: Option<String>,
 }
 
+/// How fast a run is against the machine limit that bounds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Run {
+    /// Threads the backend used.
+    pub cores: usize,
+    /// Elements of work and work units (see [`Workload::work`]).
+    pub elements: f64,
+    pub work: f64,
+    pub seconds: f64,
+}
+
 /// A problem at one size, ready to run on any backend.
 pub trait Workload: Send + Sync {
-    fn problem(&self) -> Problem;
     fn size(&self) -> u64;
     /// Elements of work (subintervals, array elements, pixels, samples).
     fn elements(&self) -> u64;
@@ -55,16 +112,17 @@ pub trait Workload: Send + Sync {
         let _ = reference;
         ("elem", self.elements() as f64)
     }
-}
-
-/// The workload of `problem` at `size`.
-pub fn build(problem: Problem, size: u64) -> anyhow::Result<Box<dyn Workload>> {
-    Ok(match problem {
-        Problem::Midpoint => Box::new(midpoint::MidpointWork::new(size)?),
-        Problem::Gaussian => Box::new(gaussian::GaussianWork::new(size)?),
-        Problem::Julia => Box::new(julia::JuliaWork::new(size)?),
-        Problem::Pi => Box::new(pi::PiWork::new(size)?),
-    })
+    /// The share of the bounding ceiling a CPU run reached, and which
+    /// ceiling; `None` where no floating-point or memory limit applies.
+    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, &'static str)> {
+        let _ = (ceilings, run);
+        None
+    }
+    /// One GPU run with its time split.
+    ///
+    /// # Errors
+    /// Why the GPU run failed.
+    fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String>;
 }
 
 /// Relative-error validation of one number.
