@@ -78,7 +78,16 @@ pub fn map<K: MapKernel + ?Sized, L: Lanes>(
     let task = kernel.chunk().saturating_mul(per_item);
     out.par_chunks_mut(task).enumerate().for_each(|(t, o)| {
         let first = items.start + t * kernel.chunk();
-        kernel.leaf::<L>(first..first + o.len() / per_item, o);
+        map_leaf::<K, L>(kernel, first..first + o.len() / per_item, o);
     });
     Ok(())
+}
+
+/// One task's leaf, kept out of line. PERF: inlined into rayon's task
+/// loop, the vector `exp` of the Gaussian leaf lost its hoisted constants
+/// (23 % more instructions, measured with callgrind); compiled on its own
+/// it is the sequential driver's code, and a call per chunk costs nothing.
+#[inline(never)]
+fn map_leaf<K: MapKernel + ?Sized, L: Lanes>(kernel: &K, items: Range<usize>, out: &mut [K::Out]) {
+    kernel.leaf::<L>(items, out);
 }

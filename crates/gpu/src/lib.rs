@@ -7,7 +7,8 @@
 //! checking every call against the device limits and a memory budget before
 //! anything is allocated, and cutting it into tiles and dispatches when it
 //! is too big for one. Every failure is a typed [`GpuError`] — never a
-//! panic, and never a result computed after a failure.
+//! panic, and never a result: a reduction returns no value, and a map
+//! returns the error with `out` holding only the tiles finished before it.
 //!
 //! The context knows no problem by name. All wgpu calls of hetero live in
 //! this crate.
