@@ -1,6 +1,6 @@
 // julia: escape-time counts of z <- z^2 + c, one invocation per pixel of a
-// dispatch's rows (items are rows of `width` pixels). Twin of
-// crates/kernel/src/problems/julia.rs.
+// dispatch's rows (items are rows of `width` pixels), a workgroup per tile
+// of 16 x 16 pixels. Twin of crates/kernel/src/problems/julia.rs.
 //
 // The pixel starts come from the host (computed in f64, rounded to f32), so
 // every backend starts from the same values: every column's start, and the
@@ -40,18 +40,15 @@ fn unfused(product: f32) -> f32 {
     return select(product, 0.0, params.opaque_zero != 0u);
 }
 
-@compute @workgroup_size(256, 1, 1)
-fn main(
-    @builtin(local_invocation_index) local: u32,
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let pixel = workgroup_index(wg, groups) * 256u + local;
-    let j = pixel % params.width;
-    let r = dispatch.tile_item + pixel / params.width; // the row in the tile
-    if (pixel / params.width >= dispatch.count) {
+// The grid is the band's tiles: x across the row, y down the band.
+@compute @workgroup_size(16, 16, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let j = gid.x;
+    let row = gid.y; // in the dispatch
+    if (j >= params.width || row >= dispatch.count) {
         return;
     }
+    let r = dispatch.tile_item + row; // in the tile's buffers
     var zr = column_starts[j];
     var zi = row_starts[r];
     var count = 0u;

@@ -59,8 +59,6 @@ pub fn map_with<K: Mapping + ?Sized>(
         items.len() as u64,
         (per_item as u64, out_bytes),
     )?;
-    let invocations = side.invocations_per_item().max(1);
-    let workgroup = u64::from(program.workgroup_size.max(1));
     ctx.call(program.label, || {
         let mut timings = GpuTimings::default();
         let (first, last) = (items.start as u64, items.end as u64);
@@ -69,7 +67,7 @@ pub fn map_with<K: Mapping + ?Sized>(
             let steps = dispatches(tile_items.clone(), tiling.dispatch_items, tile_start, 1)
                 .map(|(range, dispatch)| Step {
                     params: side.params(range.clone()),
-                    groups: ((range.end - range.start) * invocations).div_ceil(workgroup),
+                    grid: side.grid(range.end - range.start, program.workgroup_size),
                     dispatch,
                 })
                 .collect();

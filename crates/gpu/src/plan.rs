@@ -6,7 +6,7 @@
 
 use hetero_kernel::ChunkPlan;
 use hetero_kernel::KernelError;
-use hetero_kernel::gpu::{GpuMap, GpuProgram, GpuReduce};
+use hetero_kernel::gpu::{GpuMap, GpuProgram, GpuReduce, Grid};
 
 use crate::context::GpuContext;
 use crate::error::{GpuError, GpuResult};
@@ -74,6 +74,15 @@ impl GpuContext {
         u64::from(self.max_workgroups).pow(2)
     }
 
+    /// Whether one dispatch can launch `grid`.
+    fn grid_fits(&self, grid: Grid) -> bool {
+        let max = u64::from(self.max_workgroups);
+        match grid {
+            Grid::Linear(n) => n <= self.max_groups_per_dispatch(),
+            Grid::Xy([x, y]) => x <= max && y <= max,
+        }
+    }
+
     /// The tiling of a reduction: tiles of whole chunks, dispatches of
     /// whole workgroups.
     pub(crate) fn reduce_tiling<P>(
@@ -137,20 +146,20 @@ impl GpuContext {
         (out_per_item, out_bytes_per_item): (u64, u64),
     ) -> GpuResult<Tiling> {
         let (label, inputs) = (program.label, program.inputs);
-        let invocations = side.invocations_per_item().max(1);
-        let max_invocations = self
-            .max_groups_per_dispatch()
-            .saturating_mul(u64::from(program.workgroup_size));
-        let dispatch_items = side
+        let max_groups = self.max_groups_per_dispatch();
+        let wg = program.workgroup_size;
+        // The dispatch block carries counts and offsets as u32.
+        let most = side
             .max_dispatch_items()
-            .min(max_invocations / invocations)
-            .min(u64::from(u32::MAX));
+            .min(u64::from(u32::MAX))
+            .min(items);
+        let dispatch_items = largest(most, |n| self.grid_fits(side.grid(n, wg)));
         if dispatch_items == 0 {
             return Err(GpuError::LimitExceeded {
                 label: format!("{label}:dispatch"),
-                needed: invocations,
-                limit: max_invocations.min(side.max_dispatch_items() * invocations),
-                limit_name: "the invocations one dispatch may run",
+                needed: side.grid(1, wg).count(),
+                limit: max_groups,
+                limit_name: "the workgroups one dispatch may launch (per dimension, or in all)",
                 hint: "use fewer invocations per item (a narrower image)",
             });
         }

@@ -9,7 +9,7 @@ use core::ops::Range;
 use std::time::Instant;
 
 use hetero_core::chunks::try_tree_reduce;
-use hetero_kernel::gpu::{GpuProgram, GpuReduce};
+use hetero_kernel::gpu::{GpuProgram, GpuReduce, Grid};
 use hetero_kernel::{ChunkPlan, KernelError, ReduceKernel, Reduction};
 
 use crate::context::GpuContext;
@@ -127,7 +127,7 @@ impl<P> TileJob<'_, P> {
         )
         .map(|(range, dispatch)| Step {
             params: side.params(range.clone()),
-            groups: (range.end - range.start).div_ceil(group),
+            grid: Grid::Linear((range.end - range.start).div_ceil(group)),
             dispatch,
         })
         .collect();

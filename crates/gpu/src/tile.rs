@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::time::Instant;
 
-use hetero_kernel::gpu::Dispatch;
+use hetero_kernel::gpu::{Dispatch, Grid};
 
 use crate::context::GpuContext;
 use crate::error::GpuResult;
@@ -13,11 +13,11 @@ use crate::pipeline::{INPUT, OUTPUT, Pipeline, STAGING, UNIFORM, grid};
 use crate::timing::GpuTimings;
 
 /// One dispatch of a tile: its block, the kernel's parameters for it, and
-/// its workgroup count.
+/// its workgroups.
 pub(crate) struct Step {
     pub dispatch: Dispatch,
     pub params: Vec<u8>,
-    pub groups: u64,
+    pub grid: Grid,
 }
 
 /// What a tile runs.
@@ -117,7 +117,11 @@ impl GpuContext {
                 let k = k as u64;
                 let offsets = [(k * dispatch_stride) as u32, (k * params_stride) as u32];
                 pass.set_bind_group(0, &bind_group, &offsets);
-                let [x, y] = grid(step.groups, self.max_workgroups);
+                let [x, y] = match step.grid {
+                    Grid::Linear(groups) => grid(groups, self.max_workgroups),
+                    // The plan checked both against the per-dimension limit.
+                    Grid::Xy([x, y]) => [x as u32, y as u32],
+                };
                 pass.dispatch_workgroups(x, y, 1);
             }
         }

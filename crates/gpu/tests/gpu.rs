@@ -173,17 +173,33 @@ fn julia_tiles_equal_one_pass(ctx: &GpuContext) -> Outcome {
         out == gpu_julia(ctx, &spec)?,
         "tiled and one-pass images differ"
     );
+    // At most 2 tiles across and 2 down per dispatch: a 32-pixel-wide
+    // image in bands of 32 rows, several dispatches in one submission.
+    let few = open(small(1 << 20, 2))?;
+    let narrow = JuliaParams {
+        width: 32,
+        height: 100,
+        ..JuliaParams::default()
+    }
+    .validate()?;
+    let mut banded = vec![0; narrow.pixels()];
+    let t = render(&few, &narrow, &mut banded).map_err(|e| e.to_string())?;
+    ensure!(t.dispatches >= 4, "expected 4 bands, got {}", t.dispatches);
+    ensure!(
+        banded == gpu_julia(ctx, &narrow)?,
+        "banded and one-pass images differ"
+    );
     Ok(())
 }
 
 fn julia_limits_are_typed_errors(_: &GpuContext) -> Outcome {
-    // One workgroup of 256 invocations per dispatch: a 300-pixel row needs more.
+    // One workgroup (a 16 × 16 tile) across: a 34-pixel row needs three.
     let narrow = open(small(1 << 20, 1))?;
-    let wide = JuliaParams::notebook(150).validate()?;
+    let wide = JuliaParams::notebook(17).validate()?;
     let mut out = vec![0; wide.pixels()];
     let e = render(&narrow, &wide, &mut out).unwrap_err();
     ensure!(matches!(e, GpuError::LimitExceeded { .. }), "{e}");
-    ensure!(e.to_string().contains("invocations"), "{e}");
+    ensure!(e.to_string().contains("workgroups"), "{e}");
     let starved = open(small(1 << 10, 65_535))?;
     let spec = JuliaParams::notebook(1000).validate()?; // one 8 KB row > 1 KiB
     let mut out = vec![0; spec.pixels()];

@@ -51,6 +51,27 @@ pub struct Dispatch {
     pub _pad: [u32; 3],
 }
 
+/// The workgroups of one dispatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grid {
+    /// This many workgroups, spread by the driver over x and y (the shader
+    /// finds its index with `workgroup_index`).
+    Linear(u64),
+    /// Exactly `[x, y]` workgroups, e.g. the tiles of an image band
+    /// (across × down): the shader reads `workgroup_id.xy` directly.
+    Xy([u64; 2]),
+}
+
+impl Grid {
+    /// Workgroups in all.
+    pub fn count(self) -> u64 {
+        match self {
+            Self::Linear(n) => n,
+            Self::Xy([x, y]) => x.saturating_mul(y),
+        }
+    }
+}
+
 /// What the device offers that a kernel may adapt to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GpuCaps {
@@ -122,10 +143,11 @@ pub trait GpuReduce<P>: Sync {
 /// The GPU side of a map.
 pub trait GpuMap: Sync {
     fn program(&self) -> GpuProgram;
-    /// Invocations one item needs (one by default; a row of an image needs
-    /// one per pixel).
-    fn invocations_per_item(&self) -> u64 {
-        1
+    /// The workgroups of `workgroup_size` invocations a dispatch over
+    /// `items` items launches: by default one invocation per item, laid out
+    /// by the driver. Must grow with `items`.
+    fn grid(&self, items: u64, workgroup_size: u32) -> Grid {
+        Grid::Linear(items.div_ceil(u64::from(workgroup_size.max(1))))
     }
     /// The most items one dispatch may cover: 2^32 − 1 by default (the
     /// shader's indices are u32).

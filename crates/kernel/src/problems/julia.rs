@@ -14,7 +14,7 @@ use bytemuck::{Pod, Zeroable};
 use hetero_core::Julia;
 
 use crate::error::KernelError;
-use crate::gpu::{GpuCaps, GpuMap, GpuProgram};
+use crate::gpu::{GpuCaps, GpuMap, GpuProgram, Grid};
 use crate::kernel::{MapKernel, Mapping};
 use crate::lanes::Lanes;
 use crate::problem::Problem;
@@ -50,6 +50,10 @@ pub struct JuliaParams {
     pub opaque_zero: u32,
     pub _pad: [u32; 3],
 }
+
+/// The shader's tiles are 16 × 16 pixels (one workgroup of 256): neighbours
+/// in both directions escape alike, so a tile's invocations stay together.
+const TILE: u64 = 16;
 
 /// Vectors iterated together. PERF: the escape loop is latency-bound (each
 /// step waits on the last multiply); one vector gave 4.5× scalar, two 7×,
@@ -222,13 +226,10 @@ impl GpuMap for JuliaGpu<'_> {
         }
     }
 
-    fn invocations_per_item(&self) -> u64 {
-        self.kernel.spec.width() as u64
-    }
-
-    /// The shader's pixel index inside a dispatch is a u32.
-    fn max_dispatch_items(&self) -> u64 {
-        u64::from(u32::MAX) / self.kernel.spec.width() as u64
+    /// One workgroup per 16 × 16 tile: across the row, down the band.
+    fn grid(&self, rows: u64, _: u32) -> Grid {
+        let across = (self.kernel.spec.width() as u64).div_ceil(TILE);
+        Grid::Xy([across, rows.div_ceil(TILE)])
     }
 
     fn params(&self, _: Range<u64>) -> Vec<u8> {
