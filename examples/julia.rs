@@ -229,14 +229,15 @@ fn run() -> Result<(), Failure> {
         image::ImageFormat::Png,
     )
     .map_err(|e| Failure::runtime(format!("--output: cannot encode the PNG: {e}")))?;
-    cli::write_atomically(&args.output, &png, "--output")?;
-    if let Some(path) = &args.save_counts {
-        cli::write_atomically(
-            path,
-            &cli::npy::u32_2d(&counts, spec.height(), spec.width()),
-            "--save-counts",
-        )?;
+    let npy = args
+        .save_counts
+        .as_ref()
+        .map(|path| (path, cli::npy::u32_2d(&counts, spec.height(), spec.width())));
+    let mut files = vec![(args.output.as_path(), png.as_slice(), "--output")];
+    if let Some((path, bytes)) = &npy {
+        files.push((path.as_path(), bytes.as_slice(), "--save-counts"));
     }
+    cli::write_outputs(&files)?;
 
     let adapter = if backend == Backend::Gpu {
         engine.gpu_adapter().ok().map(|g| g.description)

@@ -30,6 +30,7 @@ mod error;
 mod gpu_space;
 #[cfg(feature = "gpu")]
 mod lazy_gpu;
+pub mod output;
 mod validate;
 
 pub use adapter::GpuAdapter;

@@ -254,6 +254,51 @@ fn an_unwritable_output_fails_and_leaves_nothing_behind() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+#[cfg(unix)]
+#[test]
+fn outputs_write_through_devices_and_symlinks_instead_of_replacing_them() {
+    use std::os::unix::fs::FileTypeExt;
+    let full = std::path::Path::new("/dev/full");
+    if full.exists() {
+        rejects(
+            "julia",
+            &[
+                "--size",
+                "10",
+                "--backend",
+                "scalar",
+                "--output",
+                "/dev/full",
+            ],
+            1,
+            "No space left",
+        );
+        let kind = std::fs::symlink_metadata(full).unwrap().file_type();
+        assert!(kind.is_char_device(), "/dev/full is still a device");
+    }
+    let dir = scratch("symlink");
+    let (target, link) = (dir.join("real.png"), dir.join("link.png"));
+    std::fs::write(&target, b"old").unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = run(example("julia")
+        .args(["--size", "10", "--backend", "scalar", "--output"])
+        .arg(&link));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let png = std::fs::read(&target).unwrap();
+    assert_eq!(&png[1..4], b"PNG", "the link's target got the image");
+    std::fs::remove_dir_all(dir).ok();
+}
+
 #[test]
 fn asking_for_a_gpu_where_none_exists_is_a_runtime_error() {
     // An ICD list that names no driver: wgpu finds no Vulkan adapter.

@@ -162,19 +162,19 @@ pub fn timed<T>(
     }
 }
 
-/// Writes `bytes` to `path` whole or not at all: a temporary file beside it,
-/// then a rename. `flag` names the option in the error.
-pub fn write_atomically(path: &Path, bytes: &[u8], flag: &str) -> Result<(), Failure> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Failure::runtime(format!(
-            "{flag} {}: cannot write: {e}",
-            path.display()
-        )));
-    }
-    Ok(())
+/// Writes the output files the flags asked for, together: regular files
+/// whole or not at all, devices, FIFOs and symlinks' targets written
+/// through (see [`hetero::output`]). Each entry is (path, bytes, flag); the
+/// flag names the option in the error.
+pub fn write_outputs(files: &[(&Path, &[u8], &str)]) -> Result<(), Failure> {
+    let plain: Vec<(&Path, &[u8])> = files.iter().map(|&(p, b, _)| (p, b)).collect();
+    hetero::output::write_files(&plain).map_err(|e| {
+        let flag = files
+            .iter()
+            .find(|(p, _, _)| *p == e.path)
+            .map_or("output", |(_, _, f)| *f);
+        Failure::runtime(format!("{flag} {e}"))
+    })
 }
 
 /// Parses "A,B" into two numbers (for `--c` and `--center`).

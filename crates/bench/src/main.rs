@@ -151,32 +151,6 @@ fn prepare_out(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes every file to a temporary name, then renames them all: a reader
-/// never sees a half-written report.
-fn write_all(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
-    let tmp: Vec<(PathBuf, PathBuf)> = files
-        .iter()
-        .map(|(name, _)| {
-            (
-                dir.join(format!(".{name}.tmp-{}", std::process::id())),
-                dir.join(name),
-            )
-        })
-        .collect();
-    for ((path, _), (_, contents)) in tmp.iter().zip(files) {
-        if let Err(e) = std::fs::write(path, contents) {
-            for (p, _) in &tmp {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(e);
-        }
-    }
-    for (from, to) in &tmp {
-        std::fs::rename(from, to)?;
-    }
-    Ok(())
-}
-
 fn run(args: RunArgs) -> ExitCode {
     if args.backends.is_empty() || args.experiments.is_empty() {
         return usage("--backends and --experiments each need at least one name");
@@ -288,8 +262,16 @@ fn run(args: RunArgs) -> ExitCode {
             Err(e) => eprintln!("hetero-bench: warning: {name} not drawn: {e}"),
         }
     }
-    if let Err(e) = write_all(&args.out, &files) {
-        eprintln!("hetero-bench: error: --out {}: {e}", args.out.display());
+    // Regular files change together (a reader never sees a report whose
+    // files disagree); a symlink's target is written, the link kept.
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| args.out.join(name)).collect();
+    let writes: Vec<(&Path, &[u8])> = paths
+        .iter()
+        .zip(&files)
+        .map(|(path, (_, contents))| (path.as_path(), contents.as_bytes()))
+        .collect();
+    if let Err(e) = hetero::output::write_files(&writes) {
+        eprintln!("hetero-bench: error: --out: {e}");
         return ExitCode::from(1);
     }
     println!("{}", report::summary(&results));
