@@ -24,26 +24,53 @@ impl core::fmt::Debug for Engine {
     }
 }
 
+/// Threads per logical core an engine may start. Past a few per core more
+/// threads only add start-up time and contention (100 000 took minutes to
+/// start); the cap turns a typo into an error instead of a hang.
+pub const MAX_THREADS_PER_CORE: usize = 64;
+
+/// Logical cores, as the OS reports them (1 if it cannot say).
+fn logical_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 impl Engine {
+    /// The most threads [`Engine::with_threads`] accepts here:
+    /// [`MAX_THREADS_PER_CORE`] × the logical cores.
+    pub fn max_threads() -> usize {
+        MAX_THREADS_PER_CORE.saturating_mul(logical_cores())
+    }
+
     /// An engine with one thread per logical core.
     ///
     /// # Errors
     /// [`Error::ThreadPool`] if the operating system refuses the threads.
     pub fn new() -> Result<Self> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self::with_threads(threads)
+        Self::with_threads(logical_cores())
     }
 
     /// An engine whose parallel backends use exactly `threads` threads. The
     /// GPU, when used, is opened with `hetero_gpu::GpuConfig::from_env()`.
     ///
     /// # Errors
-    /// [`Error::ZeroThreads`] for 0, [`Error::ThreadPool`] if the threads
-    /// cannot be started.
+    /// [`Error::ZeroThreads`] for 0, [`Error::TooManyThreads`] above
+    /// [`Engine::max_threads`], [`Error::ThreadPool`] if the threads cannot
+    /// be started, [`Error::Gpu`] (`BadSetting`) for a `HETERO_GPU_*`
+    /// variable that is set to something not accepted.
     pub fn with_threads(threads: usize) -> Result<Self> {
         if threads == 0 {
             return Err(Error::ZeroThreads);
         }
+        if threads > Self::max_threads() {
+            return Err(Error::TooManyThreads {
+                threads,
+                limit: Self::max_threads(),
+                per_core: MAX_THREADS_PER_CORE,
+                cores: logical_cores(),
+            });
+        }
+        #[cfg(feature = "gpu")]
+        let gpu_config = hetero_gpu::GpuConfig::from_env()?;
         let pool = ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("hetero-{i}"))
@@ -55,7 +82,7 @@ impl Engine {
         Ok(Self {
             pool,
             #[cfg(feature = "gpu")]
-            gpu: crate::lazy_gpu::LazyGpu::new(hetero_gpu::GpuConfig::from_env()),
+            gpu: crate::lazy_gpu::LazyGpu::new(gpu_config),
         })
     }
 

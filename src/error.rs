@@ -42,6 +42,16 @@ pub enum Error {
     )]
     ZeroThreads,
 
+    #[error(
+        "{threads} threads is more than this machine allows ({limit}: {per_core} per logical core, {cores} cores); pass at most {limit}"
+    )]
+    TooManyThreads {
+        threads: usize,
+        limit: usize,
+        per_core: usize,
+        cores: usize,
+    },
+
     #[error("could not start a pool of {threads} threads: {reason}")]
     ThreadPool { threads: usize, reason: String },
 }

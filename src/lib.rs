@@ -35,7 +35,7 @@ mod validate;
 
 pub use adapter::GpuAdapter;
 pub use backend::{Backend, Space, Threading, Width};
-pub use engine::Engine;
+pub use engine::{Engine, MAX_THREADS_PER_CORE};
 pub use error::Error;
 pub use hetero_core::gaussian::standard_normal_inputs;
 pub use hetero_core::{

@@ -219,3 +219,24 @@ fn zero_threads() {
     assert_eq!(e, Error::ZeroThreads);
     assert!(message(&e).contains("at least 1"));
 }
+
+#[test]
+fn absurd_thread_counts_are_refused_before_any_thread_starts() {
+    let limit = Engine::max_threads();
+    assert!(limit >= hetero::MAX_THREADS_PER_CORE);
+    let started = std::time::Instant::now();
+    for threads in [limit + 1, 100_000, usize::MAX] {
+        let e = Engine::with_threads(threads).unwrap_err();
+        assert!(
+            matches!(e, Error::TooManyThreads { threads: t, limit: l, .. } if t == threads && l == limit),
+            "{e}"
+        );
+        assert!(message(&e).contains(&format!("at most {limit}")), "{e}");
+    }
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "refused without starting threads"
+    );
+    // The limit itself is accepted.
+    assert_eq!(Engine::with_threads(limit).unwrap().threads(), limit);
+}

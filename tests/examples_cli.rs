@@ -220,6 +220,7 @@ fn bad_input_gets_a_clear_message_and_the_right_exit_code() {
     rejects("julia", &["--zoom", "0"], 2, "--zoom");
     rejects("julia", &["--threads", "0"], 2, "--threads");
     rejects("julia", &["--threads", "-2"], 2, "--threads");
+    rejects("julia", &["--threads", "100000"], 2, "at most");
     rejects("julia", &["--maxiters", "-1"], 2, "--maxiters");
     rejects("midpoint", &["--n", "0"], 2, "--n");
     rejects("midpoint", &["--a", "inf"], 2, "finite");
@@ -233,6 +234,21 @@ fn bad_input_gets_a_clear_message_and_the_right_exit_code() {
     rejects("pi", &["--n", "abc"], 2, "--n");
     rejects("pi", &["--n", "-5"], 2, "--n");
     rejects("pi", &["--repeat", "0"], 2, "--repeat");
+}
+
+#[test]
+fn bad_settings_in_the_environment_are_usage_errors() {
+    for value in ["abc", "0", "99999999999999999"] {
+        let out = run(example("pi")
+            .args(["--n", "100", "--backend", "scalar"])
+            .env("HETERO_GPU_BUDGET_MIB", value));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{value}: {stderr}");
+        assert!(
+            stderr.contains("HETERO_GPU_BUDGET_MIB") && stderr.contains("whole number of MiB"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

@@ -66,6 +66,11 @@ impl From<hetero::Error> for Failure {
         match e {
             // A spec that cannot be built is the user's input: a usage error.
             hetero::Error::Problem(p) => Self::usage(p.to_string()),
+            // So is a setting in the environment.
+            #[cfg(feature = "gpu")]
+            hetero::Error::Gpu(g @ hetero::GpuError::BadSetting { .. }) => {
+                Self::usage(g.to_string())
+            }
             other => Self::runtime(other),
         }
     }
@@ -91,10 +96,15 @@ pub fn main_with(name: &str, body: impl FnOnce() -> Result<(), Failure>) -> Exit
 impl Common {
     /// The engine these flags ask for.
     pub fn engine(&self) -> Result<Engine, Failure> {
-        Ok(match self.threads {
-            Some(t) => Engine::with_threads(t as usize)?,
-            None => Engine::new()?,
-        })
+        match self.threads {
+            Some(t) => Engine::with_threads(t as usize).map_err(|e| match e {
+                hetero::Error::ZeroThreads | hetero::Error::TooManyThreads { .. } => {
+                    Failure::usage(format!("--threads {t}: {e}"))
+                }
+                other => other.into(),
+            }),
+            None => Ok(Engine::new()?),
+        }
     }
 
     /// The backend asked for, or the fastest available with the reason.

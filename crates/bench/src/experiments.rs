@@ -346,7 +346,7 @@ pub fn gpu_split(ctx: &Context) -> Vec<Record> {
     };
     (ctx.progress)("gpu-split: opening a context".into());
     let started = std::time::Instant::now();
-    let opened = hetero::GpuContext::open(&hetero::GpuConfig::from_env());
+    let opened = hetero::GpuContext::from_env();
     let setup = started.elapsed().as_secs_f64();
     let mut r = Record::new("gpu-split", "all", "gpu", 0, 1);
     match opened {

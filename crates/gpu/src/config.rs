@@ -1,5 +1,9 @@
 //! How a [`crate::GpuContext`] is opened.
 
+use std::ffi::OsString;
+
+use crate::error::{GpuError, GpuResult};
+
 /// The default cap on device + staging memory one call may hold: 256 MiB.
 pub const DEFAULT_MEMORY_BUDGET: u64 = 256 << 20;
 
@@ -31,23 +35,122 @@ impl Default for GpuConfig {
     }
 }
 
+/// The most `HETERO_GPU_BUDGET_MIB` accepts: a budget in bytes must fit u64.
+pub const MAX_BUDGET_MIB: u64 = u64::MAX >> 20;
+
 impl GpuConfig {
     /// The defaults, overridden by `HETERO_GPU_ADAPTER` (name or backend)
     /// and `HETERO_GPU_BUDGET_MIB` (a whole number of MiB, at least 1).
-    pub fn from_env() -> Self {
+    /// Unset or empty variables keep the defaults.
+    ///
+    /// # Errors
+    /// [`GpuError::BadSetting`] naming the variable, for a value that is
+    /// not accepted (never silently ignored).
+    pub fn from_env() -> GpuResult<Self> {
+        Self::from_vars(|name| std::env::var_os(name))
+    }
+
+    /// As [`Self::from_env`], reading variables through `var` (testable
+    /// without touching the process environment).
+    ///
+    /// # Errors
+    /// As [`Self::from_env`].
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> GpuResult<Self> {
         let mut config = Self::default();
-        if let Ok(wanted) = std::env::var("HETERO_GPU_ADAPTER")
-            && !wanted.trim().is_empty()
-        {
-            config.adapter = Some(wanted.trim().to_owned());
-        }
-        if let Some(mib) = std::env::var("HETERO_GPU_BUDGET_MIB")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|&m| m >= 1)
-        {
+        let read = |name: &'static str, accepted: &'static str| -> GpuResult<Option<String>> {
+            match var(name) {
+                None => Ok(None),
+                Some(raw) => match raw.into_string() {
+                    Ok(v) if v.trim().is_empty() => Ok(None),
+                    Ok(v) => Ok(Some(v.trim().to_owned())),
+                    Err(raw) => Err(GpuError::BadSetting {
+                        variable: name,
+                        value: raw.to_string_lossy().into_owned(),
+                        accepted,
+                    }),
+                },
+            }
+        };
+        config.adapter = read(
+            "HETERO_GPU_ADAPTER",
+            "give part of an adapter's name or a backend (vulkan, metal, dx12, gl) as UTF-8 text",
+        )?;
+        const BUDGET: &str = "give a whole number of MiB from 1 to 17592186044415, e.g. 256";
+        if let Some(v) = read("HETERO_GPU_BUDGET_MIB", BUDGET)? {
+            let bad = || GpuError::BadSetting {
+                variable: "HETERO_GPU_BUDGET_MIB",
+                value: v.clone(),
+                accepted: BUDGET,
+            };
+            let mib = v.parse::<u64>().map_err(|_| bad())?;
+            if !(1..=MAX_BUDGET_MIB).contains(&mib) {
+                return Err(bad());
+            }
             config.memory_budget = mib << 20;
         }
-        config
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(name: &'static str, value: &str) -> GpuResult<GpuConfig> {
+        let value = OsString::from(value);
+        GpuConfig::from_vars(move |n| (n == name).then(|| value.clone()))
+    }
+
+    #[test]
+    fn unset_or_empty_keeps_the_defaults() {
+        assert_eq!(GpuConfig::from_vars(|_| None), Ok(GpuConfig::default()));
+        assert_eq!(
+            with("HETERO_GPU_BUDGET_MIB", "  "),
+            Ok(GpuConfig::default())
+        );
+    }
+
+    #[test]
+    fn good_values_are_taken() {
+        assert_eq!(
+            with("HETERO_GPU_BUDGET_MIB", " 64 ").unwrap().memory_budget,
+            64 << 20
+        );
+        let max = with("HETERO_GPU_BUDGET_MIB", &MAX_BUDGET_MIB.to_string()).unwrap();
+        assert_eq!(max.memory_budget, MAX_BUDGET_MIB << 20);
+        let named = with("HETERO_GPU_ADAPTER", " llvmpipe ").unwrap();
+        assert_eq!(named.adapter.as_deref(), Some("llvmpipe"));
+    }
+
+    #[test]
+    fn bad_budgets_are_errors_that_name_the_variable() {
+        let too_big = (MAX_BUDGET_MIB + 1).to_string();
+        for bad in [
+            "abc",
+            "0",
+            "-5",
+            "1.5",
+            "99999999999999999",
+            too_big.as_str(),
+            "1e3",
+        ] {
+            let err = with("HETERO_GPU_BUDGET_MIB", bad).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    GpuError::BadSetting {
+                        variable: "HETERO_GPU_BUDGET_MIB",
+                        ..
+                    }
+                ),
+                "{bad}: {err:?}"
+            );
+            let message = err.to_string();
+            assert!(
+                message.contains("HETERO_GPU_BUDGET_MIB") && message.contains(bad),
+                "{message}"
+            );
+            assert!(message.contains("whole number of MiB"), "{message}");
+        }
     }
 }

@@ -116,7 +116,7 @@ impl GpuContext {
     /// # Errors
     /// As [`GpuContext::open`].
     pub fn from_env() -> GpuResult<Self> {
-        Self::open(&GpuConfig::from_env())
+        Self::open(&GpuConfig::from_env()?)
     }
 
     /// The adapter this context runs on.

@@ -14,6 +14,13 @@ pub enum GpuError {
     )]
     NoAdapter { reason: String },
 
+    #[error("{variable}='{value}' is not valid: {accepted}")]
+    BadSetting {
+        variable: &'static str,
+        value: String,
+        accepted: &'static str,
+    },
+
     #[error("no GPU adapter matches HETERO_GPU_ADAPTER='{wanted}'; adapters found: {found}")]
     AdapterNotFound { wanted: String, found: String },
 

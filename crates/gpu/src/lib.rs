@@ -28,7 +28,7 @@ mod timing;
 pub mod wgsl;
 
 pub use adapter::{AdapterSummary, list_adapters};
-pub use config::{DEFAULT_MEMORY_BUDGET, GpuConfig};
+pub use config::{DEFAULT_MEMORY_BUDGET, GpuConfig, MAX_BUDGET_MIB};
 pub use context::GpuContext;
 pub use error::{GpuError, GpuResult};
 pub use hetero_kernel::gpu::GpuCaps;

@@ -34,11 +34,16 @@ fn open(config: GpuConfig) -> Result<GpuContext, Failed> {
     GpuContext::open(&config).map_err(|e| e.to_string().into())
 }
 
+/// The configuration the environment asks for (checked when the tests start).
+fn env_config() -> GpuConfig {
+    GpuConfig::from_env().unwrap_or_default()
+}
+
 fn small(budget: u64, max_workgroups: u32) -> GpuConfig {
     GpuConfig {
         memory_budget: budget,
         max_workgroups_per_dimension: Some(max_workgroups),
-        ..GpuConfig::from_env()
+        ..env_config()
     }
 }
 
@@ -217,7 +222,7 @@ fn julia_limits_are_typed_errors(_: &GpuContext) -> Outcome {
 /// A context for checks that fail before touching the device.
 fn ctx_free() -> &'static GpuContext {
     static CTX: std::sync::OnceLock<GpuContext> = std::sync::OnceLock::new();
-    CTX.get_or_init(|| GpuContext::open(&GpuConfig::from_env()).expect("the adapter opened before"))
+    CTX.get_or_init(|| GpuContext::open(&env_config()).expect("the adapter opened before"))
 }
 
 // ---------------------------------------------------------------- gaussian
@@ -480,7 +485,7 @@ fn midpoint_invalid_integrands_are_typed_errors(ctx: &GpuContext) -> Outcome {
 // ---------------------------------------------------------------- faults
 
 fn a_lost_device_fails_every_call(_: &GpuContext) -> Outcome {
-    let doomed = open(GpuConfig::from_env())?;
+    let doomed = open(env_config())?;
     doomed.lose_device();
     let mut out = vec![0; 200];
     let spec = JuliaParams::notebook(10).validate()?;
@@ -542,7 +547,7 @@ fn ci() -> bool {
 
 fn main() {
     let args = Arguments::from_args();
-    let trials: Vec<Trial> = match GpuContext::open(&GpuConfig::from_env()) {
+    let trials: Vec<Trial> = match GpuContext::from_env() {
         Ok(ctx) => {
             eprintln!("GPU tests run on: {}", ctx.describe());
             let ctx = Arc::new(ctx);
