@@ -136,18 +136,26 @@ impl GpuContext {
         }
     }
 
-    /// Destroys the device, as a driver reset would: every later call
+    /// Destroys the device, as a driver reset would. wgpu then runs the
+    /// device-lost callback set in [`GpuContext::open`] — the same path a
+    /// real loss takes — which records the fault, so every later call
     /// returns [`GpuError::DeviceLost`]. For exercising the error paths.
     pub fn lose_device(&self) {
         self.device.destroy();
-        lock(&self.fault).get_or_insert(GpuError::DeviceLost {
-            reason: "destroyed by GpuContext::lose_device".into(),
-        });
     }
 
     /// The memory budget one call may use, in bytes.
     pub fn memory_budget(&self) -> u64 {
         self.bounds.budget
+    }
+
+    /// Lets wgpu run its maintenance (which is where a lost device's
+    /// callback fires), then fails with any fault recorded so far.
+    fn check_device(&self) -> GpuResult<()> {
+        // An error here means the device is gone; the callback has then
+        // recorded why, and check_fault reports it.
+        let _ = self.device.poll(wgpu::PollType::Poll);
+        self.check_fault()
     }
 
     pub(crate) fn check_fault(&self) -> GpuResult<()> {
@@ -166,11 +174,14 @@ impl GpuContext {
         f: impl FnOnce() -> GpuResult<T>,
     ) -> GpuResult<T> {
         let _serial = lock(&self.call);
-        self.check_fault()?;
+        self.check_device()?;
         let scope = Scope::push(&self.device);
         let result = f();
-        scope.pop(label)?;
-        self.check_fault()?;
+        let popped = scope.pop(label);
+        // A loss during the call shows up as validation errors on a dead
+        // device: report the loss, the cause, rather than its symptoms.
+        self.check_device()?;
+        popped?;
         result
     }
 
