@@ -89,7 +89,10 @@ impl Engine {
     /// [`crate::Error::Kernel`] for a range outside the index space or an
     /// output of the wrong length (nothing is written then);
     /// [`crate::Error::Unsupported`] when the kernel has no form for
-    /// `backend`; for `gpu`, why the GPU failed.
+    /// `backend`; for `gpu`, why the GPU failed. A GPU map that fails
+    /// midway has written the tiles it finished (a prefix of `out`, in
+    /// order) and left the rest of `out` untouched; the CPU backends fail
+    /// only before writing anything.
     pub fn map_range<K: MapKernel>(
         &self,
         kernel: &K,

@@ -4,8 +4,10 @@ use hetero_core::ProblemError;
 use hetero_kernel::KernelError;
 use thiserror::Error;
 
-/// Everything that can go wrong on the GPU. A call that returns an error has
-/// handed back no data.
+/// Everything that can go wrong on the GPU. A reduction that returns an
+/// error returns no value; a map that returns one has written only the
+/// tiles it finished before the failure (a prefix of `out`, in order) and
+/// left the rest of `out` untouched.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum GpuError {

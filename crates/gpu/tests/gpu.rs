@@ -4,6 +4,8 @@
 //! with `CI` set it is a failure; otherwise every GPU test is reported as
 //! *ignored*, with the reason printed — never a silent pass.
 
+use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
 
 use hetero_core::gaussian::{kernel_f64, standard_normal_inputs};
@@ -11,11 +13,12 @@ use hetero_core::reference::{EXP_NEG_SQUARE_0_1, exp_neg_square_rule_error, midp
 use hetero_core::tolerance::{relative_error, ulp_distance_f32};
 use hetero_core::{Gaussian, Julia, JuliaParams, Midpoint, Pi, ProblemError, Viewport};
 use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuResult, GpuTimings};
+use hetero_kernel::gpu::{GpuMap, GpuProgram, Grid};
 use hetero_kernel::problems::gaussian::GaussianKernel;
 use hetero_kernel::problems::julia::JuliaKernel;
 use hetero_kernel::problems::midpoint::{MidpointGpu, MidpointKernel, Precision, WgslIntegrand};
 use hetero_kernel::problems::pi::{PiKernel, count_hits_scalar};
-use hetero_kernel::{ChunkPlan, KernelError, ReduceKernel};
+use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 type Outcome = Result<(), Failed>;
@@ -291,6 +294,82 @@ fn gaussian_streams_in_chunks(ctx: &GpuContext) -> Outcome {
     Ok(())
 }
 
+/// A map's GPU side that hands the driver a broken input (1 MiB, past the
+/// context's budget) for its second tile: an error in the middle of a call,
+/// after the first tile finished. It records where the tiles start.
+struct BrokenTile<'a> {
+    inner: Box<dyn GpuMap + 'a>,
+    starts: std::sync::Mutex<Vec<u64>>,
+}
+
+impl GpuMap for BrokenTile<'_> {
+    fn program(&self) -> GpuProgram {
+        self.inner.program()
+    }
+    fn grid(&self, items: u64, workgroup_size: u32) -> Grid {
+        self.inner.grid(items, workgroup_size)
+    }
+    fn max_dispatch_items(&self) -> u64 {
+        self.inner.max_dispatch_items()
+    }
+    fn params(&self, items: Range<u64>) -> Vec<u8> {
+        self.inner.params(items)
+    }
+    fn input_bytes(&self, input: usize, items: u64) -> u64 {
+        self.inner.input_bytes(input, items)
+    }
+    fn input(&self, input: usize, items: Range<u64>) -> Cow<'_, [u8]> {
+        let mut starts = self.starts.lock().unwrap();
+        if starts.last() != Some(&items.start) {
+            starts.push(items.start);
+        }
+        if starts.len() == 2 {
+            Cow::Owned(vec![0; 1 << 20])
+        } else {
+            self.inner.input(input, items)
+        }
+    }
+}
+
+/// What `out` holds after a map fails midway, as documented on
+/// `hetero_gpu::map`: the tiles finished before the failure, nothing after.
+fn a_failed_map_leaves_later_tiles_untouched(ctx: &GpuContext) -> Outcome {
+    let tiny = open(small(64 << 10, 65_535))?; // a few thousand elements a tile
+    let spec = Gaussian::notebook();
+    let (x, y) = gaussian_inputs(3 * 4096);
+    let mut good = vec![0.0f32; x.len()];
+    gaussian(ctx, &spec, &x, &y, &mut good).map_err(|e| e.to_string())?;
+
+    let kernel = GaussianKernel::new(&spec, &x, &y)?;
+    let side = BrokenTile {
+        inner: kernel.gpu(&tiny.caps())?,
+        starts: std::sync::Mutex::new(Vec::new()),
+    };
+    const UNTOUCHED: f32 = -7.25;
+    let mut out = vec![UNTOUCHED; x.len()];
+    let e = hetero_gpu::map_with(&tiny, &kernel, &side, 0..x.len(), &mut out);
+    ensure!(e.is_err(), "a broken middle tile must fail the call");
+    let starts = side.starts.lock().unwrap().clone();
+    ensure!(
+        starts.len() == 2 && starts[1] > 0,
+        "the call stopped at the broken second tile: {starts:?}"
+    );
+    let second = starts[1] as usize;
+    ensure!(
+        out[..second] == good[..second],
+        "the first tile finished and holds its results"
+    );
+    ensure!(
+        out[second..].iter().all(|&v| v == UNTOUCHED),
+        "the failed tile and those after it are untouched"
+    );
+    // The context stays usable after an error inside a call.
+    let mut again = vec![0.0f32; x.len()];
+    gaussian(&tiny, &spec, &x, &y, &mut again).map_err(|e| e.to_string())?;
+    ensure!(again == good, "the next call on the same context is right");
+    Ok(())
+}
+
 fn gaussian_bad_lengths(ctx: &GpuContext) -> Outcome {
     let mut z = [0.0f32; 3];
     let e = gaussian(ctx, &Gaussian::notebook(), &[1.0; 3], &[1.0; 2], &mut z).unwrap_err();
@@ -523,6 +602,10 @@ const TESTS: &[(&str, Test)] = &[
     ),
     ("gaussian_streams_in_chunks", gaussian_streams_in_chunks),
     ("gaussian_bad_lengths", gaussian_bad_lengths),
+    (
+        "a_failed_map_leaves_later_tiles_untouched",
+        a_failed_map_leaves_later_tiles_untouched,
+    ),
     ("pi_hit_counts_equal_the_cpu", pi_hit_counts_equal_the_cpu),
     (
         "pi_splits_into_several_dispatches",
