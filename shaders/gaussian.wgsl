@@ -29,5 +29,13 @@ fn main(
     }
     let i = dispatch.tile_item + k;
     let d = xs[i] - ys[i];
-    zs[i] = exp(-params.gamma * d * d);
+    var z = exp(-params.gamma * d * d);
+    // gamma = 0 gives 1 wherever d is a number, an infinite d included (the
+    // formula would give 0 * inf = NaN). NaN is tested on the bits: float
+    // comparisons with NaN may be folded away by a driver.
+    let is_nan = (bitcast<u32>(d) & 0x7fffffffu) > 0x7f800000u;
+    if (params.gamma == 0.0 && !is_nan) {
+        z = 1.0;
+    }
+    zs[i] = z;
 }

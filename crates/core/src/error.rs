@@ -32,6 +32,15 @@ pub enum ProblemError {
     NegativeGamma { gamma: f64 },
 
     #[error(
+        "gaussian: gamma {gamma} is beyond {precision}'s range (at most {max:e}), so the {precision} kernel would give NaN or wrong values; use the f64 kernel or a smaller gamma"
+    )]
+    GammaOutOfRange {
+        gamma: f64,
+        precision: &'static str,
+        max: f64,
+    },
+
+    #[error(
         "gaussian: x, y and out must have the same length (got x: {x}, y: {y}, out: {out}); pass slices of equal length"
     )]
     LengthMismatch { x: usize, y: usize, out: usize },

@@ -65,12 +65,18 @@ pub fn standard_normal_inputs(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
         .unzip()
 }
 
-/// The kernel on one element in f64: every CPU backend's scalar path and the
-/// reference. `exp(-γ·d·d)` evaluated left to right: NaN in gives NaN out,
-/// an infinite or huge |x − y| gives 0.
+/// The kernel on one element in f64: the reference every backend is
+/// checked against. `exp(-γ·d·d)` evaluated left to right: NaN in gives
+/// NaN out (so does ∞ − ∞), an infinite or huge |x − y| gives 0 — and for
+/// γ = 0 the result is 1 wherever d is a number, an infinite d included
+/// (the limit of the kernel as |d| grows at γ = 0), not the 0·∞ = NaN the
+/// plain formula gives.
 #[inline]
 pub fn kernel_f64(gamma: f64, x: f64, y: f64) -> f64 {
     let d = x - y;
+    if gamma == 0.0 && !d.is_nan() {
+        return 1.0;
+    }
     (-gamma * d * d).exp()
 }
 
@@ -78,6 +84,9 @@ pub fn kernel_f64(gamma: f64, x: f64, y: f64) -> f64 {
 #[inline]
 pub fn kernel_f32(gamma: f32, x: f32, y: f32) -> f32 {
     let d = x - y;
+    if gamma == 0.0 && !d.is_nan() {
+        return 1.0;
+    }
     (-gamma * d * d).exp()
 }
 

@@ -120,6 +120,71 @@ fn edge_inputs_f32() {
 }
 
 #[test]
+fn gamma_zero_is_one_wherever_the_difference_is_a_number() {
+    // Without the defined rule 0·∞ gives NaN for an infinite difference.
+    let spec = Gaussian::new(0.0).unwrap();
+    let (x, y) = edge_inputs();
+    let expected: Vec<f64> = x
+        .iter()
+        .zip(&y)
+        .map(|(&a, &b)| if (a - b).is_nan() { f64::NAN } else { 1.0 })
+        .collect();
+    for (backend, out) in run_f64(&spec, &x, &y).iter().enumerate() {
+        // Any NaN is a NaN (its sign and payload are the input's).
+        let same = out
+            .iter()
+            .zip(&expected)
+            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
+        assert!(same, "f64 backend {backend}: {out:?}");
+    }
+    let (x32, y32): (Vec<f32>, Vec<f32>) = (
+        x.iter().map(|&v| v as f32).collect(),
+        y.iter().map(|&v| v as f32).collect(),
+    );
+    let expected32: Vec<f32> = x32
+        .iter()
+        .zip(&y32)
+        .map(|(&a, &b)| if (a - b).is_nan() { f32::NAN } else { 1.0 })
+        .collect();
+    for (backend, out) in run_f32(&spec, &x32, &y32).iter().enumerate() {
+        let same = out
+            .iter()
+            .zip(&expected32)
+            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
+        assert!(same, "f32 backend {backend}: {out:?}");
+    }
+    assert_eq!(
+        hetero_core::gaussian::kernel_f64(0.0, f64::INFINITY, 0.0),
+        1.0
+    );
+}
+
+#[test]
+fn a_gamma_beyond_f32_is_an_error_for_f32_and_fine_for_f64() {
+    let spec = Gaussian::new(1e300).unwrap();
+    let e = GaussianKernel::new(&spec, &[1.0f32], &[1.0f32]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ProblemError::GammaOutOfRange {
+                precision: "f32",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("f64"), "{e}");
+    // f64 takes it: x == y gives exactly 1, any difference 0.
+    let [s, v, t, vt] = run_f64(&spec, &[2.0, 2.0], &[2.0, 2.5]);
+    for out in [s, v, t, vt] {
+        assert_eq!(out, [1.0, 0.0]);
+    }
+    // The largest f32 is still accepted in f32.
+    let edge = Gaussian::new(f64::from(f32::MAX)).unwrap();
+    assert!(GaussianKernel::new(&edge, &[1.0f32], &[1.0f32]).is_ok());
+}
+
+#[test]
 fn every_boundary_size_and_thread_count() {
     let c = GAUSSIAN_CHUNK;
     let mut rng = SplitMix(11);

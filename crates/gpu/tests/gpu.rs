@@ -278,6 +278,59 @@ fn gaussian_within_the_wgsl_exp_bound(ctx: &GpuContext) -> Outcome {
     Ok(())
 }
 
+/// NaN, ±∞, ±0, subnormal and extreme inputs, every pairing, for γ = 0
+/// (defined as 1 wherever x − y is a number), 1 and 1e30: each output
+/// follows the documented rule or the WGSL `exp` bound of its argument.
+fn gaussian_special_inputs(ctx: &GpuContext) -> Outcome {
+    let edges = [
+        0.0f32,
+        -0.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        f32::MIN_POSITIVE,
+        f32::from_bits(1),
+        -f32::from_bits(3),
+        1.0,
+        -1.0,
+        9.5,
+        f32::MAX,
+        -f32::MAX,
+    ];
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for &a in &edges {
+        for &b in &edges {
+            x.push(a);
+            y.push(b);
+        }
+    }
+    for gamma in [0.0, 1.0, 1e30] {
+        let spec = Gaussian::new(gamma)?;
+        let mut z = vec![7.0f32; x.len()];
+        gaussian(ctx, &spec, &x, &y, &mut z).map_err(|e| e.to_string())?;
+        for i in 0..x.len() {
+            let (d, got) = (x[i] - y[i], z[i]);
+            let what = format!("γ = {gamma}, x = {}, y = {}: got {got}", x[i], y[i]);
+            if d.is_nan() {
+                ensure!(got.is_nan(), "{what}, expected NaN");
+            } else if gamma == 0.0 {
+                ensure!(got == 1.0, "{what}, expected 1");
+            } else {
+                let arg = -(gamma as f32) * d * d;
+                let reference = f64::from(arg).exp() as f32;
+                let bound = 3 + (2.0 * arg.abs()).min(1e6).ceil() as u64;
+                // A device may flush a subnormal result to zero.
+                let flushed = got == 0.0 && reference < f32::MIN_POSITIVE;
+                ensure!(
+                    flushed || ulp_distance_f32(got, reference) <= bound,
+                    "{what}, expected {reference}"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn gaussian_streams_in_chunks(ctx: &GpuContext) -> Outcome {
     let tiny = open(small(64 << 10, 65_535))?; // 4 buffers of 16 KiB: 4096 elements a chunk
     let spec = Gaussian::notebook();
@@ -601,6 +654,7 @@ const TESTS: &[(&str, Test)] = &[
         gaussian_within_the_wgsl_exp_bound,
     ),
     ("gaussian_streams_in_chunks", gaussian_streams_in_chunks),
+    ("gaussian_special_inputs", gaussian_special_inputs),
     ("gaussian_bad_lengths", gaussian_bad_lengths),
     (
         "a_failed_map_leaves_later_tiles_untouched",

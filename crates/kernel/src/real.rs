@@ -140,6 +140,8 @@ pub trait Float: Real<Scalar = Self, Mask = bool> + PartialOrd + Default {
     fn to_f64(self) -> f64;
     /// The WGSL name of the type (`f32`, `f64`).
     const WGSL: &'static str;
+    /// The largest finite value.
+    const MAX: Self;
 }
 
 impl Mask for bool {

@@ -124,6 +124,7 @@ macro_rules! scalar_real {
 
         impl Float for $t {
             const WGSL: &'static str = $wgsl;
+            const MAX: Self = <$t>::MAX;
             #[inline(always)]
             fn to_f64(self) -> f64 {
                 f64::from(self)

@@ -29,7 +29,7 @@ pub struct GaussianParams {
 
 /// The kernel on one element (or one vector of them), evaluated left to
 /// right as `(−γ·d)·d`: NaN in gives NaN out, an infinite or huge
-/// |x − y| gives 0 (for γ > 0).
+/// |x − y| gives 0 (for γ > 0; γ = 0 is [`ZeroGammaBody`]).
 #[derive(Debug, Clone, Copy)]
 pub struct GaussianBody {
     gamma: f64,
@@ -45,6 +45,21 @@ impl ElementWise<2> for GaussianBody {
     }
 }
 
+/// The kernel at γ = 0: 1 wherever d = x − y is a number (an infinite d
+/// included), NaN where it is NaN — where the plain formula would give
+/// 0·∞ = NaN for an infinite d. (`hetero_core::gaussian::kernel_f64` is
+/// the reference.) A separate body, so γ > 0 runs no test per element.
+#[derive(Debug, Clone, Copy)]
+pub struct ZeroGammaBody;
+
+impl ElementWise<2> for ZeroGammaBody {
+    #[inline(always)]
+    fn eval<R: Real>(&self, [x, y]: [R; 2]) -> R {
+        let d = x - y;
+        R::select(d.is_nan(), d, R::from_f64(1.0))
+    }
+}
+
 /// The Gaussian kernel over `x` and `y`, in `T` arithmetic throughout.
 #[derive(Debug, Clone, Copy)]
 pub struct GaussianKernel<'a, T> {
@@ -55,9 +70,18 @@ pub struct GaussianKernel<'a, T> {
 
 impl<'a, T: Element> GaussianKernel<'a, T> {
     /// # Errors
-    /// [`ProblemError::LengthMismatch`] unless `x` and `y` have one length.
+    /// [`ProblemError::LengthMismatch`] unless `x` and `y` have one length;
+    /// [`ProblemError::GammaOutOfRange`] when γ does not fit `T` (γ above
+    /// f32::MAX for f32 would become ∞ and give NaN where x = y).
     pub fn new(spec: &Gaussian, x: &'a [T], y: &'a [T]) -> Result<Self, ProblemError> {
         Gaussian::check_lengths(x.len(), y.len(), x.len())?;
+        if !T::from_f64(spec.gamma()).to_f64().is_finite() {
+            return Err(ProblemError::GammaOutOfRange {
+                gamma: spec.gamma(),
+                precision: T::WGSL,
+                max: T::MAX.to_f64(),
+            });
+        }
         Ok(Self {
             body: GaussianBody {
                 gamma: spec.gamma(),
@@ -94,7 +118,11 @@ impl<T: Element> MapKernel for GaussianKernel<'_, T> {
     #[inline]
     fn leaf<L: Lanes>(&self, items: Range<usize>, out: &mut [T]) {
         let inputs = [&self.x[items.clone()], &self.y[items]];
-        map_elements::<T::Vector<L>, 2>(&self.body, inputs, out);
+        if self.body.gamma == 0.0 {
+            map_elements::<T::Vector<L>, 2>(&ZeroGammaBody, inputs, out);
+        } else {
+            map_elements::<T::Vector<L>, 2>(&self.body, inputs, out);
+        }
     }
 
     /// f32 only: the shader computes in f32.

@@ -81,3 +81,31 @@ impl GpuReduce<u64> for PiGpu {
         shader_hits + PairSpan::of(chunk).lone_hits(self.seed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The GPU driver never gives a dispatch more than `max_dispatch_items`
+    /// samples, whatever the device's workgroup limit (a device with more
+    /// than 2^20 workgroups per dimension included). At that size the
+    /// shader's u32 pair arithmetic must not wrap.
+    #[test]
+    fn the_largest_dispatch_fits_the_shaders_u32_indices() {
+        let side = PiGpu { seed: 1 };
+        let most = side.max_dispatch_items();
+        let first = 3u64 << 40; // far past 2^32 samples: the high word is used
+        let params: PiParams = bytemuck::pod_read_unaligned(&side.params(first..first + most));
+        assert_eq!(u64::from(params.pairs), most / 2, "the pair count is exact");
+        assert_eq!(
+            u64::from(params.first_pair_lo) | (u64::from(params.first_pair_hi) << 32),
+            first / 2
+        );
+        // The shader's largest pair index in a dispatch:
+        // (group * WORKGROUP + local) * PAIRS_PER_THREAD + PAIRS_PER_THREAD - 1.
+        let groups = most.div_ceil(GROUP_ITEMS);
+        let largest = ((groups - 1) * 256 + 255) * 16 + 15;
+        assert!(largest < 1 << 32, "{largest} wraps a u32");
+        assert_eq!(GROUP_ITEMS, 256 * 16 * 2, "the shader's workgroup shape");
+    }
+}
