@@ -34,6 +34,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
+    // SAFETY: first thing in main; no other thread exists yet.
+    unsafe { hetero::quiet_gpu_probe() };
     let quick = std::env::args().any(|a| a == "quick");
     let scale = if quick { 10 } else { 1 };
     let engine = hetero::Engine::new()?;

@@ -31,6 +31,7 @@ mod gpu_space;
 #[cfg(feature = "gpu")]
 mod lazy_gpu;
 pub mod output;
+mod quiet;
 mod validate;
 
 pub use adapter::GpuAdapter;
@@ -56,6 +57,7 @@ pub use hetero_kernel::{
     Compare, ElementWise, Float, IndexTerm, KernelError, Lanes, MapKernel, Mapping, Mask, Real,
     ReduceKernel, Reduction, fold, lanes, problems, wide,
 };
+pub use quiet::quiet_gpu_probe;
 pub use validate::{Check, Validation};
 
 /// `Result` with hetero's [`Error`].

@@ -252,6 +252,18 @@ fn bad_settings_in_the_environment_are_usage_errors() {
 }
 
 #[test]
+fn probing_the_gpu_prints_nothing_without_a_desktop_session() {
+    // julia with no --backend probes the GPU to choose one.
+    let out = run(example("julia")
+        .args(["--size", "8", "--output"])
+        .arg(std::env::temp_dir().join(format!("quiet-{}.png", std::process::id())))
+        .env_remove("XDG_RUNTIME_DIR"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "stderr should be empty: {stderr}");
+}
+
+#[test]
 fn an_unwritable_output_fails_and_leaves_nothing_behind() {
     let dir = scratch("unwritable");
     let target = dir.join("missing-dir").join("j.png");

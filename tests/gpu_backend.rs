@@ -372,6 +372,8 @@ const TESTS: &[(&str, Test)] = &[
 ];
 
 fn main() {
+    // SAFETY: first thing in main; no other thread exists yet.
+    unsafe { hetero::quiet_gpu_probe() };
     let args = Arguments::from_args();
     let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
     let engine = std::sync::Arc::new(Engine::with_threads(2).expect("two threads start"));

@@ -84,6 +84,9 @@ impl From<hetero::ProblemError> for Failure {
 
 /// Runs `body`, printing a failure as one line on stderr with its exit code.
 pub fn main_with(name: &str, body: impl FnOnce() -> Result<(), Failure>) -> ExitCode {
+    // SAFETY: every example calls main_with first thing in main, while the
+    // process has one thread.
+    unsafe { hetero::quiet_gpu_probe() };
     match body() {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {

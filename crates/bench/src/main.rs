@@ -294,6 +294,8 @@ fn run(args: RunArgs) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // SAFETY: first thing in main; no other thread exists yet.
+    unsafe { hetero::quiet_gpu_probe() };
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Info { require_gpu }) => info(require_gpu),

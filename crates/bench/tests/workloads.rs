@@ -48,6 +48,8 @@ fn ci() -> bool {
 }
 
 fn main() {
+    // SAFETY: first thing in main; no other thread exists yet.
+    unsafe { hetero::quiet_gpu_probe() };
     let args = Arguments::from_args();
     let engine = std::sync::Arc::new(Engine::with_threads(2).expect("two threads start"));
     let gpu = engine.gpu_adapter();
