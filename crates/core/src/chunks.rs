@@ -81,9 +81,68 @@ pub fn try_tree_reduce<T, E>(
     Ok(combine(left, right))
 }
 
+/// The same tree as [`tree_reduce`], cut into blocks: it descends until a
+/// subtree covers at most `block_chunks` chunks, hands that subtree's range
+/// to `block` — which must return the subtree's partial, combined along
+/// the same tree (e.g. by [`tree_reduce`] over it) — and combines the
+/// blocks' partials above. The result is bit-identical to [`tree_reduce`]
+/// over `lo..hi`, and only O(log) partials are alive at once: a GPU driver
+/// runs one tile per block; an MPI driver gives each rank whole subtrees.
+/// Blocks are visited in index order; `lo..hi` must not be empty and
+/// `block_chunks` must be at least 1.
+///
+/// # Errors
+/// The first error `block` returns.
+pub fn try_tree_reduce_blocks<T, E>(
+    lo: u64,
+    hi: u64,
+    block_chunks: u64,
+    block: &mut impl FnMut(Range<u64>) -> Result<T, E>,
+    combine: &impl Fn(T, T) -> T,
+) -> Result<T, E> {
+    if hi - lo <= block_chunks.max(1) {
+        return block(lo..hi);
+    }
+    let mid = split_point(lo, hi);
+    let left = try_tree_reduce_blocks(lo, mid, block_chunks, block, combine)?;
+    let right = try_tree_reduce_blocks(mid, hi, block_chunks, block, combine)?;
+    Ok(combine(left, right))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An order-sensitive combine (a string of the tree's shape): blocks of
+    /// any size give exactly the plain tree, and blocks never exceed the cap.
+    #[test]
+    fn blocks_reproduce_the_plain_tree_exactly() {
+        let leaf = |i: u64| i.to_string();
+        let combine = |a: String, b: String| format!("({a} {b})");
+        for (lo, hi) in [(0u64, 1u64), (0, 2), (3, 17), (0, 1000), (5, 6)] {
+            let plain = tree_reduce(lo, hi, &leaf, &combine);
+            for cap in [1u64, 2, 3, 7, 64, 5000] {
+                let mut seen = Vec::new();
+                let blocked = try_tree_reduce_blocks::<_, ()>(
+                    lo,
+                    hi,
+                    cap,
+                    &mut |r: Range<u64>| {
+                        assert!(r.end - r.start <= cap && !r.is_empty());
+                        seen.push(r.clone());
+                        Ok(tree_reduce(r.start, r.end, &leaf, &combine))
+                    },
+                    &combine,
+                )
+                .unwrap();
+                assert_eq!(blocked, plain, "{lo}..{hi} in blocks of {cap}");
+                // In order, covering the range once.
+                assert_eq!(seen.first().unwrap().start, lo);
+                assert_eq!(seen.last().unwrap().end, hi);
+                assert!(seen.windows(2).all(|w| w[0].end == w[1].start));
+            }
+        }
+    }
 
     #[test]
     fn chunks_cover_the_range_exactly_once() {

@@ -2,18 +2,19 @@
 //! the kernel's own chunk plan. Each tile of whole chunks comes back as one
 //! partial per workgroup; the kernel turns each chunk's workgroups into its
 //! chunk partial, and the partials combine along the same fixed tree as on
-//! the CPU — pulled tile by tile as the tree visits its leaves in order, so
-//! memory stays one tile whatever the index space.
+//! the CPU. Each tile is one whole subtree of that tree, reduced as it is
+//! read back, so the host keeps O(log n) partials whatever the index space
+//! (and the device one tile).
 
 use core::ops::Range;
 use std::time::Instant;
 
-use hetero_core::chunks::try_tree_reduce;
+use hetero_core::chunks::{tree_reduce, try_tree_reduce_blocks};
 use hetero_kernel::gpu::{GpuProgram, GpuReduce, Grid};
 use hetero_kernel::{ChunkPlan, KernelError, ReduceKernel, Reduction};
 
 use crate::context::GpuContext;
-use crate::error::{GpuError, GpuResult};
+use crate::error::GpuResult;
 use crate::pipeline::Pipeline;
 use crate::plan::Tiling;
 use crate::tile::{Step, Tile, dispatches};
@@ -72,7 +73,6 @@ pub fn reduce_chunks<K: Reduction + ?Sized>(
     let tile_chunks = tiling.tile_items / plan.chunk;
     ctx.call(program.label, || {
         let mut timings = GpuTimings::default();
-        let mut pending = Vec::new().into_iter();
         let job = TileJob {
             ctx,
             plan,
@@ -81,22 +81,13 @@ pub fn reduce_chunks<K: Reduction + ?Sized>(
             pipeline: &pipeline,
             tiling,
         };
-        let total = try_tree_reduce(
+        let combine = |a, b| kernel.combine(a, b);
+        let total = try_tree_reduce_blocks(
             chunks.start,
             chunks.end,
-            &mut |c| {
-                // Leaves arrive in index order: the next tile starts at c.
-                if let Some(partial) = pending.next() {
-                    return Ok(partial);
-                }
-                let tile = c..(c + tile_chunks).min(chunks.end);
-                pending = job.run(tile, &mut timings)?.into_iter();
-                pending.next().ok_or_else(|| GpuError::Readback {
-                    label: program.label,
-                    reason: "a tile returned no chunk partials".into(),
-                })
-            },
-            &|a, b| kernel.combine(a, b),
+            tile_chunks,
+            &mut |subtree| job.run(subtree, &mut timings, &combine),
+            &combine,
         )?;
         timings.end_to_end = started.elapsed();
         Ok((total, timings))
@@ -114,8 +105,14 @@ struct TileJob<'a, P> {
 }
 
 impl<P> TileJob<'_, P> {
-    /// The partials of the chunks `chunks`, in order.
-    fn run(&self, chunks: Range<u64>, timings: &mut GpuTimings) -> GpuResult<Vec<P>> {
+    /// The partial of the subtree over the chunks `chunks`, combined along
+    /// the fixed tree straight from the read-back workgroup partials.
+    fn run(
+        &self,
+        chunks: Range<u64>,
+        timings: &mut GpuTimings,
+        combine: &impl Fn(P, P) -> P,
+    ) -> GpuResult<P> {
         let (plan, side) = (self.plan, self.side);
         let items = plan.items(chunks.start).start..plan.items(chunks.end - 1).end;
         let (group, partial) = (side.group_items(), side.partial_bytes());
@@ -141,17 +138,16 @@ impl<P> TileJob<'_, P> {
             output_bytes: (items.end - items.start).div_ceil(group) * partial,
         };
         self.ctx.run_tile(tile, timings, |groups| {
-            chunks
-                .map(|c| {
-                    let own = plan.items(c);
-                    let first = (own.start - items.start) / group;
-                    let end = (own.end - items.start).div_ceil(group);
-                    side.chunk_partial(
-                        own,
-                        &groups[(first * partial) as usize..(end * partial) as usize],
-                    )
-                })
-                .collect()
+            let leaf = |c: u64| {
+                let own = plan.items(c);
+                let first = (own.start - items.start) / group;
+                let end = (own.end - items.start).div_ceil(group);
+                side.chunk_partial(
+                    own,
+                    &groups[(first * partial) as usize..(end * partial) as usize],
+                )
+            };
+            tree_reduce(chunks.start, chunks.end, &leaf, combine)
         })
     }
 }
