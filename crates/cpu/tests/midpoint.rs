@@ -58,6 +58,126 @@ fn naive_summation_would_fail_this_tolerance() {
     assert!(relative_error(ours, reference) < relative_error(naive, reference));
 }
 
+/// The correctly rounded sum of `values`: Shewchuk's exact summation with
+/// a final half-even correction (the algorithm of Python's `math.fsum`).
+/// Written here, so the oracle shares nothing with the code under test —
+/// no `Neumaier`, no chunk tree.
+fn exact_sum(values: impl Iterator<Item = f64>) -> f64 {
+    let mut partials: Vec<f64> = Vec::new();
+    for mut x in values {
+        let mut kept = 0;
+        for j in 0..partials.len() {
+            let mut y = partials[j];
+            if x.abs() < y.abs() {
+                core::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                partials[kept] = lo;
+                kept += 1;
+            }
+            x = hi;
+        }
+        partials.truncate(kept);
+        partials.push(x);
+    }
+    // Add the non-overlapping partials from the top; stop at the first
+    // inexact step, and round half-even using the next partial's sign.
+    let mut hi = 0.0;
+    let mut lo = 0.0;
+    let mut k = partials.len();
+    while k > 0 {
+        k -= 1;
+        let x = hi;
+        let y = partials[k];
+        hi = x + y;
+        lo = y - (hi - x);
+        if lo != 0.0 {
+            break;
+        }
+    }
+    if k > 0 && ((lo < 0.0 && partials[k - 1] < 0.0) || (lo > 0.0 && partials[k - 1] > 0.0)) {
+        let y = lo * 2.0;
+        let x = hi + y;
+        if y == x - hi {
+            hi = x;
+        }
+    }
+    hi
+}
+
+/// The terms of the rule, computed independently of `Midpoint::node`.
+fn terms(a: f64, b: f64, n: u64) -> impl Iterator<Item = f64> {
+    let h = (b - a) / n as f64;
+    (0..n).map(move |i| exp_neg_square(a + (i as f64 + 0.5) * h))
+}
+
+/// Relative distance in units of f64's epsilon.
+fn eps_apart(value: f64, reference: f64) -> f64 {
+    relative_error(value, reference) / f64::EPSILON
+}
+
+/// Every backend within 1 eps (relative) of h times the exactly rounded sum
+/// of the terms: only compensated summation gets there (the guard below
+/// shows a plain sum along the same chunk tree misses by 25–55 eps at these
+/// sizes). The terms' own exp differs from libm's by at most 2 ulp each,
+/// unbiased, which averages out.
+#[test]
+fn every_backend_is_within_1_eps_of_an_exact_sum() {
+    for (a, b, n) in PLAIN_SUM_FAILS
+        .into_iter()
+        .chain([(0.0, 1.0, 10_000_000u64), (-0.3, 2.7, 1_234_567)])
+    {
+        let spec = Midpoint::new(a, b, n).unwrap();
+        let reference = spec.h() * exact_sum(terms(a, b, n));
+        for (backend, value) in ["scalar", "simd", "threads", "simd-threads"]
+            .iter()
+            .zip(all_backends(&spec, &ExpNegSquare))
+        {
+            let apart = eps_apart(value, reference);
+            assert!(
+                apart <= 1.0,
+                "{backend} on [{a}, {b}], n = {n}: {value} vs exact {reference} ({apart:.1} eps)"
+            );
+        }
+    }
+}
+
+/// Sizes of one or two chunks, where a plain running sum's error (growing
+/// like √chunk) is far from the exact sum. (At n = 10^7 the fixed tree's
+/// many chunks average a plain sum's errors down to about 1 eps, so those
+/// sizes alone could not tell.)
+const PLAIN_SUM_FAILS: [(f64, f64, u64); 3] =
+    [(0.0, 3.0, 16_384), (-3.0, 3.0, 16_384), (-0.3, 2.7, 30_000)];
+
+#[test]
+fn a_plain_sum_along_the_same_tree_would_fail_that_test() {
+    // The same chunks and tree, without compensation: the test above must
+    // be able to tell the difference.
+    for (a, b, n) in PLAIN_SUM_FAILS {
+        let spec = Midpoint::new(a, b, n).unwrap();
+        let all: Vec<f64> = terms(a, b, n).collect();
+        let chunk = MIDPOINT_CHUNK as u64;
+        let chunks = n.div_ceil(chunk);
+        let plain = hetero_core::chunks::tree_reduce(
+            0,
+            chunks,
+            &|c| {
+                let r = hetero_core::chunks::chunk_range(c, n, chunk);
+                all[r.start as usize..r.end as usize].iter().sum::<f64>()
+            },
+            &|x, y| x + y,
+        );
+        let reference = spec.h() * exact_sum(all.iter().copied());
+        let apart = eps_apart(spec.h() * plain, reference);
+        assert!(
+            apart > 8.0,
+            "n = {n}: a plain sum is only {apart:.1} eps off"
+        );
+    }
+}
+
 #[test]
 fn threads_equal_scalar_and_simd_threads_equal_simd_bit_for_bit() {
     let spec = Midpoint::new(-0.3, 2.7, 1_234_567).unwrap();
