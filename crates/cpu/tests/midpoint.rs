@@ -158,7 +158,7 @@ fn a_plain_sum_along_the_same_tree_would_fail_that_test() {
     for (a, b, n) in PLAIN_SUM_FAILS {
         let spec = Midpoint::new(a, b, n).unwrap();
         let all: Vec<f64> = terms(a, b, n).collect();
-        let chunk = MIDPOINT_CHUNK as u64;
+        let chunk = MIDPOINT_CHUNK;
         let chunks = n.div_ceil(chunk);
         let plain = hetero_core::chunks::tree_reduce(
             0,
