@@ -3,8 +3,11 @@
 //! fails), must not panic or abort, and must give its typed error or exit
 //! code with a message that names what to change.
 
+mod support;
+use support::{ci, example};
+
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -99,10 +102,6 @@ impl ElementWise<2> for Sum2 {
     fn eval<R: Real>(&self, [x, y]: [R; 2]) -> R {
         x + y
     }
-}
-
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 fn library_cases(gpu: bool) -> Vec<Case> {
@@ -364,24 +363,6 @@ fn cli_cases() -> Vec<Case> {
         ));
     }
     cases
-}
-
-/// The example binary `name`, built by `cargo test` beside this test.
-fn example(name: &str) -> Command {
-    let mut dir = std::env::current_exe().expect("test binary path");
-    dir.pop();
-    if dir.ends_with("deps") {
-        dir.pop();
-    }
-    let path = dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run through `cargo test`",
-        path.display()
-    );
-    Command::new(path)
 }
 
 /// Runs one case within [`BOUND`]: `Ok` or what went wrong.

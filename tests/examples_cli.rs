@@ -1,31 +1,14 @@
 //! The examples as a user drives them: real processes, small sizes. Checks
 //! the files they write, the `--json` contract and every bad-input exit code.
 
+mod support;
+use support::example;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use hetero::{Backend, Engine, JuliaParams};
 use serde_json::Value;
-
-/// The example binary `name`, built by `cargo test` beside this test.
-fn example(name: &str) -> Command {
-    let mut dir = std::env::current_exe().expect("test binary path");
-    dir.pop(); // the test binary
-    if dir.ends_with("deps") {
-        dir.pop();
-    }
-    let path = dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run through `cargo test`, which builds the examples",
-        path.display()
-    );
-    let mut cmd = Command::new(path);
-    cmd.env("XDG_RUNTIME_DIR", std::env::temp_dir());
-    cmd
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hetero-cli-{}-{name}", std::process::id()));
@@ -338,8 +321,7 @@ fn asking_for_a_gpu_where_none_exists_is_a_runtime_error() {
     if out.status.success() {
         // Another backend (Metal/DX12) answered. On Linux hetero builds
         // only wgpu's Vulkan backend, so there the no-GPU path must run.
-        let must_run = cfg!(target_os = "linux")
-            || std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+        let must_run = cfg!(target_os = "linux") || support::ci();
         assert!(
             !must_run,
             "a GPU answered with the Vulkan drivers hidden: the no-GPU path was not exercised"

@@ -3,6 +3,9 @@
 //! engine's rayon pool is shared by every threaded call, and its GPU
 //! context serialises GPU calls; neither may mix up two callers' work.
 
+mod support;
+use support::ci;
+
 use std::sync::{Arc, Barrier};
 
 use hetero::problems::sum::SumKernel;
@@ -55,10 +58,6 @@ fn run(engine: &Engine, call: Call, inputs: &Inputs) -> Answer {
             Answer::Bits(sum.to_bits())
         }
     }
-}
-
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! Midpoint and pi stream: their memory is O(threads), never an O(n) buffer
 //! of terms or samples. A counting allocator watches the peak.
 
+mod support;
+use support::ci;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -36,11 +39,6 @@ fn peak_extra(f: impl FnOnce()) -> usize {
     PEAK.store(base, Ordering::Relaxed);
     f();
     PEAK.load(Ordering::Relaxed).saturating_sub(base)
-}
-
-/// Whether CI asks for every test to run (a missing GPU then fails).
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// The peak extra bytes of midpoint and pi on `backend` at n = 10^7 and at

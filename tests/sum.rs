@@ -4,7 +4,8 @@
 //! (Every backend against scalar, the GPU included: the bench's registry
 //! test.)
 
-use std::process::Command;
+mod support;
+
 
 use hetero::problems::sum::{CHUNK, SumKernel, arange, arange_sum};
 use hetero::{Backend, Engine, Error, KernelError};
@@ -70,27 +71,9 @@ fn an_empty_array_is_a_typed_error() {
     }
 }
 
-/// The `sum` example, built by `cargo test` beside this test.
-fn example() -> Command {
-    let mut dir = std::env::current_exe().unwrap();
-    dir.pop();
-    if dir.ends_with("deps") {
-        dir.pop();
-    }
-    let path = dir.join("examples").join("sum");
-    assert!(
-        path.exists(),
-        "{} is missing: run through `cargo test`, which builds the examples",
-        path.display()
-    );
-    let mut cmd = Command::new(path);
-    cmd.env("XDG_RUNTIME_DIR", std::env::temp_dir());
-    cmd
-}
-
 #[test]
 fn the_example_keeps_the_cli_contract() {
-    let out = example()
+    let out = support::example("sum")
         .args([
             "--n",
             "1e5",
@@ -114,7 +97,7 @@ fn the_example_keeps_the_cli_contract() {
     assert_eq!(json["sum"].as_f64(), Some(arange_sum(100_000)));
     assert!(json["seconds"].as_f64().unwrap() > 0.0);
     for bad in [["--n", "0"], ["--n", "1e12"], ["--backend", "cuda"]] {
-        let out = example().args(bad).output().unwrap();
+        let out = support::example("sum").args(bad).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         assert!(out.stdout.is_empty());
     }
