@@ -1,0 +1,416 @@
+//! Fuzzing, outside CI: random spec constructors and random example
+//! command lines for a fixed time, checking that nothing panics, aborts,
+//! hangs or returns an impossible value. Run for ten minutes with
+//!
+//! ```sh
+//! HETERO_FUZZ_SECONDS=600 cargo test --release --test fuzz -- --ignored --nocapture
+//! ```
+//!
+//! Each test prints how many inputs it tried and every failing input.
+
+mod support;
+
+use std::io::Read;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use hetero::{Backend, Engine, Gaussian, JuliaParams, Midpoint, Pi, Viewport};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+use support::example;
+
+/// How long each fuzz test runs: `HETERO_FUZZ_SECONDS`, 10 by default.
+fn budget() -> Duration {
+    let seconds = std::env::var("HETERO_FUZZ_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(10);
+    Duration::from_secs(seconds)
+}
+
+/// Draws from `strategy` until the budget is spent, checking each value;
+/// returns the count tried and the failures (input and reason).
+fn fuzz<S: Strategy>(
+    strategy: S,
+    mut check: impl FnMut(&S::Value) -> Result<(), String>,
+) -> (u64, Vec<String>)
+where
+    S::Value: std::fmt::Debug,
+{
+    let mut runner = TestRunner::default();
+    let deadline = Instant::now() + budget();
+    let (mut tried, mut failures) = (0u64, Vec::new());
+    while Instant::now() < deadline {
+        let value = strategy
+            .new_tree(&mut runner)
+            .expect("the strategies never reject")
+            .current();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&value)));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => failures.push(format!("{value:?}: {why}")),
+            Err(_) => failures.push(format!("{value:?}: panicked")),
+        }
+        tried += 1;
+    }
+    (tried, failures)
+}
+
+fn report(what: &str, tried: u64, failures: &[String]) {
+    println!("{what}: {tried} inputs, {} failures", failures.len());
+    for f in failures.iter().take(20) {
+        println!("  {f}");
+    }
+    assert!(failures.is_empty(), "{what}: {} failures", failures.len());
+}
+
+/// Any f64 at all, with the interesting ones often.
+fn any_f64() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        any::<u64>().prop_map(f64::from_bits),
+        prop::sample::select(vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e300,
+            -1e300
+        ]),
+        -10.0..10.0f64,
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum SpecInput {
+    Midpoint(f64, f64, u64),
+    Gaussian(f64, Vec<(f64, f64)>),
+    Julia(usize, usize, u32, f32, f32, [f64; 4]),
+    Pi(u64, u64),
+}
+
+fn spec_inputs() -> impl Strategy<Value = SpecInput> {
+    prop_oneof![
+        (
+            any_f64(),
+            any_f64(),
+            prop_oneof![0..3u64, 0..20_000u64, any::<u64>()]
+        )
+            .prop_map(|(a, b, n)| SpecInput::Midpoint(a, b, n)),
+        (
+            any_f64(),
+            prop::collection::vec((any_f64(), any_f64()), 0..40)
+        )
+            .prop_map(|(g, xy)| SpecInput::Gaussian(g, xy)),
+        (
+            prop_oneof![0..70usize, any::<usize>()],
+            prop_oneof![0..70usize, any::<usize>()],
+            prop_oneof![0..200u32, any::<u32>()],
+            any::<u32>().prop_map(f32::from_bits),
+            -2.0..2.0f32,
+            [any_f64(), any_f64(), any_f64(), any_f64()],
+        )
+            .prop_map(|(w, h, m, cr, ci, v)| SpecInput::Julia(w, h, m, cr, ci, v)),
+        (prop_oneof![0..5000u64, any::<u64>()], any::<u64>())
+            .prop_map(|(n, s)| SpecInput::Pi(n, s)),
+    ]
+}
+
+/// A spec that builds must compute, on every CPU backend alike, to a
+/// possible value; one that does not build is an error, not a panic.
+fn check_spec(engine: &Engine, input: &SpecInput) -> Result<(), String> {
+    match input {
+        &SpecInput::Midpoint(a, b, n) => {
+            let Ok(spec) = Midpoint::new(a, b, n) else {
+                return Ok(());
+            };
+            if n > 20_000 {
+                return Ok(());
+            }
+            let s = engine
+                .midpoint(&spec, Backend::Scalar)
+                .map_err(|e| e.to_string())?;
+            let v = engine
+                .midpoint(&spec, Backend::SimdThreads)
+                .map_err(|e| e.to_string())?;
+            if !s.is_finite() || (s - v).abs() > 1e-12 * s.abs().max(1e-300) {
+                return Err(format!("scalar {s} vs simd-threads {v}"));
+            }
+        }
+        SpecInput::Gaussian(gamma, xy) => {
+            let Ok(spec) = Gaussian::new(*gamma) else {
+                return Ok(());
+            };
+            let (x, y): (Vec<f64>, Vec<f64>) = xy.iter().copied().unzip();
+            for backend in Backend::CPU {
+                let z = engine
+                    .gaussian_f64_vec(&spec, &x, &y, backend)
+                    .map_err(|e| e.to_string())?;
+                if let Some(bad) = z.iter().find(|v| !(v.is_nan() || (0.0..=1.0).contains(*v))) {
+                    return Err(format!("{backend}: {bad} is not in [0, 1]"));
+                }
+            }
+        }
+        &SpecInput::Julia(width, height, maxiters, c_re, c_im, [re, im, w, h]) => {
+            let params = JuliaParams {
+                width,
+                height,
+                maxiters,
+                c_re,
+                c_im,
+                viewport: Viewport::centered(re, im, w, h),
+            };
+            let Ok(spec) = params.validate() else {
+                return Ok(());
+            };
+            if spec.pixels() > 5000 || maxiters > 200 {
+                return Ok(());
+            }
+            let s = engine
+                .julia(&spec, Backend::Scalar)
+                .map_err(|e| e.to_string())?;
+            let v = engine
+                .julia(&spec, Backend::SimdThreads)
+                .map_err(|e| e.to_string())?;
+            if s != v {
+                return Err("scalar and simd-threads images differ".into());
+            }
+            if s.iter().any(|&c| c > maxiters) {
+                return Err("a count above maxiters".into());
+            }
+        }
+        &SpecInput::Pi(n, seed) => {
+            let Ok(spec) = Pi::new(n, seed) else {
+                return Ok(());
+            };
+            if n > 5000 {
+                return Ok(());
+            }
+            let s = engine
+                .pi(&spec, Backend::Scalar)
+                .map_err(|e| e.to_string())?;
+            let v = engine.pi(&spec, Backend::Simd).map_err(|e| e.to_string())?;
+            if s.hits != v.hits || s.hits > n {
+                return Err(format!("hits {} vs {} of {n}", s.hits, v.hits));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+#[ignore = "fuzzing: run with --ignored (see the file's header)"]
+fn fuzz_spec_constructors() {
+    let engine = Engine::with_threads(2).unwrap();
+    let (tried, failures) = fuzz(spec_inputs(), |input| check_spec(&engine, input));
+    report("spec constructors", tried, &failures);
+}
+
+/// Values a user might type, right and wrong.
+const VALUES: &[&str] = &[
+    "",
+    "0",
+    "-1",
+    "1",
+    "2",
+    "3",
+    "7",
+    "16",
+    "1e3",
+    "1e6",
+    "1e30",
+    "-1e308",
+    "1e-300",
+    "nan",
+    "inf",
+    "-inf",
+    "1.5",
+    "abc",
+    "1,2",
+    "0,0",
+    "-0.8,0.2",
+    "1,nan",
+    "1,",
+    ",",
+    "99999999999999999999",
+    "scalar",
+    "simd",
+    "threads",
+    "simd-threads",
+    "gpu",
+    "viridis",
+    "magma",
+    "f32",
+    "f64",
+    "both",
+    "map",
+    "integral",
+    "sin",
+    "lorentz",
+    "sqrt",
+    "return x;",
+    "return x +;",
+    "return sin(x);",
+    "é",
+    " 5 ",
+    "0x10",
+    "+3",
+    "--json",
+    "-",
+    "--",
+];
+
+/// Each example's flags that take a value (`--output` is fixed, below).
+const FLAGS: &[(&str, &[&str])] = &[
+    (
+        "julia",
+        &[
+            "--backend",
+            "--threads",
+            "--repeat",
+            "--size",
+            "--width",
+            "--height",
+            "--maxiters",
+            "--c",
+            "--center",
+            "--zoom",
+            "--colormap",
+        ],
+    ),
+    (
+        "midpoint",
+        &[
+            "--backend",
+            "--threads",
+            "--repeat",
+            "--n",
+            "--a",
+            "--b",
+            "--integrand",
+            "--wgsl",
+            "--precision",
+        ],
+    ),
+    (
+        "gaussian",
+        &[
+            "--backend",
+            "--threads",
+            "--repeat",
+            "--n",
+            "--gamma",
+            "--seed",
+            "--precision",
+        ],
+    ),
+    (
+        "pi",
+        &["--backend", "--threads", "--repeat", "--n", "--seed"],
+    ),
+    ("sum", &["--backend", "--threads", "--repeat", "--n"]),
+    (
+        "custom_kernel",
+        &["--backend", "--threads", "--repeat", "--kernel", "--n"],
+    ),
+];
+
+#[derive(Debug, Clone)]
+struct CommandLine {
+    example: &'static str,
+    args: Vec<String>,
+}
+
+fn command_lines() -> impl Strategy<Value = CommandLine> {
+    (0..FLAGS.len()).prop_flat_map(|k| {
+        let (example, flags) = FLAGS[k];
+        let pair = (
+            prop::sample::select(flags.to_vec()),
+            prop::sample::select(VALUES.to_vec()),
+        );
+        (
+            prop::collection::vec(pair, 0..5),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(move |(pairs, json, compare)| {
+                let mut args = Vec::new();
+                for (flag, value) in pairs {
+                    args.push(flag.to_owned());
+                    args.push(value.to_owned());
+                }
+                if json {
+                    args.push("--json".into());
+                }
+                if compare && matches!(example, "julia" | "custom_kernel") {
+                    args.push("--compare".into());
+                }
+                CommandLine { example, args }
+            })
+    })
+}
+
+/// Exit 0, 1 or 2 within the bound, never a signal or a panic. Sizes the
+/// line leaves out are made small, so a valid line runs quickly.
+fn check_command_line(line: &CommandLine, scratch: &std::path::Path) -> Result<(), String> {
+    let mut cmd = example(line.example);
+    cmd.args(&line.args);
+    let given = |flag: &str| line.args.iter().any(|a| a == flag);
+    match line.example {
+        "julia" => {
+            if !(given("--size") || given("--width") || given("--height")) {
+                cmd.args(["--size", "40"]);
+            }
+            cmd.arg("--output").arg(scratch.join("fuzz.png"));
+        }
+        _ if !given("--n") => {
+            cmd.args(["--n", "1000"]);
+        }
+        _ => {}
+    }
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            return Err("still running after 60 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    if stderr.contains("panicked") {
+        return Err(format!("panicked: {stderr}"));
+    }
+    match status.code() {
+        Some(0..=2) => Ok(()),
+        other => Err(format!(
+            "exit {other:?} (None: killed by a signal): {stderr}"
+        )),
+    }
+}
+
+#[test]
+#[ignore = "fuzzing: run with --ignored (see the file's header)"]
+fn fuzz_example_command_lines() {
+    let scratch = std::env::temp_dir().join(format!("hetero-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let (tried, failures) = fuzz(command_lines(), |line| check_command_line(line, &scratch));
+    std::fs::remove_dir_all(&scratch).ok();
+    report("example command lines", tried, &failures);
+}
