@@ -119,6 +119,18 @@ pub trait Real:
     fn min(self, other: Self) -> Self;
     /// The larger lane (NaN handling as the platform's maximum).
     fn max(self, other: Self) -> Self;
+    /// The smaller lane where neither is NaN; with a NaN, either operand
+    /// (one instruction on x86, where `min` needs a NaN test). For loops
+    /// that handle NaN apart, such as a running minimum.
+    #[inline(always)]
+    fn fast_min(self, other: Self) -> Self {
+        self.min(other)
+    }
+    /// The larger lane where neither is NaN; with a NaN, either operand.
+    #[inline(always)]
+    fn fast_max(self, other: Self) -> Self {
+        self.max(other)
+    }
 
     fn simd_lt(self, other: Self) -> Self::Mask;
     fn simd_le(self, other: Self) -> Self::Mask;

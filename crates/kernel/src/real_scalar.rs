@@ -85,6 +85,14 @@ macro_rules! scalar_real {
                 <$t>::max(self, other)
             }
             #[inline(always)]
+            fn fast_min(self, other: Self) -> Self {
+                if other < self { other } else { self }
+            }
+            #[inline(always)]
+            fn fast_max(self, other: Self) -> Self {
+                if other > self { other } else { self }
+            }
+            #[inline(always)]
             fn simd_lt(self, other: Self) -> bool {
                 self < other
             }

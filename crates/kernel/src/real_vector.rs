@@ -122,6 +122,14 @@ macro_rules! vector_real {
                 $v::max(self, other)
             }
             #[inline(always)]
+            fn fast_min(self, other: Self) -> Self {
+                $v::fast_min(self, other)
+            }
+            #[inline(always)]
+            fn fast_max(self, other: Self) -> Self {
+                $v::fast_max(self, other)
+            }
+            #[inline(always)]
             fn simd_lt(self, other: Self) -> Self {
                 $v::simd_lt(self, other)
             }
