@@ -57,6 +57,8 @@ pub use hetero_kernel::{
     Compare, ElementWise, Float, IndexTerm, KernelError, Lanes, MapKernel, Mapping, Mask, Real,
     ReduceKernel, Reduction, fold, lanes, problems, wide,
 };
+/// NumPy `.npy` files: reading, writing, per-file statistics, many files.
+pub use hetero_npy as npy;
 pub use quiet::quiet_gpu_probe;
 pub use validate::{Check, Validation};
 

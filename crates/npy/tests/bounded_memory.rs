@@ -1,0 +1,81 @@
+//! The pool's memory is O(readers × chunk), whatever the number of files:
+//! a counting allocator watches the peak over 20 and over 200 files.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use hetero_npy::{Widest, stats_of_files, to_npy_bytes};
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only counts bytes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: `ptr` came from `alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Bytes allocated above the starting level while `f` runs.
+fn peak_extra(f: impl FnOnce()) -> usize {
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    f();
+    PEAK.load(Ordering::Relaxed).saturating_sub(base)
+}
+
+#[test]
+fn the_pool_holds_a_chunk_per_reader_not_a_file_per_file() {
+    let dir = std::env::temp_dir().join(format!("hetero-npy-mem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Files of 100 000 f64 (800 KB), as the notebook's: larger than a chunk.
+    let values: Vec<f64> = (0..100_000).map(|i| f64::from(i % 1000)).collect();
+    let bytes = to_npy_bytes(&values, &[values.len()]).unwrap();
+    let paths: Vec<PathBuf> = (0..200)
+        .map(|i| {
+            let p = dir.join(format!("f{i:03}.npy"));
+            std::fs::write(&p, &bytes).unwrap();
+            p
+        })
+        .collect();
+    drop((values, bytes));
+    let readers = 3;
+    let peak = |files: &[PathBuf]| {
+        peak_extra(|| {
+            let mut done = 0;
+            stats_of_files::<Widest>(files, readers, |r| {
+                assert!(r.result.is_ok());
+                done += 1;
+            });
+            assert_eq!(done, files.len());
+        })
+    };
+    // Each reader: a 256 KiB chunk buffer (the 4 KiB header read reuses
+    // it), a name and the queue's few results — whatever the file count.
+    // One 800 KB file per file would be 160 MB; one per reader 2.4 MB.
+    let bound = readers * (300 << 10);
+    for files in [&paths[..20], &paths[..]] {
+        let bytes = peak(files);
+        assert!(
+            bytes < bound,
+            "{} files: {bytes} bytes, bound {bound}",
+            files.len()
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
