@@ -232,7 +232,11 @@ fn run() -> Result<(), Failure> {
     let npy = args
         .save_counts
         .as_ref()
-        .map(|path| (path, cli::npy::u32_2d(&counts, spec.height(), spec.width())));
+        .map(|path| {
+            hetero::npy::to_npy_bytes(&counts, &[spec.height(), spec.width()]).map(|b| (path, b))
+        })
+        .transpose()
+        .map_err(Failure::runtime)?;
     let mut files = vec![(args.output.as_path(), png.as_slice(), "--output")];
     if let Some((path, bytes)) = &npy {
         files.push((path.as_path(), bytes.as_slice(), "--save-counts"));

@@ -6,7 +6,6 @@
 
 mod support;
 
-
 use hetero::problems::sum::{CHUNK, SumKernel, arange, arange_sum};
 use hetero::{Backend, Engine, Error, KernelError};
 

@@ -5,7 +5,6 @@
 #![allow(dead_code)]
 
 pub mod color;
-pub mod npy;
 
 use std::path::Path;
 use std::process::ExitCode;
