@@ -4,12 +4,10 @@
 //! code with a message that names what to change.
 
 mod support;
-use support::{ci, example};
+use support::{ci, example, run_bounded};
 
-use std::io::Read;
-use std::process::Stdio;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hetero::problems::gaussian::GaussianKernel;
 use hetero::problems::sum::SumKernel;
@@ -374,28 +372,7 @@ fn check(case: Case) -> Result<(), String> {
             env,
             code,
         } => {
-            let mut child = example(name)
-                .args(&args)
-                .envs(env)
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|e| format!("cannot start: {e}"))?;
-            let started = Instant::now();
-            let status = loop {
-                if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                    break status;
-                }
-                if started.elapsed() > BOUND {
-                    let _ = child.kill();
-                    return Err(format!("still running after {BOUND:?}: a hang"));
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            };
-            let mut stderr = String::new();
-            if let Some(mut pipe) = child.stderr.take() {
-                let _ = pipe.read_to_string(&mut stderr);
-            }
+            let (status, stderr) = run_bounded(example(name).args(&args).envs(env), BOUND)?;
             if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
                 return Err(format!("panicked: {stderr}"));
             }

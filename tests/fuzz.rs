@@ -10,15 +10,13 @@
 
 mod support;
 
-use std::io::Read;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use hetero::{Backend, Engine, Gaussian, JuliaParams, Midpoint, Pi, Viewport};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
-use support::example;
+use support::{example, run_bounded};
 
 /// How long each fuzz test runs: `HETERO_FUZZ_SECONDS`, 10 by default.
 fn budget() -> Duration {
@@ -374,26 +372,7 @@ fn check_command_line(line: &CommandLine, scratch: &std::path::Path) -> Result<(
         }
         _ => {}
     }
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start: {e}"))?;
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            return Err("still running after 60 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        let _ = pipe.read_to_string(&mut stderr);
-    }
+    let (status, stderr) = run_bounded(&mut cmd, Duration::from_secs(60))?;
     if stderr.contains("panicked") {
         return Err(format!("panicked: {stderr}"));
     }

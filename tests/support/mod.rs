@@ -3,6 +3,8 @@
 //! test of its own.)
 #![allow(dead_code)]
 
+pub mod counting;
+
 use std::process::Command;
 
 /// Whether CI asks for every test to run for real: a missing GPU adapter
@@ -30,4 +32,41 @@ pub fn example(name: &str) -> Command {
     let mut cmd = Command::new(path);
     cmd.env("XDG_RUNTIME_DIR", std::env::temp_dir());
     cmd
+}
+
+/// Runs `cmd` (stdout discarded) for at most `limit`: its exit status and
+/// stderr, or why not (it could not start, or it was still running — a
+/// hang — and was killed). Stderr is drained on a thread, so a chatty child
+/// cannot block on a full pipe and pass for a hang.
+pub fn run_bounded(
+    cmd: &mut Command,
+    limit: std::time::Duration,
+) -> Result<(std::process::ExitStatus, String), String> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let mut pipe = child.stderr.take().ok_or("no stderr pipe")?;
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("still running after {limit:?}: a hang"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let stderr = reader.join().unwrap_or_default();
+    Ok((status, stderr))
 }
