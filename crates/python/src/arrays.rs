@@ -1,0 +1,102 @@
+//! The Gaussian kernel on numpy arrays, read and written in place: x and y
+//! are borrowed (C-contiguous float64 or float32, never copied), and the
+//! result goes into `out` when given.
+
+use hetero::Gaussian;
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::engines::{engine, resolve};
+use crate::errors::{problem, to_py};
+
+/// A 1-D array of `T` viewed in place, or a ValueError saying what to pass.
+fn view<'py, T: numpy::Element>(
+    name: &str,
+    array: &Bound<'py, PyAny>,
+) -> PyResult<Option<PyReadonlyArray1<'py, T>>> {
+    let Ok(array) = array.downcast::<PyArray1<T>>() else {
+        return Ok(None);
+    };
+    let array = array.readonly();
+    if !array.is_c_contiguous() {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be C-contiguous (a strided view would need a copy): pass numpy.ascontiguousarray({name})"
+        )));
+    }
+    Ok(Some(array))
+}
+
+fn wrong_type(name: &str) -> PyErr {
+    PyValueError::new_err(format!(
+        "{name} must be a 1-D numpy array of float64 or float32 (x, y and out of one dtype)"
+    ))
+}
+
+/// out[i] = exp(−γ·(x[i] − y[i])²), in the arrays' precision (float64 or
+/// float32), into `out` (allocated when not given); returns `out`.
+#[pyfunction]
+#[pyo3(signature = (x, y, gamma=1.0, out=None, backend="auto", threads=None))]
+pub fn gaussian<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    gamma: f64,
+    out: Option<&Bound<'py, PyAny>>,
+    backend: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let spec = Gaussian::new(gamma).map_err(problem)?;
+    let engine = engine(threads)?;
+    let backend = resolve(&engine, backend)?;
+    if let (Some(xs), Some(ys)) = (view::<f64>("x", x)?, view::<f64>("y", y)?) {
+        let out = output::<f64>(py, out, xs.len())?;
+        {
+            let mut target = writable(&out)?;
+            let (xs, ys) = (xs.as_slice()?, ys.as_slice()?);
+            let target = target.as_slice_mut()?;
+            py.allow_threads(|| engine.gaussian_f64(&spec, xs, ys, target, backend))
+                .map_err(to_py)?;
+        }
+        return Ok(out.into_any());
+    }
+    if let (Some(xs), Some(ys)) = (view::<f32>("x", x)?, view::<f32>("y", y)?) {
+        let out = output::<f32>(py, out, xs.len())?;
+        {
+            let mut target = writable(&out)?;
+            let (xs, ys) = (xs.as_slice()?, ys.as_slice()?);
+            let target = target.as_slice_mut()?;
+            py.allow_threads(|| engine.gaussian_f32(&spec, xs, ys, target, backend))
+                .map_err(to_py)?;
+        }
+        return Ok(out.into_any());
+    }
+    Err(wrong_type("x and y"))
+}
+
+/// `out` as a 1-D array of `T`, or a new one of `len`.
+fn output<'py, T: numpy::Element>(
+    py: Python<'py>,
+    out: Option<&Bound<'py, PyAny>>,
+    len: usize,
+) -> PyResult<Bound<'py, PyArray1<T>>> {
+    match out {
+        None => Ok(PyArray1::<T>::zeros(py, len, false)),
+        Some(out) => out
+            .downcast::<PyArray1<T>>()
+            .cloned()
+            .map_err(|_| wrong_type("out")),
+    }
+}
+
+fn writable<'py, T: numpy::Element>(
+    out: &Bound<'py, PyArray1<T>>,
+) -> PyResult<PyReadwriteArray1<'py, T>> {
+    let out = out
+        .try_readwrite()
+        .map_err(|e| PyValueError::new_err(format!("out cannot be written: {e}")))?;
+    if !out.is_c_contiguous() {
+        return Err(PyValueError::new_err("out must be C-contiguous"));
+    }
+    Ok(out)
+}

@@ -1,0 +1,78 @@
+//! Engines (a rayon pool and a lazily opened GPU) kept for the life of the
+//! module, one per thread count, and the resolution of `backend=`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use hetero::{Backend, Engine};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::to_py;
+
+/// The engine for `threads` (all cores when `None`), built once.
+pub fn engine(threads: Option<usize>) -> PyResult<Arc<Engine>> {
+    static ENGINES: OnceLock<Mutex<HashMap<Option<usize>, Arc<Engine>>>> = OnceLock::new();
+    let engines = ENGINES.get_or_init(Default::default);
+    let mut engines = engines.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = engines.get(&threads) {
+        return Ok(Arc::clone(e));
+    }
+    let built = match threads {
+        Some(t) => Engine::with_threads(t),
+        None => Engine::new(),
+    }
+    .map_err(to_py)?;
+    let built = Arc::new(built);
+    engines.insert(threads, Arc::clone(&built));
+    Ok(built)
+}
+
+/// `backend=` as a backend of `engine`: a name, or "auto" — a hardware GPU
+/// where there is one, else simd-threads (the examples' rule).
+pub fn resolve(engine: &Engine, backend: &str) -> PyResult<Backend> {
+    if backend == "auto" {
+        return Ok(match engine.gpu_adapter() {
+            Ok(gpu) if !gpu.is_software => Backend::Gpu,
+            _ => Backend::SimdThreads,
+        });
+    }
+    backend
+        .parse::<Backend>()
+        .map_err(|e| PyValueError::new_err(format!("{e} (or \"auto\")")))
+}
+
+/// Each backend with whether it runs here; the GPU's row names its adapter.
+#[pyfunction]
+pub fn backends(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    let engine = engine(None)?;
+    let adapter = py.allow_threads(|| engine.gpu_adapter());
+    Backend::ALL
+        .iter()
+        .map(|&b| {
+            let row = PyDict::new(py);
+            row.set_item("name", b.name())?;
+            if b == Backend::Gpu {
+                match &adapter {
+                    Ok(gpu) => {
+                        row.set_item("available", true)?;
+                        row.set_item("adapter", &gpu.description)?;
+                        row.set_item("software", gpu.is_software)?;
+                    }
+                    Err(e) => {
+                        row.set_item("available", false)?;
+                        row.set_item("reason", e.to_string())?;
+                    }
+                }
+            } else {
+                row.set_item("available", true)?;
+                row.set_item(
+                    "threads",
+                    if b.is_parallel() { engine.threads() } else { 1 },
+                )?;
+            }
+            Ok(row)
+        })
+        .collect()
+}

@@ -1,0 +1,23 @@
+//! hetero's errors as Python exceptions, with the same messages:
+//! `ValueError` for input the caller can change, `RuntimeError` for the
+//! device or the machine.
+
+use pyo3::PyErr;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+
+pub fn to_py(e: hetero::Error) -> PyErr {
+    match e {
+        hetero::Error::Gpu(hetero::GpuError::BadSetting { .. })
+        | hetero::Error::Problem(_)
+        | hetero::Error::Kernel(_)
+        | hetero::Error::UnknownBackend { .. }
+        | hetero::Error::Unsupported { .. }
+        | hetero::Error::ZeroThreads
+        | hetero::Error::TooManyThreads { .. } => PyValueError::new_err(e.to_string()),
+        _ => PyRuntimeError::new_err(e.to_string()),
+    }
+}
+
+pub fn problem(e: hetero::ProblemError) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}

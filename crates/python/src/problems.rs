@@ -1,0 +1,175 @@
+//! The problems that take numbers and give numbers or a new array: julia,
+//! midpoint, pi and sum.
+
+use hetero::problems::sum::SumKernel;
+use hetero::{JuliaParams, Midpoint, Pi, Precision, Viewport, WgslIntegrand};
+use num_complex::Complex64 as Complex;
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::engines::{engine, resolve};
+use crate::errors::{problem, to_py};
+
+/// The Julia counts of an image: uint32, shape (height, width). The
+/// notebook's image is `julia()`: n = 1000 rows × 2000 columns.
+#[pyfunction]
+#[pyo3(signature = (n=1000, maxiters=50, c=None, width=None, height=None, viewport=None, backend="auto", threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn julia<'py>(
+    py: Python<'py>,
+    n: usize,
+    maxiters: u32,
+    c: Option<Complex>,
+    width: Option<usize>,
+    height: Option<usize>,
+    viewport: Option<(f64, f64, f64, f64)>,
+    backend: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let mut params = JuliaParams::notebook(n);
+    params.maxiters = maxiters;
+    if let Some(c) = c {
+        (params.c_re, params.c_im) = (c.re as f32, c.im as f32);
+    }
+    match (width, height) {
+        (Some(w), Some(h)) => (params.width, params.height) = (w, h),
+        (None, None) => {}
+        _ => {
+            return Err(PyValueError::new_err(
+                "give width and height together (or n)",
+            ));
+        }
+    }
+    if let Some((x_min, x_max, y_min, y_max)) = viewport {
+        params.viewport = Viewport {
+            x_min,
+            x_max,
+            y_min,
+            y_max,
+        };
+    }
+    let spec = params.validate().map_err(problem)?;
+    let engine = engine(threads)?;
+    let backend = resolve(&engine, backend)?;
+    let counts = py
+        .allow_threads(|| engine.julia(&spec, backend))
+        .map_err(to_py)?;
+    PyArray1::from_vec(py, counts).reshape([spec.height(), spec.width()])
+}
+
+/// ∫ₐᵇ f by the midpoint rule with n subintervals: f = exp(−x²) (the
+/// notebook's), or a WGSL body of `x` for the GPU (`wgsl="return x * x;"`).
+#[pyfunction]
+#[pyo3(signature = (a=0.0, b=1.0, n=1_000_000, integrand="exp_neg_square", wgsl=None, precision="f32", backend="auto", threads=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn midpoint(
+    py: Python<'_>,
+    a: f64,
+    b: f64,
+    n: u64,
+    integrand: &str,
+    wgsl: Option<String>,
+    precision: &str,
+    backend: &str,
+    threads: Option<usize>,
+) -> PyResult<f64> {
+    let spec = Midpoint::new(a, b, n).map_err(problem)?;
+    let engine = engine(threads)?;
+    if let Some(body) = wgsl {
+        let precision = match precision {
+            "f32" => Precision::F32,
+            "f64" => Precision::F64,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "precision must be \"f32\" or \"f64\", got {other:?}"
+                )));
+            }
+        };
+        if !matches!(backend, "auto" | "gpu") {
+            return Err(PyValueError::new_err(
+                "a WGSL integrand runs on the GPU only: pass backend=\"gpu\" (or leave the default)",
+            ));
+        }
+        let integrand = WgslIntegrand::new(body.clone()).with_f64(body);
+        return py
+            .allow_threads(|| engine.midpoint_wgsl(&spec, &integrand, precision))
+            .map_err(to_py);
+    }
+    if integrand != "exp_neg_square" {
+        return Err(PyValueError::new_err(format!(
+            "unknown integrand {integrand:?}: the built-in one is \"exp_neg_square\"; give any other as wgsl=\"return ...;\""
+        )));
+    }
+    let backend = resolve(&engine, backend)?;
+    py.allow_threads(|| engine.midpoint(&spec, backend))
+        .map_err(to_py)
+}
+
+/// A Monte Carlo estimate of π from n samples of the counter-based
+/// generator: the same hits on every backend for the same (n, seed).
+#[pyclass(frozen, module = "hetero")]
+pub struct PiResult {
+    #[pyo3(get)]
+    hits: u64,
+    #[pyo3(get)]
+    n: u64,
+    #[pyo3(get)]
+    seed: u64,
+    #[pyo3(get)]
+    estimate: f64,
+    #[pyo3(get)]
+    sigma: f64,
+}
+
+#[pymethods]
+impl PiResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "PiResult(estimate={}, sigma={:.3e}, hits={}, n={}, seed={})",
+            self.estimate, self.sigma, self.hits, self.n, self.seed
+        )
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (n=10_000_000, seed=1_592_594_321, backend="auto", threads=None))]
+pub fn pi(
+    py: Python<'_>,
+    n: u64,
+    seed: u64,
+    backend: &str,
+    threads: Option<usize>,
+) -> PyResult<PiResult> {
+    let spec = Pi::new(n, seed).map_err(problem)?;
+    let engine = engine(threads)?;
+    let backend = resolve(&engine, backend)?;
+    let estimate = py
+        .allow_threads(|| engine.pi(&spec, backend))
+        .map_err(to_py)?;
+    Ok(PiResult {
+        hits: estimate.hits,
+        n: estimate.n,
+        seed: estimate.seed,
+        estimate: estimate.estimate(),
+        sigma: estimate.sigma(),
+    })
+}
+
+/// The compensated sum of a float64 array (read in place, not copied).
+#[pyfunction]
+#[pyo3(signature = (array, backend="auto", threads=None))]
+pub fn sum(
+    py: Python<'_>,
+    array: PyReadonlyArray1<'_, f64>,
+    backend: &str,
+    threads: Option<usize>,
+) -> PyResult<f64> {
+    let data = array.as_slice().map_err(|_| {
+        PyValueError::new_err("array must be C-contiguous (use numpy.ascontiguousarray)")
+    })?;
+    let engine = engine(threads)?;
+    let backend = resolve(&engine, backend)?;
+    py.allow_threads(|| engine.reduce(&SumKernel::new(data), backend))
+        .map_err(to_py)
+}

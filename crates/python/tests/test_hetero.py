@@ -1,0 +1,182 @@
+"""hetero from Python: the same answers as the Rust library, numpy arrays
+in and out without copies, the GIL released while computing, and hetero's
+errors as Python exceptions with the same messages."""
+import json
+import os
+import pathlib
+import subprocess
+import threading
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import hetero
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+CPU = ["scalar", "simd", "threads", "simd-threads"]
+
+
+def in_ci():
+    return os.environ.get("CI", "") not in ("", "0", "false")
+
+
+def gpu_available():
+    return next(b for b in hetero.backends() if b["name"] == "gpu")["available"]
+
+
+def backends():
+    """Every CPU backend, and the GPU where there is one (CI requires it)."""
+    if gpu_available():
+        return CPU + ["gpu"]
+    assert not in_ci(), "CI requires a GPU adapter"
+    return CPU
+
+
+def test_julia_is_the_notebooks_image_on_every_backend():
+    for backend in backends():
+        counts = hetero.julia(backend=backend)
+        assert counts.dtype == np.uint32
+        assert counts.shape == (1000, 2000)
+        assert int(counts.sum(dtype=np.uint64)) == 14_565_573, backend
+
+
+def test_julia_keywords():
+    counts = hetero.julia(
+        width=30, height=20, maxiters=7, c=-0.4 + 0.6j, viewport=(-1.5, 1.5, -1, 1), backend="simd"
+    )
+    assert counts.shape == (20, 30)
+    assert counts.max() <= 7
+    same = hetero.julia(
+        width=30, height=20, maxiters=7, c=-0.4 + 0.6j, viewport=(-1.5, 1.5, -1, 1), backend="scalar"
+    )
+    assert (counts == same).all()
+
+
+def rust_example(name, *args):
+    """The Rust example's --json report, from the binary cargo built."""
+    for profile in ("debug", "release"):
+        exe = ROOT / "target" / profile / "examples" / name
+        if exe.exists():
+            out = subprocess.run([exe, *args, "--json"], capture_output=True, check=True)
+            return json.loads(out.stdout)
+    pytest.fail(f"the Rust example {name} is not built: run `cargo build --examples` first")
+
+
+def test_pi_hits_equal_the_rust_examples():
+    report = rust_example("pi", "--n", "1000003", "--seed", "7", "--backend", "scalar")
+    for backend in backends():
+        result = hetero.pi(n=1_000_003, seed=7, backend=backend)
+        assert result.hits == report["hits"], backend
+        assert result.estimate == pytest.approx(4 * result.hits / 1_000_003)
+        assert 0 < result.sigma < 0.01
+
+
+def test_midpoint_within_the_rust_tolerances():
+    exact_rule = 0.746_824_132_812_427  # the notebook's integral, n = 10**6, to 1e-15
+    for backend in CPU:
+        value = hetero.midpoint(n=10**6, backend=backend)
+        assert abs(value - exact_rule) < 1e-12, backend
+    if gpu_available():
+        assert abs(hetero.midpoint(n=10**6, backend="gpu") - exact_rule) < 2e-7
+        cubic = hetero.midpoint(0.0, 1.0, 1000, wgsl="return x * x;", backend="gpu")
+        assert abs(cubic - (1 / 3 - 1 / (12 * 1000**2))) < 1e-6
+
+
+def test_gaussian_matches_numpy_in_float64_and_float32():
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal(10_001), rng.standard_normal(10_001)
+    d = x - y
+    # hetero's kernel evaluates (-gamma * d) * d, left to right; so does this.
+    expected = np.exp((-0.7 * d) * d)
+    for backend in CPU:
+        z = hetero.gaussian(x, y, gamma=0.7, backend=backend)
+        assert z.dtype == np.float64
+        np.testing.assert_allclose(z, expected, rtol=1e-15, atol=0)
+    for backend in backends():
+        z = hetero.gaussian(x.astype(np.float32), y.astype(np.float32), gamma=0.7, backend=backend)
+        assert z.dtype == np.float32
+        np.testing.assert_allclose(z, expected, rtol=2e-5, atol=1e-30)
+
+
+def test_gaussian_reads_its_inputs_in_place_and_writes_into_out():
+    n = 10**6
+    x, y = np.linspace(-3, 3, n), np.linspace(3, -3, n)
+    out = np.empty(n)
+    tracemalloc.start()
+    result = hetero.gaussian(x, y, gamma=1.0, out=out, backend="simd-threads")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result is out
+    # A copy of x or y would be 8 MB.
+    assert peak < 1_000_000, f"{peak} bytes allocated"
+    d = x - y
+    np.testing.assert_allclose(out, np.exp((-1.0 * d) * d), rtol=1e-15)
+
+
+def test_sum_is_the_notebooks_exact_arange_sum():
+    n = 2**20
+    assert hetero.sum(np.arange(n, dtype="f8"), backend="simd-threads") == n * (n - 1) / 2
+    assert hetero.sum(np.arange(n, dtype="f8"), backend="scalar") == n * (n - 1) / 2
+
+
+def test_the_gil_is_released_while_hetero_computes():
+    ticks = 0
+    done = threading.Event()
+
+    def count():
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            time.sleep(0.0005)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    start = time.perf_counter()
+    before = ticks
+    hetero.julia(n=4000, backend="simd")  # a single-thread backend: the core it holds is busy
+    elapsed = time.perf_counter() - start
+    during = ticks - before
+    done.set()
+    counter.join()
+    # With the GIL held the counter could not tick at all during the call.
+    assert elapsed > 0.05 and during >= 10, (elapsed, during)
+
+
+def test_backends_and_validate():
+    names = [b["name"] for b in hetero.backends()]
+    assert names == ["scalar", "simd", "threads", "simd-threads", "gpu"]
+    table = hetero.validate("midpoint", n=100_000)
+    assert table[0]["backend"] == "scalar" and table[0]["error"] == 0.0
+    for row in table:
+        # The GPU sums f32 terms: within 2e-7, as the Rust tests hold it.
+        bound = 2e-7 if row["backend"] == "gpu" else 1e-12
+        assert row["failure"] is not None or row["error"] < bound, row
+    assert {r["backend"] for r in hetero.validate("julia", n=50)} >= set(CPU)
+
+
+def test_errors_are_python_exceptions_with_hetero_messages():
+    with pytest.raises(ValueError, match="at least 1"):
+        hetero.midpoint(n=0)
+    with pytest.raises(ValueError, match="finite"):
+        hetero.midpoint(a=float("nan"))
+    with pytest.raises(ValueError, match="choose one of"):
+        hetero.pi(n=10, backend="cuda")
+    with pytest.raises(ValueError, match="C-contiguous"):
+        x = np.zeros(10)
+        hetero.gaussian(x[::2], x[::2])
+    with pytest.raises(ValueError, match="float64 or float32"):
+        hetero.gaussian(np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64))
+    with pytest.raises(ValueError, match="same length"):
+        hetero.gaussian(np.zeros(3), np.zeros(2))
+    with pytest.raises(ValueError, match="gamma"):
+        hetero.gaussian(np.zeros(3), np.zeros(3), gamma=-1.0)
+    with pytest.raises(ValueError, match="at most"):
+        hetero.pi(n=10, threads=10**6)
+    with pytest.raises(ValueError, match="GPU only"):
+        hetero.midpoint(wgsl="return x;", backend="simd")
+    with pytest.raises(ValueError, match="at least one item"):
+        hetero.sum(np.zeros(0))
+    with pytest.raises(ValueError, match="width and height"):
+        hetero.julia(width=10)
