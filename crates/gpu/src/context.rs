@@ -114,7 +114,8 @@ impl GpuContext {
     /// [`GpuContext::open`] with [`GpuConfig::from_env`].
     ///
     /// # Errors
-    /// As [`GpuContext::open`].
+    /// [`GpuError::BadSetting`] for a `HETERO_GPU_*` variable set to
+    /// something not accepted; then as [`GpuContext::open`].
     pub fn from_env() -> GpuResult<Self> {
         Self::open(&GpuConfig::from_env()?)
     }
