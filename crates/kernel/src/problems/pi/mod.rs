@@ -4,8 +4,9 @@
 //!
 //! The one-lane leaf is the obvious loop over Philox pairs. The vector leaf
 //! is hand-specialised, because the generic body cannot express it fast:
-//! eight Philox pairs (sixteen samples) per step on AVX2 registers directly
-//! where the build has AVX2 (`avx2.rs`), else on `wide`'s u32x8 (`portable.rs`).
+//! groups of eight Philox pairs on 512-bit registers where the build has
+//! AVX-512F (`avx512.rs`), on 256-bit ones with AVX2 (`avx2.rs`), else on
+//! `wide`'s u32x8 (`portable.rs`).
 //! The partial pairs at a range's ends go through the one-lane loop.
 
 use core::ops::Range;
@@ -25,8 +26,13 @@ pub mod gpu;
 
 pub use gpu::{PiGpu, PiParams};
 
+// On AVX-512 builds the AVX2 leaf stays compiled for the test that holds
+// the two leaves to the same counts.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+#[cfg_attr(target_feature = "avx512f", allow(dead_code))]
 mod avx2;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+mod avx512;
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 mod portable;
 
@@ -54,8 +60,20 @@ pub fn count_hits_scalar(seed: u64, range: Range<u64>) -> u64 {
 }
 
 /// Hits among the samples of pairs `first_pair .. first_pair + 8·groups`:
-/// AVX2 where the build has it, else `wide`'s u32x8.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+/// AVX-512 where the build has it, AVX2 where it has that, else `wide`'s
+/// u32x8.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
+    // SAFETY: this function exists only in builds compiled with AVX-512F
+    // enabled (the cfg above), so every CPU that runs it has AVX-512F.
+    unsafe { avx512::count_pair_groups(key, first_pair, groups) }
+}
+
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    not(target_feature = "avx512f")
+))]
 fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
     // SAFETY: this function exists only in builds compiled with AVX2
     // enabled (the cfg above), so every CPU that runs it has AVX2.
@@ -133,5 +151,37 @@ impl Problem for Registered {
     }
     fn gpu_programs(&self, _: &GpuCaps) -> Vec<GpuProgram> {
         vec![PiGpu { seed: 0 }.program()]
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64", target_feature = "avx512f"))]
+mod tests {
+    use super::*;
+
+    /// The AVX-512 and AVX2 leaves count the same hits as the one-lane loop,
+    /// for odd and even group counts and first pairs past 2^32.
+    #[test]
+    fn the_avx512_leaf_counts_what_the_avx2_leaf_and_the_scalar_loop_count() {
+        for (seed, first_pair, groups) in [
+            (1u64, 0u64, 1u64),
+            (7, 5, 2),
+            (42, 1 << 33, 3),
+            (1_592_594_321, 123_456, 257),
+        ] {
+            let key = seed_key(seed);
+            // SAFETY: this test exists only in AVX-512F builds, which have AVX2.
+            let (wide, narrow) = unsafe {
+                (
+                    avx512::count_pair_groups(key, first_pair, groups),
+                    avx2::count_pair_groups(key, first_pair, groups),
+                )
+            };
+            let scalar = count_hits_scalar(seed, first_pair * 2..(first_pair + 8 * groups) * 2);
+            assert_eq!(
+                (wide, narrow),
+                (scalar, scalar),
+                "seed {seed}, {groups} groups"
+            );
+        }
     }
 }
