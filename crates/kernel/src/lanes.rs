@@ -28,11 +28,21 @@ impl Lanes for Scalar {
     const NAME: &'static str = "scalar";
 }
 
-/// `wide`'s 256-bit vectors: f64x4 and f32x8 (AVX2 registers where the
-/// build has AVX2, two 128-bit halves on a baseline build).
+/// The build's full vector width: `wide`'s 512-bit f64x8 and f32x16 where
+/// the target has AVX-512F, else the 256-bit f64x4 and f32x8 (AVX2
+/// registers where the build has AVX2, two 128-bit halves on a baseline
+/// build). Chosen at compile time; every kernel body is the same source.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Simd;
 
+#[cfg(target_feature = "avx512f")]
+impl Lanes for Simd {
+    type F64 = wide::f64x8;
+    type F32 = wide::f32x16;
+    const NAME: &'static str = "f64x8/f32x16";
+}
+
+#[cfg(not(target_feature = "avx512f"))]
 impl Lanes for Simd {
     type F64 = wide::f64x4;
     type F32 = wide::f32x8;
