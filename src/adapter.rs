@@ -39,4 +39,18 @@ impl Engine {
             Err(crate::Error::GpuUnavailable)
         }
     }
+
+    /// The backend to use when none is asked for, and why: a hardware GPU
+    /// where there is one, else `simd-threads` (a software GPU such as
+    /// lavapipe shares the CPU and is slower than it). Opens the GPU to look.
+    pub fn fastest_backend(&self) -> (crate::Backend, &'static str) {
+        match self.gpu_adapter() {
+            Ok(gpu) if !gpu.is_software => (crate::Backend::Gpu, "a hardware GPU"),
+            Ok(_) => (
+                crate::Backend::SimdThreads,
+                "the only GPU is a software one, slower than the CPU",
+            ),
+            Err(_) => (crate::Backend::SimdThreads, "no GPU found"),
+        }
+    }
 }

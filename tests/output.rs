@@ -26,6 +26,13 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
+fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .file_type()
+        .is_symlink()
+}
+
 #[test]
 fn a_regular_file_is_replaced_whole_and_keeps_its_permissions() {
     let dir = scratch("regular");
@@ -48,13 +55,7 @@ fn a_symlink_is_kept_and_its_target_written() {
     std::fs::write(&target, b"old").unwrap();
     symlink(&target, &link).unwrap();
     write_file(&link, b"new").unwrap();
-    assert!(
-        std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink(),
-        "the link is still a link"
-    );
+    assert!(is_symlink(&link), "the link is still a link");
     assert_eq!(std::fs::read(&target).unwrap(), b"new");
 
     // A dangling link: its target is created, the link kept.
@@ -62,12 +63,7 @@ fn a_symlink_is_kept_and_its_target_written() {
     let missing = dir.join("created.png");
     symlink(&missing, &dangling).unwrap();
     write_file(&dangling, b"made").unwrap();
-    assert!(
-        std::fs::symlink_metadata(&dangling)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
+    assert!(is_symlink(&dangling), "the dangling link is still a link");
     assert_eq!(std::fs::read(&missing).unwrap(), b"made");
     std::fs::remove_dir_all(dir).ok();
 }

@@ -125,23 +125,16 @@ impl Common {
                 ))
             }
             Some(b) => Ok((b, "asked for".into(), 0.0)),
-            None => match engine.gpu_adapter() {
-                Ok(gpu) if !gpu.is_software => Ok((
-                    Backend::Gpu,
-                    "fastest available: a hardware GPU".into(),
-                    started.elapsed().as_secs_f64(),
-                )),
-                Ok(_) => Ok((
-                    Backend::SimdThreads,
-                    "fastest available: the only GPU is a software one, slower than the CPU".into(),
-                    0.0,
-                )),
-                Err(_) => Ok((
-                    Backend::SimdThreads,
-                    "fastest available: no GPU found".into(),
-                    0.0,
-                )),
-            },
+            None => {
+                let (backend, why) = engine.fastest_backend();
+                // The GPU's start-up counts only when the GPU is used.
+                let setup = if backend == Backend::Gpu {
+                    started.elapsed().as_secs_f64()
+                } else {
+                    0.0
+                };
+                Ok((backend, format!("fastest available: {why}"), setup))
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 use hetero_core::{Gaussian, ProblemError};
+use hetero_kernel::Element;
 use hetero_kernel::problems::gaussian::GaussianKernel;
 
 use crate::{Backend, Engine, Result};
@@ -16,13 +17,32 @@ fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ProblemError> {
 }
 
 impl Engine {
-    /// out[i] = exp(−γ(x[i] − y[i])²) in f64, into `out`. Empty inputs give
-    /// an empty result.
+    /// out[i] = exp(−γ(x[i] − y[i])²) into `out`, in `T` (f64 or f32)
+    /// arithmetic throughout.
     ///
     /// # Errors
     /// [`ProblemError::LengthMismatch`] unless x, y and out have one length
-    /// (nothing is written then); [`Error::Unsupported`] for `gpu`, which
-    /// computes in f32 — use [`Engine::gaussian_f32`].
+    /// (nothing is written then); [`ProblemError::GammaOutOfRange`] for a γ
+    /// `T` cannot hold; [`Error::Unsupported`](crate::Error::Unsupported)
+    /// for f64 on `gpu`, which computes in f32; for `gpu`, why the GPU could
+    /// not be opened or the call failed.
+    pub fn gaussian<T: Element>(
+        &self,
+        spec: &Gaussian,
+        x: &[T],
+        y: &[T],
+        out: &mut [T],
+        backend: Backend,
+    ) -> Result<()> {
+        Gaussian::check_lengths(x.len(), y.len(), out.len())?;
+        self.map(&GaussianKernel::new(spec, x, y)?, out, backend)
+    }
+
+    /// [`Engine::gaussian`] in f64. Empty inputs give an empty result.
+    ///
+    /// # Errors
+    /// As [`Engine::gaussian`]; `gpu` computes in f32 — use
+    /// [`Engine::gaussian_f32`].
     pub fn gaussian_f64(
         &self,
         spec: &Gaussian,
@@ -31,18 +51,15 @@ impl Engine {
         out: &mut [f64],
         backend: Backend,
     ) -> Result<()> {
-        Gaussian::check_lengths(x.len(), y.len(), out.len())?;
-        self.map(&GaussianKernel::new(spec, x, y)?, out, backend)
+        self.gaussian(spec, x, y, out, backend)
     }
 
-    /// out[i] = exp(−γ(x[i] − y[i])²) in f32, into `out`, on any backend.
-    /// On `gpu` the arrays stream through device memory in chunks within the
-    /// GPU's memory budget.
+    /// [`Engine::gaussian`] in f32, on any backend. On `gpu` the arrays
+    /// stream through device memory in chunks within the GPU's memory
+    /// budget.
     ///
     /// # Errors
-    /// [`ProblemError::LengthMismatch`] unless x, y and out have one length
-    /// (nothing is written then); for `gpu`, why the GPU could not be opened
-    /// or the call failed.
+    /// As [`Engine::gaussian`].
     pub fn gaussian_f32(
         &self,
         spec: &Gaussian,
@@ -51,8 +68,7 @@ impl Engine {
         out: &mut [f32],
         backend: Backend,
     ) -> Result<()> {
-        Gaussian::check_lengths(x.len(), y.len(), out.len())?;
-        self.map(&GaussianKernel::new(spec, x, y)?, out, backend)
+        self.gaussian(spec, x, y, out, backend)
     }
 
     /// As [`Engine::gaussian_f64`], into a new `Vec`.

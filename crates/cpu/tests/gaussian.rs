@@ -124,34 +124,31 @@ fn gamma_zero_is_one_wherever_the_difference_is_a_number() {
     // Without the defined rule 0·∞ gives NaN for an infinite difference.
     let spec = Gaussian::new(0.0).unwrap();
     let (x, y) = edge_inputs();
-    let expected: Vec<f64> = x
-        .iter()
-        .zip(&y)
-        .map(|(&a, &b)| if (a - b).is_nan() { f64::NAN } else { 1.0 })
-        .collect();
-    for (backend, out) in run_f64(&spec, &x, &y).iter().enumerate() {
-        // Any NaN is a NaN (its sign and payload are the input's).
+    // Any NaN is a NaN (its sign and payload are the input's).
+    let agree = |out: &[f64], expected: &[f64], what: &str| {
         let same = out
             .iter()
-            .zip(&expected)
+            .zip(expected)
             .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
-        assert!(same, "f64 backend {backend}: {out:?}");
+        assert!(same, "{what}: {out:?}");
+    };
+    let rule = |d: f64| if d.is_nan() { f64::NAN } else { 1.0 };
+    let expected: Vec<f64> = x.iter().zip(&y).map(|(&a, &b)| rule(a - b)).collect();
+    for (backend, out) in run_f64(&spec, &x, &y).iter().enumerate() {
+        agree(out, &expected, &format!("f64 backend {backend}"));
     }
     let (x32, y32): (Vec<f32>, Vec<f32>) = (
         x.iter().map(|&v| v as f32).collect(),
         y.iter().map(|&v| v as f32).collect(),
     );
-    let expected32: Vec<f32> = x32
+    let expected32: Vec<f64> = x32
         .iter()
         .zip(&y32)
-        .map(|(&a, &b)| if (a - b).is_nan() { f32::NAN } else { 1.0 })
+        .map(|(&a, &b)| rule(f64::from(a - b)))
         .collect();
     for (backend, out) in run_f32(&spec, &x32, &y32).iter().enumerate() {
-        let same = out
-            .iter()
-            .zip(&expected32)
-            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
-        assert!(same, "f32 backend {backend}: {out:?}");
+        let widened: Vec<f64> = out.iter().map(|&v| f64::from(v)).collect();
+        agree(&widened, &expected32, &format!("f32 backend {backend}"));
     }
     assert_eq!(
         hetero_core::gaussian::kernel_f64(0.0, f64::INFINITY, 0.0),

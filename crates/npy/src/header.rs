@@ -141,7 +141,7 @@ fn parse_dict(text: &str) -> Result<Header, NpyError> {
         chars: text.trim().chars().collect(),
         at: 0,
     };
-    p.expect('{')?;
+    p.require('{')?;
     let (mut descr, mut fortran, mut shape) = (None, None, None);
     loop {
         p.skip_space();
@@ -150,7 +150,7 @@ fn parse_dict(text: &str) -> Result<Header, NpyError> {
         }
         let key = p.string()?;
         p.skip_space();
-        p.expect(':')?;
+        p.require(':')?;
         p.skip_space();
         let value = p.value()?;
         match (key.as_str(), value) {
@@ -163,7 +163,7 @@ fn parse_dict(text: &str) -> Result<Header, NpyError> {
         p.skip_space();
         if !p.eat(',') {
             p.skip_space();
-            p.expect('}')?;
+            p.require('}')?;
             break;
         }
     }
@@ -190,7 +190,7 @@ impl Parser {
         hit
     }
 
-    fn expect(&mut self, c: char) -> Result<(), NpyError> {
+    fn require(&mut self, c: char) -> Result<(), NpyError> {
         if self.eat(c) {
             Ok(())
         } else {
@@ -220,7 +220,7 @@ impl Parser {
             self.at += 1;
         }
         let s: String = self.chars[start..self.at].iter().collect();
-        self.expect(quote)?;
+        self.require(quote)?;
         Ok(s)
     }
 
@@ -266,7 +266,7 @@ impl Parser {
     }
 
     fn tuple(&mut self) -> Result<Value, NpyError> {
-        self.expect('(')?;
+        self.require('(')?;
         let mut dims = Vec::new();
         loop {
             self.skip_space();
@@ -288,7 +288,7 @@ impl Parser {
             self.skip_space();
             if !self.eat(',') {
                 self.skip_space();
-                self.expect(')')?;
+                self.require(')')?;
                 break;
             }
         }

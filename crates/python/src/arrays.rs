@@ -2,12 +2,12 @@
 //! are borrowed (C-contiguous float64 or float32, never copied), and the
 //! result goes into `out` when given.
 
-use hetero::Gaussian;
+use hetero::{Backend, Element, Engine, Gaussian};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::engines::{engine, resolve};
+use crate::engines::engine_for;
 use crate::errors::{problem, to_py};
 
 /// A 1-D array of `T` viewed in place, or a ValueError saying what to pass.
@@ -47,31 +47,51 @@ pub fn gaussian<'py>(
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = Gaussian::new(gamma).map_err(problem)?;
-    let engine = engine(threads)?;
-    let backend = resolve(&engine, backend)?;
+    let (engine, backend) = engine_for(backend, threads)?;
+    let run = Run {
+        py,
+        engine: &engine,
+        spec: &spec,
+        backend,
+    };
     if let (Some(xs), Some(ys)) = (view::<f64>("x", x)?, view::<f64>("y", y)?) {
-        let out = output::<f64>(py, out, xs.len())?;
-        {
-            let mut target = writable(&out)?;
-            let (xs, ys) = (xs.as_slice()?, ys.as_slice()?);
-            let target = target.as_slice_mut()?;
-            py.allow_threads(|| engine.gaussian_f64(&spec, xs, ys, target, backend))
-                .map_err(to_py)?;
-        }
-        return Ok(out.into_any());
+        return run.compute(xs, ys, out);
     }
     if let (Some(xs), Some(ys)) = (view::<f32>("x", x)?, view::<f32>("y", y)?) {
-        let out = output::<f32>(py, out, xs.len())?;
-        {
-            let mut target = writable(&out)?;
-            let (xs, ys) = (xs.as_slice()?, ys.as_slice()?);
-            let target = target.as_slice_mut()?;
-            py.allow_threads(|| engine.gaussian_f32(&spec, xs, ys, target, backend))
-                .map_err(to_py)?;
-        }
-        return Ok(out.into_any());
+        return run.compute(xs, ys, out);
     }
     Err(wrong_type("x and y"))
+}
+
+/// One Gaussian call's settings, for either precision.
+struct Run<'a, 'py> {
+    py: Python<'py>,
+    engine: &'a Engine,
+    spec: &'a Gaussian,
+    backend: Backend,
+}
+
+impl<'py> Run<'_, 'py> {
+    /// The kernel over `xs` and `ys` into `out` (or a new array), the GIL
+    /// released while it computes.
+    fn compute<T: numpy::Element + Element>(
+        &self,
+        xs: PyReadonlyArray1<'py, T>,
+        ys: PyReadonlyArray1<'py, T>,
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let out = output::<T>(self.py, out, xs.len())?;
+        {
+            let mut target = writable(&out)?;
+            let (xs, ys, target) = (xs.as_slice()?, ys.as_slice()?, target.as_slice_mut()?);
+            // The closure may not hold the Python token: take what it needs.
+            let (engine, spec, backend) = (self.engine, self.spec, self.backend);
+            self.py
+                .allow_threads(|| engine.gaussian(spec, xs, ys, target, backend))
+                .map_err(to_py)?;
+        }
+        Ok(out.into_any())
+    }
 }
 
 /// `out` as a 1-D array of `T`, or a new one of `len`.

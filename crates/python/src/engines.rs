@@ -29,18 +29,23 @@ pub fn engine(threads: Option<usize>) -> PyResult<Arc<Engine>> {
     Ok(built)
 }
 
-/// `backend=` as a backend of `engine`: a name, or "auto" — a hardware GPU
-/// where there is one, else simd-threads (the examples' rule).
-pub fn resolve(engine: &Engine, backend: &str) -> PyResult<Backend> {
-    if backend == "auto" {
-        return Ok(match engine.gpu_adapter() {
-            Ok(gpu) if !gpu.is_software => Backend::Gpu,
-            _ => Backend::SimdThreads,
-        });
+/// The engine and backend a call with `backend=` and `threads=` runs on.
+/// "auto" is [`Engine::fastest_backend`]. GPU calls all go to the default
+/// engine, so the GPU is opened and its programs compiled once, whatever
+/// `threads` says (the thread count is still checked).
+pub fn engine_for(backend: &str, threads: Option<usize>) -> PyResult<(Arc<Engine>, Backend)> {
+    let threaded = engine(threads)?;
+    let backend = if backend == "auto" {
+        engine(None)?.fastest_backend().0
+    } else {
+        backend
+            .parse::<Backend>()
+            .map_err(|e| PyValueError::new_err(format!("{e} (or \"auto\")")))?
+    };
+    if backend == Backend::Gpu {
+        return Ok((engine(None)?, backend));
     }
-    backend
-        .parse::<Backend>()
-        .map_err(|e| PyValueError::new_err(format!("{e} (or \"auto\")")))
+    Ok((threaded, backend))
 }
 
 /// Each backend with whether it runs here; the GPU's row names its adapter.

@@ -8,7 +8,7 @@ use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::engines::{engine, resolve};
+use crate::engines::engine_for;
 use crate::errors::{problem, to_py};
 
 /// The Julia counts of an image: uint32, shape (height, width). The
@@ -50,8 +50,7 @@ pub fn julia<'py>(
         };
     }
     let spec = params.validate().map_err(problem)?;
-    let engine = engine(threads)?;
-    let backend = resolve(&engine, backend)?;
+    let (engine, backend) = engine_for(backend, threads)?;
     let counts = py
         .allow_threads(|| engine.julia(&spec, backend))
         .map_err(to_py)?;
@@ -75,7 +74,6 @@ pub fn midpoint(
     threads: Option<usize>,
 ) -> PyResult<f64> {
     let spec = Midpoint::new(a, b, n).map_err(problem)?;
-    let engine = engine(threads)?;
     if let Some(body) = wgsl {
         let precision = match precision {
             "f32" => Precision::F32,
@@ -92,6 +90,7 @@ pub fn midpoint(
             ));
         }
         let integrand = WgslIntegrand::new(body.clone()).with_f64(body);
+        let (engine, _) = engine_for("gpu", threads)?;
         return py
             .allow_threads(|| engine.midpoint_wgsl(&spec, &integrand, precision))
             .map_err(to_py);
@@ -101,7 +100,7 @@ pub fn midpoint(
             "unknown integrand {integrand:?}: the built-in one is \"exp_neg_square\"; give any other as wgsl=\"return ...;\""
         )));
     }
-    let backend = resolve(&engine, backend)?;
+    let (engine, backend) = engine_for(backend, threads)?;
     py.allow_threads(|| engine.midpoint(&spec, backend))
         .map_err(to_py)
 }
@@ -142,8 +141,7 @@ pub fn pi(
     threads: Option<usize>,
 ) -> PyResult<PiResult> {
     let spec = Pi::new(n, seed).map_err(problem)?;
-    let engine = engine(threads)?;
-    let backend = resolve(&engine, backend)?;
+    let (engine, backend) = engine_for(backend, threads)?;
     let estimate = py
         .allow_threads(|| engine.pi(&spec, backend))
         .map_err(to_py)?;
@@ -168,8 +166,7 @@ pub fn sum(
     let data = array.as_slice().map_err(|_| {
         PyValueError::new_err("array must be C-contiguous (use numpy.ascontiguousarray)")
     })?;
-    let engine = engine(threads)?;
-    let backend = resolve(&engine, backend)?;
+    let (engine, backend) = engine_for(backend, threads)?;
     py.allow_threads(|| engine.reduce(&SumKernel::new(data), backend))
         .map_err(to_py)
 }
