@@ -6,7 +6,8 @@ use core::ops::Range;
 
 use hetero_cpu::{parallel, sequential};
 use hetero_kernel::kernel::try_alloc_output;
-use hetero_kernel::{MapKernel, ReduceKernel, lanes};
+use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel, lanes};
+use rayon::prelude::*;
 
 use crate::backend::{Space, Threading, Width};
 use crate::{Backend, Engine, Result};
@@ -55,6 +56,47 @@ impl Engine {
                 Ok(on_cpu!(self, width, threading, L, driver => driver::reduce::<K, L>(kernel))?)
             }
             Space::Gpu => self.reduce_gpu(kernel),
+        }
+    }
+
+    /// The partials of the subtrees `blocks` of a reduction's fixed chunk
+    /// tree (chunk ranges, e.g. from [`hetero_core::shares::subtree_blocks`]),
+    /// one per block, on `backend`. Combined along the tree (see
+    /// [`hetero_core::shares::combine_blocks`]) they give [`Engine::reduce`]'s
+    /// result bit for bit: this is how a job is shared among processes or
+    /// devices. On a threaded backend the blocks run in parallel.
+    ///
+    /// # Errors
+    /// As [`Engine::reduce`]; [`KernelError::EmptyRange`] for an empty block
+    /// or one past the kernel's last chunk.
+    pub fn reduce_blocks<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        blocks: &[Range<u64>],
+        backend: Backend,
+    ) -> Result<Vec<K::Partial>> {
+        let plan = ChunkPlan::of(kernel)?;
+        if blocks.iter().any(|b| b.is_empty() || b.end > plan.chunks) {
+            return Err(KernelError::EmptyRange {
+                kernel: kernel.name(),
+            }
+            .into());
+        }
+        let plan = &plan;
+        match backend.space() {
+            Space::Cpu { width, threading } => Ok(on_cpu!(
+                self, width, threading, L, driver => match threading {
+                    Threading::Caller => blocks
+                        .iter()
+                        .map(|b| driver::reduce_chunks::<K, L>(kernel, plan, b.clone()))
+                        .collect(),
+                    Threading::Pool => blocks
+                        .par_iter()
+                        .map(|b| driver::reduce_chunks::<K, L>(kernel, plan, b.clone()))
+                        .collect(),
+                }
+            )),
+            Space::Gpu => self.reduce_blocks_gpu(kernel, plan, blocks),
         }
     }
 

@@ -5,7 +5,7 @@
 use core::ops::Range;
 
 use hetero_kernel::gpu::GpuReduce;
-use hetero_kernel::{MapKernel, ReduceKernel, Reduction};
+use hetero_kernel::{ChunkPlan, MapKernel, ReduceKernel, Reduction};
 
 use crate::{Engine, Result};
 
@@ -17,6 +17,20 @@ impl Engine {
         // the facade's `Error::Unsupported`.
         let side = kernel.gpu(&ctx.caps())?;
         Ok(hetero_gpu::reduce_with(ctx, kernel, &*side)?.0)
+    }
+
+    pub(crate) fn reduce_blocks_gpu<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        plan: &ChunkPlan,
+        blocks: &[Range<u64>],
+    ) -> Result<Vec<K::Partial>> {
+        let ctx = self.gpu()?;
+        let side = kernel.gpu(&ctx.caps())?;
+        blocks
+            .iter()
+            .map(|b| Ok(hetero_gpu::reduce_chunks(ctx, kernel, &*side, plan, b.clone())?.0))
+            .collect()
     }
 
     /// A reduction whose GPU side is given apart from it (a WGSL integrand).
@@ -45,6 +59,15 @@ impl Engine {
 #[cfg(not(feature = "gpu"))]
 impl Engine {
     pub(crate) fn reduce_gpu<K: ReduceKernel>(&self, _: &K) -> Result<K::Output> {
+        Err(crate::Error::GpuUnavailable)
+    }
+
+    pub(crate) fn reduce_blocks_gpu<K: ReduceKernel>(
+        &self,
+        _: &K,
+        _: &ChunkPlan,
+        _: &[Range<u64>],
+    ) -> Result<Vec<K::Partial>> {
         Err(crate::Error::GpuUnavailable)
     }
 

@@ -18,6 +18,7 @@ pub mod midpoint;
 pub mod pi;
 pub mod reference;
 pub mod rng;
+pub mod shares;
 pub mod sum;
 pub mod tolerance;
 

@@ -6,7 +6,10 @@
 ///
 /// Merging two partial sums is what lets a reduction be split across chunks
 /// and threads; merging in a fixed order keeps the result reproducible.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// It is plain data (`Pod`), so a partial can travel between processes as
+/// its exact bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 pub struct Neumaier {
     pub sum: f64,
     pub compensation: f64,

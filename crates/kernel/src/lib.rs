@@ -27,6 +27,7 @@ pub mod gpu;
 pub mod kernel;
 pub mod lanes;
 pub mod math;
+pub mod picked;
 pub mod problem;
 pub mod problems;
 pub mod real;
