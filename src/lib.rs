@@ -30,6 +30,8 @@ mod error;
 mod gpu_space;
 #[cfg(feature = "gpu")]
 mod lazy_gpu;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod output;
 mod quiet;
 mod validate;

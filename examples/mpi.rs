@@ -1,0 +1,493 @@
+//! Every problem — and a user kernel — across the ranks of an MPI job, each
+//! rank on its own backend, with the same bits as one process. Rank 0
+//! prints and writes files; the others stay quiet.
+//!
+//! ```sh
+//! cargo build --release --features mpi --example mpi
+//! mpirun -n 4 target/release/examples/mpi julia --size 4000 --output julia.png
+//! mpirun -n 2 target/release/examples/mpi pi --n 1e10 --json
+//! mpirun -n 3 target/release/examples/mpi gaussian --n 1e7 --output z.npy
+//! # per-rank backends (MPMD): rank 0 on the GPU, ranks 1-2 on the CPU
+//! mpirun -n 1 target/release/examples/mpi midpoint --backend gpu : \
+//!        -n 2 target/release/examples/mpi midpoint --backend simd-threads
+//! ```
+//! (As root, Open MPI needs `--allow-run-as-root`; more ranks than cores
+//! need `--oversubscribe`.)
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use hetero::mpi::{Cluster, Distribution, MpiError, RankFailure, RankReport};
+use hetero::problems::gaussian::GaussianKernel;
+use hetero::problems::julia::JuliaKernel;
+use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
+use hetero::problems::pi::PiKernel;
+use hetero::problems::sum::{SumKernel, arange};
+use hetero::{
+    Backend, Engine, Gaussian, IndexTerm, Julia, JuliaParams, Lanes, Midpoint, Neumaier, Pi, Real,
+    ReduceKernel, Reduction, Viewport, fold, standard_normal_inputs,
+};
+use serde_json::{Value, json};
+
+#[path = "cli/mod.rs"]
+mod cli;
+
+/// One problem across the ranks of an MPI job.
+#[derive(Debug, Parser)]
+#[command(name = "mpi", version, about)]
+struct Args {
+    #[command(subcommand)]
+    problem: Problem,
+
+    /// This rank's backend: scalar, simd, threads, simd-threads or gpu
+    /// (default: a hardware GPU, else simd-threads). May differ per rank.
+    #[arg(long, global = true, value_parser = parse_backend)]
+    backend: Option<Backend>,
+
+    /// Threads for this rank (default: this machine's cores shared among
+    /// the ranks on it). May differ per rank.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+
+    /// Seconds a rank waits for the others at one step before it ends the
+    /// job (default 300, or HETERO_MPI_TIMEOUT_SECONDS)
+    #[arg(long, global = true, value_parser = parse_seconds)]
+    timeout: Option<f64>,
+
+    /// Print one JSON object on stdout (from rank 0)
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+/// The problems, with the single-process examples' parameters.
+#[derive(Debug, Subcommand)]
+enum Problem {
+    /// Julia set counts (height × 2·height), rows dealt to the ranks
+    Julia {
+        /// Image height; the width is twice it
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=32768))]
+        size: u32,
+        #[arg(long, default_value_t = 50)]
+        maxiters: u32,
+        /// cyclic: rows round-robin (balanced: middle rows cost most); block: contiguous
+        #[arg(long, value_enum, default_value_t = Deal::Cyclic)]
+        distribution: Deal,
+        /// Write the image here (PNG)
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// ∫ₐᵇ exp(−x²) dx by the midpoint rule
+    Midpoint {
+        #[arg(long, default_value = "1e6", value_parser = cli::parse_positive)]
+        n: u64,
+        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+        a: f64,
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+        b: f64,
+    },
+    /// z = exp(−γ(x − y)²) on standard normal x, y made on rank 0 and scattered
+    Gaussian {
+        #[arg(long, default_value = "1e6", value_parser = parse_elements)]
+        n: u64,
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+        gamma: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write z here (.npy)
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Monte Carlo π with the counter-based generator
+    Pi {
+        #[arg(long, default_value = "1e7", value_parser = cli::parse_positive)]
+        n: u64,
+        #[arg(long, default_value_t = hetero_core::pi::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Σ arange(n) in f64, the array made on rank 0 and scattered
+    Sum {
+        #[arg(long, default_value = "1e7", value_parser = parse_elements)]
+        n: u64,
+    },
+    /// A user reduction: Σ 1/i² for i = 1..=n (→ π²/6)
+    Custom {
+        #[arg(long, default_value = "1e7", value_parser = cli::parse_positive)]
+        n: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Deal {
+    Block,
+    Cyclic,
+}
+
+fn parse_backend(s: &str) -> Result<Backend, String> {
+    s.parse::<Backend>().map_err(|e| e.to_string())
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0 && *v < 1e9)
+        .ok_or_else(|| format!("expected a positive number of seconds, got '{s}'"))
+}
+
+/// Arrays made on rank 0: at most 2^28 elements (2 GiB of f64, within
+/// one MPI message's 32-bit count).
+fn parse_elements(s: &str) -> Result<u64, String> {
+    let n = cli::parse_positive(s)?;
+    if n > 1 << 28 {
+        return Err(format!(
+            "at most 2^28 elements (one MPI message), got '{s}'"
+        ));
+    }
+    Ok(n)
+}
+
+/// Σ 1/i² for i = 1..=n: a user's reduction, written once for every lane
+/// width, shared among the ranks like the built-in problems.
+struct Basel {
+    n: u64,
+}
+
+impl IndexTerm for Basel {
+    fn term<R: Real>(&self, i: R) -> R {
+        let k = i + R::from_f64(1.0);
+        R::from_f64(1.0) / (k * k)
+    }
+}
+
+impl Reduction for Basel {
+    type Partial = Neumaier;
+    type Output = f64;
+
+    fn name(&self) -> &'static str {
+        "Σ 1/i²"
+    }
+    fn len(&self) -> u64 {
+        self.n
+    }
+    fn chunk(&self) -> u64 {
+        1 << 14
+    }
+    fn combine(&self, left: Neumaier, right: Neumaier) -> Neumaier {
+        left.merge(right)
+    }
+    fn finish(&self, total: Neumaier) -> f64 {
+        total.value()
+    }
+}
+
+impl ReduceKernel for Basel {
+    fn leaf<L: Lanes>(&self, items: core::ops::Range<u64>) -> Neumaier {
+        fold::sum_terms::<L::F64>(items, self)
+    }
+}
+
+/// A stable digest of an output array (FNV-1a over its bytes), so runs on
+/// different rank counts can be compared exactly.
+fn digest(bytes: &[u8]) -> String {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{h:016x}")
+}
+
+/// What the ranks agree on before any work: each rank's parsed arguments
+/// (or why they failed), its engine and its backend.
+struct Setup {
+    args: Args,
+    engine: Engine,
+    backend: Backend,
+}
+
+fn setup(cluster: &mut Cluster) -> Result<Setup, RankFailure> {
+    let args = Args::try_parse().map_err(|e| {
+        // Keep clap's first line: the one that says what is wrong.
+        let text = e.to_string();
+        RankFailure::usage(
+            text.lines()
+                .next()
+                .unwrap_or("bad arguments")
+                .trim_start_matches("error: ")
+                .to_owned(),
+        )
+    })?;
+    if let Some(seconds) = args.timeout {
+        cluster.set_timeout(Duration::from_secs_f64(seconds));
+    }
+    let threads = args
+        .threads
+        .map_or(cluster.threads_per_rank(), |t| t as usize);
+    let engine = Engine::with_threads(threads).map_err(RankFailure::usage)?;
+    let backend = match args.backend {
+        Some(Backend::Gpu) => {
+            engine
+                .gpu_adapter()
+                .map_err(|e| RankFailure::runtime(format!("--backend gpu: {e}")))?;
+            Backend::Gpu
+        }
+        Some(b) => b,
+        None => engine.fastest_backend().0,
+    };
+    Ok(Setup {
+        args,
+        engine,
+        backend,
+    })
+}
+
+fn run(cluster: &mut Cluster) -> Result<(), MpiError> {
+    // --help and --version: printed once, by rank 0.
+    if let Err(e) = Args::try_parse()
+        && !e.use_stderr()
+    {
+        if cluster.is_root() {
+            print!("{e}");
+        }
+        return Ok(());
+    }
+    let setup = setup(cluster);
+    // The problem must be the same on every rank; backend and threads may differ.
+    let problem = setup
+        .as_ref()
+        .map_or(String::new(), |s| format!("{:?}", s.args.problem));
+    cluster.agree(&problem, setup.as_ref().map(|_| ()).map_err(Clone::clone))?;
+    let Ok(Setup {
+        args,
+        engine,
+        backend,
+    }) = setup
+    else {
+        unreachable!("agree fails when any rank's setup failed")
+    };
+    let started = Instant::now();
+    cluster.reset_timing();
+    let (fields, text) = solve(cluster, &engine, backend, &args.problem)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let reports = cluster.reports(backend, cli::Common::threads_used(&engine, backend))?;
+    if let Some(reports) = reports {
+        print_result(cluster, &args, seconds, &reports, fields, &text);
+    }
+    Ok(())
+}
+
+/// One problem across the ranks: its JSON fields and its line of text
+/// (meaningful on rank 0).
+fn solve(
+    cluster: &Cluster,
+    engine: &Engine,
+    backend: Backend,
+    problem: &Problem,
+) -> Result<(Value, String), MpiError> {
+    let usage = |e: hetero::ProblemError| RankFailure::usage(e);
+    match problem {
+        Problem::Julia {
+            size,
+            maxiters,
+            distribution,
+            output,
+        } => {
+            let height = *size as usize;
+            let spec = JuliaParams {
+                width: 2 * height,
+                height,
+                maxiters: *maxiters,
+                c_re: -0.835,
+                c_im: -0.2321,
+                viewport: Viewport::centered(0.0, 0.0, 4.0, 2.0),
+            }
+            .validate();
+            let spec: Julia = cluster.settle(spec.map_err(usage))?;
+            let deal = match distribution {
+                Deal::Block => Distribution::Blocks,
+                Deal::Cyclic => Distribution::Cyclic { block: 1 },
+            };
+            let counts = cluster.map(engine, &JuliaKernel::new(&spec), deal, backend)?;
+            let Some(counts) = counts else {
+                return Ok((Value::Null, String::new()));
+            };
+            let sum: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            if let Some(path) = output {
+                write_png(path, &counts, &spec).map_err(|e| MpiError::RankFailed {
+                    rank: 0,
+                    code: 1,
+                    cause: e,
+                })?;
+            }
+            Ok((
+                json!({"width": spec.width(), "height": spec.height(), "maxiters": spec.maxiters(),
+                       "distribution": format!("{distribution:?}").to_lowercase(), "sum": sum,
+                       "digest": digest(bytemuck::cast_slice(&counts)), "output": output}),
+                format!(
+                    "julia {}x{} ({distribution:?} rows): sum of counts {sum}",
+                    spec.height(),
+                    spec.width()
+                ),
+            ))
+        }
+        Problem::Midpoint { n, a, b } => {
+            let spec = cluster.settle(Midpoint::new(*a, *b, *n).map_err(usage))?;
+            let value =
+                cluster.reduce(engine, &MidpointKernel::new(&spec, &ExpNegSquare), backend)?;
+            Ok((
+                json!({"a": a, "b": b, "n": n, "value": value, "value_bits": format!("{:016x}", value.to_bits())}),
+                format!("∫ exp(−x²) dx over [{a}, {b}], n = {n}: {value:.17}"),
+            ))
+        }
+        Problem::Pi { n, seed } => {
+            let spec = cluster.settle(Pi::new(*n, *seed).map_err(usage))?;
+            let est = cluster.reduce(engine, &PiKernel::new(&spec), backend)?;
+            Ok((
+                json!({"n": n, "seed": seed, "hits": est.hits, "estimate": est.estimate(), "sigma": est.sigma()}),
+                format!("π ≈ {:.8} ({} hits of {n})", est.estimate(), est.hits),
+            ))
+        }
+        Problem::Custom { n } => {
+            let value = cluster.reduce(engine, &Basel { n: *n }, backend)?;
+            Ok((
+                json!({"n": n, "value": value, "value_bits": format!("{:016x}", value.to_bits()),
+                       "error_vs_pi2_over_6": value - std::f64::consts::PI.powi(2) / 6.0}),
+                format!("Σ 1/i², i = 1..={n}: {value:.17}"),
+            ))
+        }
+        Problem::Sum { n } => {
+            let len = *n as usize;
+            let data = match cluster.is_root() {
+                true => arange(len).map_err(|e| RankFailure::runtime(format!("--n: {e}"))),
+                false => Ok(Vec::new()),
+            };
+            let data = cluster.settle(data)?;
+            let chunk = SumKernel::new(&[]).chunk();
+            let part = cluster.scatter_reduction(&data, *n, chunk)?;
+            let sum =
+                cluster.reduce_part(engine, &SumKernel::new(part.values()), &part, backend)?;
+            Ok((
+                json!({"n": n, "sum": sum, "sum_bits": format!("{:016x}", sum.to_bits())}),
+                format!("Σ arange({n}) = {sum:.0}"),
+            ))
+        }
+        Problem::Gaussian {
+            n,
+            gamma,
+            seed,
+            output,
+        } => {
+            let spec = cluster.settle(Gaussian::new(*gamma).map_err(usage))?;
+            let len = *n as usize;
+            let (x, y) = match cluster.is_root() {
+                true => standard_normal_inputs(len, *seed),
+                false => (Vec::new(), Vec::new()),
+            };
+            // Parts of whole chunks: each element computed as in one process.
+            let grain = hetero_core::chunks::GAUSSIAN_CHUNK;
+            let (x, y) = (
+                cluster.scatter(&x, len, grain)?,
+                cluster.scatter(&y, len, grain)?,
+            );
+            let local = GaussianKernel::new(&spec, &x, &y)
+                .map_err(RankFailure::usage)
+                .and_then(|k| engine.map_vec(&k, backend).map_err(RankFailure::from));
+            let z = cluster.settle(local)?;
+            let Some(z) = cluster.gather(&z, len, grain)? else {
+                return Ok((Value::Null, String::new()));
+            };
+            if let Some(path) = output {
+                let bytes = hetero::npy::to_npy_bytes(&z, &[len])
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| {
+                        cli::write_outputs(&[(path, &b, "--output")]).map_err(|f| f.message)
+                    });
+                bytes.map_err(|cause| MpiError::RankFailed {
+                    rank: 0,
+                    code: 1,
+                    cause,
+                })?;
+            }
+            Ok((
+                json!({"n": n, "gamma": gamma, "seed": seed, "digest": digest(bytemuck::cast_slice(&z)), "output": output}),
+                format!(
+                    "gaussian over {n} elements: z[0] = {:.17}",
+                    z.first().copied().unwrap_or(f64::NAN)
+                ),
+            ))
+        }
+    }
+}
+
+fn write_png(path: &std::path::Path, counts: &[u32], spec: &Julia) -> Result<(), String> {
+    let rgb = cli::color::colorize(counts, spec.maxiters(), cli::color::Colormap::Viridis);
+    let mut png = Vec::new();
+    image::write_buffer_with_format(
+        &mut std::io::Cursor::new(&mut png),
+        &rgb,
+        spec.width() as u32,
+        spec.height() as u32,
+        image::ColorType::Rgb8,
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| format!("--output: cannot encode the PNG: {e}"))?;
+    cli::write_outputs(&[(path, &png, "--output")]).map_err(|f| f.message)
+}
+
+fn print_result(
+    cluster: &Cluster,
+    args: &Args,
+    seconds: f64,
+    reports: &[RankReport],
+    fields: Value,
+    text: &str,
+) {
+    if args.json {
+        let per_rank: Vec<Value> = reports
+            .iter()
+            .map(|r| {
+                json!({"rank": r.rank, "backend": r.backend.name(), "threads": r.threads,
+                       "seconds": r.seconds, "comm_seconds": r.comm_seconds})
+            })
+            .collect();
+        let mut report = json!({"ranks": cluster.size(), "seconds": seconds, "per_rank": per_rank});
+        if let (Some(all), Value::Object(own)) = (report.as_object_mut(), fields) {
+            all.extend(own);
+        }
+        cli::print_json(&report);
+        return;
+    }
+    println!("{text}");
+    println!("{} ranks, {:.3} ms in all:", cluster.size(), seconds * 1e3);
+    for r in reports {
+        println!(
+            "  rank {}: {} ({} threads), {:.3} ms computing, {:.3} ms in MPI",
+            r.rank,
+            r.backend,
+            r.threads,
+            r.seconds * 1e3,
+            r.comm_seconds * 1e3
+        );
+    }
+}
+
+fn main() -> ExitCode {
+    // SAFETY: first thing in main, while the process has one thread.
+    unsafe { hetero::quiet_gpu_probe() };
+    let mut cluster = match Cluster::init() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mpi: error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
+    match run(&mut cluster) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // Every rank has the same error; one line, from rank 0.
+            if cluster.is_root() {
+                eprintln!("mpi: error: {e}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

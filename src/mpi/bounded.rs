@@ -1,0 +1,49 @@
+//! Bounded waits: every collective is started non-blocking and polled
+//! against the cluster's timeout, so a rank that never arrives (killed,
+//! hung, far slower than the timeout allows) ends the job with a message
+//! instead of leaving the others blocked in MPI forever.
+
+use std::time::{Duration, Instant};
+
+use mpi::request::{Request, Scope};
+
+use super::{Cluster, TIMEOUT_VARIABLE};
+
+/// The exit status of a job ended because a rank did not answer in time.
+pub const EXIT_TIMEOUT: i32 = 3;
+
+/// The longest pause between two polls: short enough to add no visible
+/// latency to a collective, long enough not to burn a core while waiting
+/// for a slower rank.
+const MAX_PAUSE: Duration = Duration::from_millis(2);
+
+impl Cluster {
+    /// Waits for `request` at most the cluster's timeout; past it, ends the
+    /// whole job (`MPI_Abort`) with one line naming `what` was waited for.
+    /// The time waited counts as communication.
+    pub(crate) fn wait<'a, D: ?Sized, S: Scope<'a>>(&self, request: Request<'a, D, S>, what: &str) {
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let mut pending = request;
+        let mut pause = Duration::from_micros(1);
+        loop {
+            match pending.test() {
+                Ok(_) => break,
+                Err(still) => pending = still,
+            }
+            if Instant::now() >= deadline {
+                self.abort(
+                    EXIT_TIMEOUT,
+                    &format!(
+                        "no answer from every rank within {:.0} s during {what} (a rank died, hung, or is that much slower); ending the job — set {TIMEOUT_VARIABLE} to wait longer",
+                        self.timeout.as_secs_f64()
+                    ),
+                );
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(MAX_PAUSE);
+        }
+        self.comm_spent
+            .set(self.comm_spent.get() + started.elapsed());
+    }
+}

@@ -1,0 +1,73 @@
+//! What each rank did since the timing was reset, gathered on rank 0 for reports:
+//! its backend, threads, and where its time went.
+
+use bytemuck::{Pod, Zeroable};
+
+use super::{Cluster, MpiError};
+use crate::Backend;
+
+/// One rank's part since the timing was reset.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankReport {
+    pub rank: usize,
+    pub backend: Backend,
+    pub threads: usize,
+    /// Seconds of local work.
+    pub seconds: f64,
+    /// Seconds in MPI collectives (waiting for slower ranks included).
+    pub comm_seconds: f64,
+}
+
+/// A report's bytes on the wire.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+struct Wire {
+    backend: u32,
+    threads: u32,
+    seconds: f64,
+    comm_seconds: f64,
+}
+
+impl Cluster {
+    /// Every rank's report of its time since [`Cluster::reset_timing`], on rank 0 (`Some`, in rank
+    /// order); `None` on the others. `backend` and `threads` are what this
+    /// rank ran with.
+    ///
+    /// # Errors
+    /// [`MpiError::TooLarge`] never in practice (one small record per rank).
+    pub fn reports(
+        &self,
+        backend: Backend,
+        threads: usize,
+    ) -> Result<Option<Vec<RankReport>>, MpiError> {
+        let timing = self.timing();
+        let wire = Wire {
+            backend: Backend::ALL.iter().position(|&b| b == backend).unwrap_or(0) as u32,
+            threads: threads as u32,
+            seconds: timing.compute_seconds,
+            comm_seconds: timing.comm_seconds,
+        };
+        let size = size_of::<Wire>();
+        let counts = vec![size; self.size()];
+        let gathered = self.gather_counts(bytemuck::bytes_of(&wire), &counts, "the reports")?;
+        Ok(gathered.map(|bytes| {
+            bytes
+                .chunks_exact(size)
+                .enumerate()
+                .map(|(rank, b)| {
+                    let w: Wire = bytemuck::pod_read_unaligned(b);
+                    RankReport {
+                        rank,
+                        backend: Backend::ALL
+                            .get(w.backend as usize)
+                            .copied()
+                            .unwrap_or(Backend::Scalar),
+                        threads: w.threads as usize,
+                        seconds: w.seconds,
+                        comm_seconds: w.comm_seconds,
+                    }
+                })
+                .collect()
+        }))
+    }
+}

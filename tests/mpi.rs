@@ -1,0 +1,375 @@
+//! The MPI driver under `mpirun` with 1, 2 and 3 ranks: every problem gives
+//! the single-process bits, and a failing rank ends the job with a message
+//! (never a hang). Needs the `mpi` feature, Open MPI's `mpirun`, and the
+//! example built in the test profile:
+//!
+//! ```sh
+//! cargo build --profile test --features mpi --example mpi
+//! cargo test --features mpi --test mpi
+//! ```
+
+mod support;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
+use hetero::problems::sum::{SumKernel, arange};
+use hetero::{
+    Backend, Engine, Gaussian, IndexTerm, Julia, JuliaParams, Lanes, Midpoint, Neumaier, Pi, Real,
+    ReduceKernel, Reduction, Viewport, fold, standard_normal_inputs,
+};
+use serde_json::Value;
+
+/// A job must end well inside this, failures included.
+const JOB_LIMIT: Duration = Duration::from_secs(60);
+
+/// What one `mpirun` printed and how it ended.
+struct Job {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    seconds: f64,
+}
+
+impl Job {
+    fn json(&self) -> Value {
+        assert_eq!(self.code, Some(0), "the job failed: {}", self.stderr);
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("not one JSON object ({e}): {}", self.stdout))
+    }
+}
+
+/// `mpirun` of the example with MPMD `segments` (each a rank count and its
+/// arguments), bounded by [`JOB_LIMIT`].
+fn mpirun(segments: &[(usize, Vec<String>)]) -> Job {
+    mpirun_marked(segments, "")
+}
+
+/// [`mpirun`] with `HETERO_TEST_JOB=mark` in every rank's environment, so a
+/// test can find its own job's processes among those of tests running
+/// beside it.
+fn mpirun_marked(segments: &[(usize, Vec<String>)], mark: &str) -> Job {
+    let example = support::example("mpi");
+    let program = example.get_program().to_owned();
+    let mut cmd = Command::new("mpirun");
+    // As root Open MPI refuses to run without the first; the test machine
+    // may have fewer cores than ranks; threads need more than one core.
+    cmd.args([
+        "--allow-run-as-root",
+        "--oversubscribe",
+        "--bind-to",
+        "none",
+    ]);
+    cmd.env("HETERO_TEST_JOB", mark)
+        .args(["-x", "HETERO_TEST_JOB"]);
+    for (i, (ranks, args)) in segments.iter().enumerate() {
+        if i > 0 {
+            cmd.arg(":");
+        }
+        cmd.args(["-n", &ranks.to_string()])
+            .arg(&program)
+            .args(args);
+    }
+    cmd.env("XDG_RUNTIME_DIR", std::env::temp_dir());
+    let started = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start mpirun (install Open MPI: openmpi-bin): {e}"));
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > JOB_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("mpirun still running after {JOB_LIMIT:?}: a hang");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Job {
+        code: status.code(),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn args(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+/// The same job on 1, 2 and 3 ranks.
+fn on_1_2_3(text: &str) -> Vec<Value> {
+    (1..=3).map(|n| mpirun(&[(n, args(text))]).json()).collect()
+}
+
+fn engine() -> Engine {
+    Engine::with_threads(2).unwrap()
+}
+
+fn bits(v: f64) -> String {
+    format!("{:016x}", v.to_bits())
+}
+
+/// The example's digest of an output array.
+fn digest(bytes: &[u8]) -> String {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{h:016x}")
+}
+
+#[test]
+fn pi_hits_are_the_single_process_hits_on_any_rank_count() {
+    let expected = engine()
+        .pi(&Pi::new(3_000_017, 7).unwrap(), Backend::SimdThreads)
+        .unwrap()
+        .hits;
+    for (ranks, json) in (1..).zip(on_1_2_3("pi --n 3000017 --seed 7 --json")) {
+        assert_eq!(json["hits"], expected, "{ranks} ranks");
+        assert_eq!(json["ranks"], ranks);
+        assert_eq!(json["per_rank"].as_array().unwrap().len(), ranks);
+    }
+}
+
+#[test]
+fn midpoint_is_bit_identical_on_any_rank_count() {
+    let spec = Midpoint::new(-1.5, 2.0, 2_000_003).unwrap();
+    let expected = engine()
+        .reduce(
+            &MidpointKernel::new(&spec, &ExpNegSquare),
+            Backend::SimdThreads,
+        )
+        .unwrap();
+    for json in on_1_2_3("midpoint --n 2000003 --a -1.5 --b 2 --json") {
+        assert_eq!(json["value_bits"], bits(expected), "{json}");
+    }
+}
+
+#[test]
+fn scattered_sum_is_bit_identical_on_any_rank_count() {
+    // Not a multiple of the chunk: the last rank's last chunk is short.
+    let n = 5_000_011;
+    let data = arange(n).unwrap();
+    let expected = engine()
+        .reduce(&SumKernel::new(&data), Backend::SimdThreads)
+        .unwrap();
+    for json in on_1_2_3(&format!("sum --n {n} --json")) {
+        assert_eq!(json["sum_bits"], bits(expected), "{json}");
+    }
+}
+
+/// The example's user kernel, Σ 1/i² (the example's copy is what runs).
+struct Basel(u64);
+
+impl IndexTerm for Basel {
+    fn term<R: Real>(&self, i: R) -> R {
+        let k = i + R::from_f64(1.0);
+        R::from_f64(1.0) / (k * k)
+    }
+}
+
+impl Reduction for Basel {
+    type Partial = Neumaier;
+    type Output = f64;
+    fn len(&self) -> u64 {
+        self.0
+    }
+    fn chunk(&self) -> u64 {
+        1 << 14
+    }
+    fn combine(&self, l: Neumaier, r: Neumaier) -> Neumaier {
+        l.merge(r)
+    }
+    fn finish(&self, total: Neumaier) -> f64 {
+        total.value()
+    }
+}
+
+impl ReduceKernel for Basel {
+    fn leaf<L: Lanes>(&self, items: core::ops::Range<u64>) -> Neumaier {
+        fold::sum_terms::<L::F64>(items, self)
+    }
+}
+
+#[test]
+fn a_user_reduction_is_bit_identical_on_any_rank_count() {
+    let expected = engine()
+        .reduce(&Basel(3_333_333), Backend::SimdThreads)
+        .unwrap();
+    for json in on_1_2_3("custom --n 3333333 --json") {
+        assert_eq!(json["value_bits"], bits(expected), "{json}");
+    }
+}
+
+#[test]
+fn julia_counts_are_the_single_process_image_for_both_distributions() {
+    let spec: Julia = JuliaParams {
+        width: 2 * 301,
+        height: 301,
+        maxiters: 50,
+        c_re: -0.835,
+        c_im: -0.2321,
+        viewport: Viewport::centered(0.0, 0.0, 4.0, 2.0),
+    }
+    .validate()
+    .unwrap();
+    let counts = engine().julia(&spec, Backend::SimdThreads).unwrap();
+    let expected = digest(bytemuck::cast_slice(&counts));
+    for deal in ["block", "cyclic"] {
+        for json in on_1_2_3(&format!("julia --size 301 --distribution {deal} --json")) {
+            assert_eq!(json["digest"], expected.as_str(), "{deal}: {json}");
+        }
+    }
+}
+
+#[test]
+fn gaussian_outputs_are_the_single_process_outputs() {
+    let n = 100_003;
+    let (x, y) = standard_normal_inputs(n, 5);
+    let mut z = vec![0.0; n];
+    engine()
+        .gaussian(
+            &Gaussian::new(0.5).unwrap(),
+            &x,
+            &y,
+            &mut z,
+            Backend::SimdThreads,
+        )
+        .unwrap();
+    let expected = digest(bytemuck::cast_slice(&z));
+    for json in on_1_2_3(&format!("gaussian --n {n} --gamma 0.5 --seed 5 --json")) {
+        assert_eq!(json["digest"], expected.as_str(), "{json}");
+    }
+}
+
+#[test]
+fn ranks_may_run_different_backends_and_agree() {
+    // One rank on one lane, the others on SIMD threads: pi's hits are exact
+    // on every backend, so they must still be the single-process hits.
+    let expected = engine()
+        .pi(&Pi::new(2_000_000, 3).unwrap(), Backend::Scalar)
+        .unwrap()
+        .hits;
+    let job = mpirun(&[
+        (1, args("pi --n 2e6 --seed 3 --json --backend scalar")),
+        (2, args("pi --n 2e6 --seed 3 --json --backend simd-threads")),
+    ]);
+    let json = job.json();
+    assert_eq!(json["hits"], expected);
+    let backends: Vec<&str> = json["per_rank"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    assert_eq!(backends, ["scalar", "simd-threads", "simd-threads"]);
+}
+
+#[test]
+fn a_gpu_rank_gives_the_same_hits() {
+    if !support::ci() && !engine().is_available(Backend::Gpu) {
+        eprintln!("SKIPPED a_gpu_rank_gives_the_same_hits: no GPU adapter here (CI requires one)");
+        return;
+    }
+    let expected = engine()
+        .pi(&Pi::new(3_000_000, 9).unwrap(), Backend::SimdThreads)
+        .unwrap()
+        .hits;
+    let job = mpirun(&[
+        (1, args("pi --n 3e6 --seed 9 --json --backend gpu")),
+        (1, args("pi --n 3e6 --seed 9 --json --backend simd")),
+    ]);
+    let json = job.json();
+    assert_eq!(json["hits"], expected);
+    assert_eq!(json["per_rank"][0]["backend"], "gpu");
+}
+
+#[test]
+fn a_rank_given_an_invalid_problem_ends_the_job_with_its_cause() {
+    let job = mpirun(&[(1, args("pi --n 1e6")), (2, args("pi --n 0"))]);
+    assert_eq!(job.code, Some(2), "{}", job.stderr);
+    assert!(
+        job.stderr.contains("mpi: error: rank 1: ") && job.stderr.contains("--n"),
+        "{}",
+        job.stderr
+    );
+    assert!(job.seconds < JOB_LIMIT.as_secs_f64());
+}
+
+#[test]
+fn ranks_given_different_problems_are_refused() {
+    let job = mpirun(&[(1, args("pi --n 1e6")), (1, args("pi --n 2e6"))]);
+    assert_eq!(job.code, Some(2), "{}", job.stderr);
+    assert!(
+        job.stderr.contains("rank 1 was given a different problem"),
+        "{}",
+        job.stderr
+    );
+}
+
+#[test]
+fn a_killed_rank_ends_the_job_with_a_message() {
+    // A job far longer than the test: rank 1 is killed once it runs.
+    let example = support::example("mpi");
+    let program = example.get_program().to_string_lossy().into_owned();
+    let mark = format!("kill-{}", std::process::id());
+    let wanted = mark.clone();
+    let killer = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(pid) = rank_pid(&program, &wanted, 1) {
+                std::thread::sleep(Duration::from_millis(500));
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    });
+    let job = mpirun_marked(&[(3, args("pi --n 1e15 --timeout 20"))], &mark);
+    assert!(killer.join().unwrap(), "rank 1 never started");
+    assert_ne!(job.code, Some(0));
+    assert!(
+        job.stderr.contains("rank 1") || job.stderr.contains("no answer from every rank"),
+        "{}",
+        job.stderr
+    );
+    assert!(job.seconds < JOB_LIMIT.as_secs_f64());
+}
+
+/// The pid of the process running `program` as MPI rank `rank` of the job
+/// marked `mark`.
+fn rank_pid(program: &str, mark: &str, rank: usize) -> Option<u32> {
+    let wanted = format!("OMPI_COMM_WORLD_RANK={rank}");
+    let marked = format!("HETERO_TEST_JOB={mark}");
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let first = cmdline.split(|&b| b == 0).next()?;
+            if first != program.as_bytes() {
+                return None;
+            }
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            let vars: Vec<&[u8]> = environ.split(|&b| b == 0).collect();
+            (vars.contains(&wanted.as_bytes()) && vars.contains(&marked.as_bytes())).then_some(pid)
+        })
+}
