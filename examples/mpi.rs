@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use hetero::mpi::{Cluster, Distribution, MpiError, RankFailure, RankReport};
+use hetero::mpi::{Cluster, Distribution, MpiError, RankFailure, RankReport, Timing};
 use hetero::problems::gaussian::GaussianKernel;
 use hetero::problems::julia::JuliaKernel;
 use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
@@ -264,24 +264,58 @@ fn run(cluster: &mut Cluster) -> Result<(), MpiError> {
     else {
         unreachable!("agree fails when any rank's setup failed")
     };
-    let started = Instant::now();
-    cluster.reset_timing();
-    let (fields, text) = solve(cluster, &engine, backend, &args.problem)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let reports = cluster.reports(backend, cli::Common::threads_used(&engine, backend))?;
+    let mut clock = Clock::start(cluster);
+    let (fields, text) = solve(cluster, &engine, backend, &args.problem, &mut clock)?;
+    let (seconds, timing) = clock.stop();
+    let threads = cli::Common::threads_used(&engine, backend);
+    let reports = cluster.reports(backend, threads, timing)?;
     if let Some(reports) = reports {
         print_result(cluster, &args, seconds, &reports, fields, &text);
     }
     Ok(())
 }
 
+/// The timed part of a run on this rank: from when every rank has its
+/// input to when the distributed call returns — not rank 0 making input
+/// data, nor digests and files after.
+struct Clock<'c> {
+    cluster: &'c Cluster,
+    started: Instant,
+    stopped: Option<(f64, Timing)>,
+}
+
+impl<'c> Clock<'c> {
+    fn start(cluster: &'c Cluster) -> Self {
+        cluster.reset_timing();
+        Self {
+            cluster,
+            started: Instant::now(),
+            stopped: None,
+        }
+    }
+
+    fn restart(&mut self) {
+        *self = Self::start(self.cluster);
+    }
+
+    /// Seconds since the start and where this rank's time went; the first
+    /// call fixes them.
+    fn stop(&mut self) -> (f64, Timing) {
+        *self
+            .stopped
+            .get_or_insert_with(|| (self.started.elapsed().as_secs_f64(), self.cluster.timing()))
+    }
+}
+
 /// One problem across the ranks: its JSON fields and its line of text
-/// (meaningful on rank 0).
+/// (meaningful on rank 0). Where rank 0 makes input data first, the clock
+/// restarts once every rank has it.
 fn solve(
     cluster: &Cluster,
     engine: &Engine,
     backend: Backend,
     problem: &Problem,
+    clock: &mut Clock,
 ) -> Result<(Value, String), MpiError> {
     let usage = |e: hetero::ProblemError| RankFailure::usage(e);
     match problem {
@@ -307,6 +341,7 @@ fn solve(
                 Deal::Cyclic => Distribution::Cyclic { block: 1 },
             };
             let counts = cluster.map(engine, &JuliaKernel::new(&spec), deal, backend)?;
+            clock.stop();
             let Some(counts) = counts else {
                 return Ok((Value::Null, String::new()));
             };
@@ -360,7 +395,8 @@ fn solve(
                 true => arange(len).map_err(|e| RankFailure::runtime(format!("--n: {e}"))),
                 false => Ok(Vec::new()),
             };
-            let data = cluster.settle(data)?;
+            let data = cluster.settle(data)?; // every rank waits for rank 0's data here
+            clock.restart();
             let chunk = SumKernel::new(&[]).chunk();
             let part = cluster.scatter_reduction(&data, *n, chunk)?;
             let sum =
@@ -382,6 +418,8 @@ fn solve(
                 true => standard_normal_inputs(len, *seed),
                 false => (Vec::new(), Vec::new()),
             };
+            cluster.barrier();
+            clock.restart();
             // Parts of whole chunks: each element computed as in one process.
             let grain = hetero_core::chunks::GAUSSIAN_CHUNK;
             let (x, y) = (
@@ -392,7 +430,9 @@ fn solve(
                 .map_err(RankFailure::usage)
                 .and_then(|k| engine.map_vec(&k, backend).map_err(RankFailure::from));
             let z = cluster.settle(local)?;
-            let Some(z) = cluster.gather(&z, len, grain)? else {
+            let z = cluster.gather(&z, len, grain)?;
+            clock.stop();
+            let Some(z) = z else {
                 return Ok((Value::Null, String::new()));
             };
             if let Some(path) = output {

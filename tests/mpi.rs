@@ -219,16 +219,7 @@ fn a_user_reduction_is_bit_identical_on_any_rank_count() {
 
 #[test]
 fn julia_counts_are_the_single_process_image_for_both_distributions() {
-    let spec: Julia = JuliaParams {
-        width: 2 * 301,
-        height: 301,
-        maxiters: 50,
-        c_re: -0.835,
-        c_im: -0.2321,
-        viewport: Viewport::centered(0.0, 0.0, 4.0, 2.0),
-    }
-    .validate()
-    .unwrap();
+    let spec = julia_spec(301);
     let counts = engine().julia(&spec, Backend::SimdThreads).unwrap();
     let expected = digest(bytemuck::cast_slice(&counts));
     for deal in ["block", "cyclic"] {
@@ -298,6 +289,33 @@ fn a_gpu_rank_gives_the_same_hits() {
     let json = job.json();
     assert_eq!(json["hits"], expected);
     assert_eq!(json["per_rank"][0]["backend"], "gpu");
+
+    // A map on GPU ranks, rows dealt round-robin (one GPU call per piece):
+    // the one-process GPU image.
+    let spec = julia_spec(101);
+    let counts = engine().julia(&spec, Backend::Gpu).unwrap();
+    let job = mpirun(&[(
+        2,
+        args("julia --size 101 --distribution cyclic --json --backend gpu"),
+    )]);
+    assert_eq!(
+        job.json()["digest"],
+        digest(bytemuck::cast_slice(&counts)).as_str()
+    );
+}
+
+/// The example's Julia image of height `size`.
+fn julia_spec(size: usize) -> Julia {
+    JuliaParams {
+        width: 2 * size,
+        height: size,
+        maxiters: 50,
+        c_re: -0.835,
+        c_im: -0.2321,
+        viewport: Viewport::centered(0.0, 0.0, 4.0, 2.0),
+    }
+    .validate()
+    .unwrap()
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! ranks and gathered back.
 
 use core::ops::Range;
+use std::borrow::Cow;
 
 use bytemuck::Pod;
 use hetero_core::shares::{contiguous_shares, cyclic_blocks};
@@ -41,7 +42,15 @@ impl Distribution {
             Self::Blocks => vec![contiguous_shares(len, ranks, grain)[rank].clone()],
             Self::Cyclic { block } => {
                 let block = block.max(1).div_ceil(grain.max(1)) * grain.max(1);
-                cyclic_blocks(len, ranks, rank, block).collect()
+                // Adjacent blocks (one rank has them all) as one piece.
+                let mut pieces: Vec<Range<usize>> = Vec::new();
+                for b in cyclic_blocks(len, ranks, rank, block) {
+                    match pieces.last_mut() {
+                        Some(last) if last.end == b.start => last.end = b.end,
+                        _ => pieces.push(b),
+                    }
+                }
+                pieces
             }
         }
     }
@@ -75,63 +84,87 @@ impl Cluster {
             .collect();
         let values = |r: usize| pieces[r].iter().map(|p| p.len() * per_item).sum::<usize>();
         let counts: Vec<usize> = (0..ranks).map(values).collect();
+        let (rank, root) = (self.rank(), self.is_root());
+        // Where the ranks' pieces, in rank order, are the items in order
+        // (blocks; any distribution on one rank), rank 0 computes its own
+        // straight into the whole output and the others' land in place;
+        // otherwise the gathered pieces are unpacked.
+        let in_order = pieces
+            .iter()
+            .flatten()
+            .try_fold(0, |next, p| (p.start == next).then_some(p.end))
+            .is_some();
+        let in_place = root && in_order;
         let local = (|| -> crate::Result<_> {
-            let mine = self.compute_pieces(engine, kernel, &pieces[self.rank()], backend)?;
             // Rank 0 holds the whole output: fail here, before any data moves.
-            let whole = match self.is_root() {
-                true => Some(try_alloc_output(kernel)?),
-                false => None,
+            let mut whole = if root {
+                Some(try_alloc_output(kernel)?)
+            } else {
+                None
             };
-            Ok((mine, whole))
-        })();
-        let (mine, whole) = self.settle(local)?;
-        let gathered = self.gather_counts(&mine, &counts, "the gather of the outputs")?;
-        let out = match (gathered, whole) {
-            (Some(packed), Some(mut out)) => {
-                // Unpack each rank's pieces into place.
-                let mut from = 0;
-                for piece in pieces.iter().flatten() {
-                    let n = piece.len() * per_item;
-                    out[piece.start * per_item..piece.start * per_item + n]
-                        .copy_from_slice(&packed[from..from + n]);
-                    from += n;
+            let mut own = match (in_place, root) {
+                (true, _) => Vec::new(),
+                (false, true) => try_alloc_output(kernel)?,
+                (false, false) => {
+                    try_alloc_output(&Picked::new(kernel, pieces[rank].iter().cloned()))?
                 }
-                Some(out)
-            }
-            _ => None,
+            };
+            let target = match whole.as_mut() {
+                Some(w) if in_place => &mut w[..counts[0]],
+                _ => &mut own[..counts[rank]],
+            };
+            self.compute_pieces(engine, kernel, &pieces[rank], backend, target)?;
+            Ok((whole, own))
+        })();
+        let (whole, mut own) = self.settle(local)?;
+        let what = "the gather of the outputs";
+        let Some(mut out) = whole else {
+            self.gather_in_place(&own, &counts, &mut [], what)?;
+            return Ok(None);
         };
-        Ok(out)
+        if in_place {
+            self.gather_in_place(&[], &counts, &mut out, what)?;
+            return Ok(Some(out));
+        }
+        self.gather_in_place(&[], &counts, &mut own, what)?;
+        // Unpack each rank's pieces into place.
+        let mut from = 0;
+        for piece in pieces.iter().flatten() {
+            let n = piece.len() * per_item;
+            out[piece.start * per_item..piece.start * per_item + n]
+                .copy_from_slice(&own[from..from + n]);
+            from += n;
+        }
+        Ok(Some(out))
     }
 
-    /// The outputs of `pieces` of `kernel`, packed in order.
+    /// The outputs of `pieces` of `kernel`, packed in order into `out`.
     fn compute_pieces<K: MapKernel>(
         &self,
         engine: &Engine,
         kernel: &K,
         pieces: &[Range<usize>],
         backend: Backend,
-    ) -> crate::Result<Vec<K::Out>> {
+        out: &mut [K::Out],
+    ) -> crate::Result<()> {
         if let [one] = pieces {
-            let mut out = try_alloc_output(&Picked::new(kernel, [one.clone()]))?;
-            engine.map_range(kernel, one.clone(), &mut out, backend)?;
-            return Ok(out);
+            return engine.map_range(kernel, one.clone(), out, backend);
         }
         let picked = Picked::new(kernel, pieces.iter().cloned());
         match backend.space() {
             // The picked pieces as one index space: the CPU drivers share
             // them among threads like any map.
-            Space::Cpu { .. } => engine.map_vec(&picked, backend),
+            Space::Cpu { .. } => engine.map(&picked, out, backend),
             // A GPU side is the kernel's own, over contiguous items: one
             // call per piece.
             Space::Gpu => {
-                let mut out = try_alloc_output(&picked)?;
                 let mut at = 0;
                 for piece in picked.pieces() {
                     let n = piece.len() * kernel.out_per_item();
                     engine.map_range(kernel, piece.clone(), &mut out[at..at + n], backend)?;
                     at += n;
                 }
-                Ok(out)
+                Ok(())
             }
         }
     }
@@ -139,7 +172,8 @@ impl Cluster {
     /// Cuts `from_root` (read on rank 0 only; `len` values — the same `len`
     /// on every rank) into contiguous near-equal parts of whole `grain`s,
     /// one per rank in order, and returns this rank's: ipyparallel's
-    /// `scatter`. Pass the chunk of the kernel that will map the parts
+    /// `scatter`. Rank 0's part is borrowed from `from_root`, the others'
+    /// are received into new buffers. Pass the chunk of the kernel that will map the parts
     /// (e.g. [`hetero_core::chunks::GAUSSIAN_CHUNK`]) so each part starts
     /// where a task of one process would, and every output matches it bit
     /// for bit; 1 for no alignment.
@@ -147,12 +181,12 @@ impl Cluster {
     /// # Errors
     /// [`MpiError::RankFailed`] when rank 0's data is not `len` long;
     /// [`MpiError::TooLarge`] past 2^31 − 1 values.
-    pub fn scatter<T: Equivalence + Pod>(
+    pub fn scatter<'a, T: Equivalence + Pod>(
         &self,
-        from_root: &[T],
+        from_root: &'a [T],
         len: usize,
         grain: usize,
-    ) -> Result<Vec<T>, MpiError> {
+    ) -> Result<Cow<'a, [T]>, MpiError> {
         let checked = match self.is_root() && from_root.len() != len {
             true => Err(RankFailure::usage(format!(
                 "rank 0 scatters {} values but every rank was told {len}; pass the data's length",

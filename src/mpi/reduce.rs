@@ -11,6 +11,7 @@
 //! down, whatever the problem size.
 
 use core::ops::Range;
+use std::borrow::Cow;
 
 use bytemuck::Pod;
 use hetero_core::chunks::chunk_count;
@@ -58,14 +59,15 @@ impl Shares {
 
 /// A rank's part of data cut for a reduction by
 /// [`Cluster::scatter_reduction`]: whole subtrees of the chunk tree.
-pub struct ReducePart<T> {
-    values: Vec<T>,
+pub struct ReducePart<'a, T: Clone> {
+    /// Borrowed from rank 0's data on rank 0, received elsewhere.
+    values: Cow<'a, [T]>,
     chunk: u64,
     shares: Shares,
     rank: usize,
 }
 
-impl<T> ReducePart<T> {
+impl<T: Clone> ReducePart<'_, T> {
     /// This rank's values (empty when it owns no chunk).
     pub fn values(&self) -> &[T] {
         &self.values
@@ -115,12 +117,12 @@ impl Cluster {
     /// On every rank alike: [`MpiError::RankFailed`] when `len` or `chunk`
     /// is 0 or rank 0's data is not `len` long; [`MpiError::TooLarge`] past
     /// 2^31 − 1 values.
-    pub fn scatter_reduction<T: Equivalence + Pod>(
+    pub fn scatter_reduction<'a, T: Equivalence + Pod>(
         &self,
-        from_root: &[T],
+        from_root: &'a [T],
         len: u64,
         chunk: u64,
-    ) -> Result<ReducePart<T>, MpiError> {
+    ) -> Result<ReducePart<'a, T>, MpiError> {
         let checked = if len == 0 || chunk == 0 {
             Err(RankFailure::usage(format!(
                 "a scattered reduction needs at least one value and one value per chunk (got len {len}, chunk {chunk})"
@@ -167,12 +169,13 @@ impl Cluster {
         &self,
         engine: &Engine,
         kernel: &K,
-        part: &ReducePart<T>,
+        part: &ReducePart<'_, T>,
         backend: Backend,
     ) -> Result<K::Output, MpiError>
     where
         K: ReduceKernel,
         K::Partial: Pod,
+        T: Clone,
     {
         let shares = &part.shares;
         let local = if kernel.chunk() != part.chunk || kernel.len() != part.values.len() as u64 {

@@ -3,7 +3,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{Cluster, MpiError};
+use super::{Cluster, MpiError, Timing};
 use crate::Backend;
 
 /// One rank's part since the timing was reset.
@@ -29,9 +29,10 @@ struct Wire {
 }
 
 impl Cluster {
-    /// Every rank's report of its time since [`Cluster::reset_timing`], on rank 0 (`Some`, in rank
-    /// order); `None` on the others. `backend` and `threads` are what this
-    /// rank ran with.
+    /// Every rank's report on rank 0 (`Some`, in rank order); `None` on
+    /// the others. `backend` and `threads` are what this rank ran with,
+    /// `timing` where its time went (usually [`Cluster::timing`] taken
+    /// when the part to report ended).
     ///
     /// # Errors
     /// [`MpiError::TooLarge`] never in practice (one small record per rank).
@@ -39,8 +40,8 @@ impl Cluster {
         &self,
         backend: Backend,
         threads: usize,
+        timing: Timing,
     ) -> Result<Option<Vec<RankReport>>, MpiError> {
-        let timing = self.timing();
         let wire = Wire {
             backend: Backend::ALL.iter().position(|&b| b == backend).unwrap_or(0) as u32,
             threads: threads as u32,

@@ -3,6 +3,8 @@
 //! and all-gather. Values are `Pod`, so partials travel as their exact
 //! bytes.
 
+use std::borrow::Cow;
+
 use bytemuck::Pod;
 use mpi::datatype::{Partition, PartitionMut};
 use mpi::traits::{Communicator, CommunicatorCollectives, Equivalence, Root};
@@ -38,71 +40,100 @@ fn counts_and_displacements(
 }
 
 impl Cluster {
-    /// Gathers every rank's `mine` on rank 0, in rank order; `counts[r]` is
-    /// rank r's length (the same `counts` on every rank). Rank 0 gets the
-    /// concatenation, the others `None`.
+    /// Gathers every rank's `mine` on rank 0 into `into`, in rank order:
+    /// `counts[r]` is rank r's length (the same `counts` on every rank),
+    /// and rank r's values land at the sum of the counts before it. Rank 0's
+    /// own part does not go through MPI — it must already be in place in
+    /// `into[..counts[0]]` (a driver computes it there; see
+    /// [`Cluster::gather_counts`] otherwise), so the largest share is never
+    /// copied. `into` is read on rank 0 only.
     ///
     /// # Errors
     /// [`MpiError::TooLarge`] (on every rank alike) past 32-bit counts.
+    pub(crate) fn gather_in_place<T: Equivalence + Pod>(
+        &self,
+        mine: &[T],
+        counts: &[usize],
+        into: &mut [T],
+        what: &'static str,
+    ) -> Result<(), MpiError> {
+        let (mut counts, displacements) = counts_and_displacements(counts, what)?;
+        let root = self.world.process_at_rank(ROOT);
+        if !self.is_root() {
+            request::scope(|scope| {
+                self.wait(root.immediate_gather_varcount_into(scope, mine), what);
+            });
+            return Ok(());
+        }
+        counts[0] = 0; // already in place
+        let mut partition = PartitionMut::new(into, counts, &displacements[..]);
+        let nothing: &[T] = &[];
+        request::scope(|scope| {
+            self.wait(
+                root.immediate_gather_varcount_into_root(scope, nothing, &mut partition),
+                what,
+            );
+        });
+        Ok(())
+    }
+
+    /// [`Cluster::gather_in_place`] into a new buffer: rank 0 gets the
+    /// concatenation of every rank's `mine`, the others `None`.
+    ///
+    /// # Errors
+    /// As [`Cluster::gather_in_place`].
     pub(crate) fn gather_counts<T: Equivalence + Pod>(
         &self,
         mine: &[T],
         counts: &[usize],
         what: &'static str,
     ) -> Result<Option<Vec<T>>, MpiError> {
-        let (counts, displacements) = counts_and_displacements(counts, what)?;
-        let root = self.world.process_at_rank(ROOT);
         if !self.is_root() {
-            request::scope(|scope| {
-                self.wait(root.immediate_gather_varcount_into(scope, mine), what);
-            });
+            self.gather_in_place(mine, counts, &mut [], what)?;
             return Ok(None);
         }
-        let total = counts.iter().map(|&c| c as usize).sum();
+        let total = counts.iter().sum();
         let mut all = vec![T::zeroed(); total];
-        {
-            let mut into = PartitionMut::new(&mut all[..], counts, &displacements[..]);
-            request::scope(|scope| {
-                self.wait(
-                    root.immediate_gather_varcount_into_root(scope, mine, &mut into),
-                    what,
-                );
-            });
-        }
+        let own = counts[0].min(mine.len()).min(total);
+        all[..own].copy_from_slice(&mine[..own]);
+        self.gather_in_place(mine, counts, &mut all, what)?;
         Ok(Some(all))
     }
 
     /// Cuts `from_root` (read on rank 0 only) into `counts[r]` values for
-    /// each rank r, in order, and returns this rank's part.
+    /// each rank r, in order, and returns this rank's part. Rank 0's part is
+    /// borrowed from `from_root`, not copied.
     ///
     /// # Errors
     /// [`MpiError::TooLarge`] past 32-bit counts.
-    pub(crate) fn scatter_counts<T: Equivalence + Pod>(
+    pub(crate) fn scatter_counts<'a, T: Equivalence + Pod>(
         &self,
-        from_root: &[T],
+        from_root: &'a [T],
         counts: &[usize],
         what: &'static str,
-    ) -> Result<Vec<T>, MpiError> {
-        let mut mine = vec![T::zeroed(); counts[self.rank()]];
-        let (counts, displacements) = counts_and_displacements(counts, what)?;
+    ) -> Result<Cow<'a, [T]>, MpiError> {
+        let (mut mpi_counts, displacements) = counts_and_displacements(counts, what)?;
         let root = self.world.process_at_rank(ROOT);
         if self.is_root() {
-            let from = Partition::new(from_root, counts, &displacements[..]);
+            mpi_counts[0] = 0; // rank 0 keeps its part where it is
+            let from = Partition::new(from_root, mpi_counts, &displacements[..]);
+            let nowhere: &mut [T] = &mut [];
             request::scope(|scope| {
                 self.wait(
-                    root.immediate_scatter_varcount_into_root(scope, &from, &mut mine[..]),
+                    root.immediate_scatter_varcount_into_root(scope, &from, nowhere),
                     what,
                 );
             });
-        } else {
-            request::scope(|scope| {
-                self.wait(
-                    root.immediate_scatter_varcount_into(scope, &mut mine[..]),
-                    what,
-                );
-            });
+            return Ok(Cow::Borrowed(&from_root[..counts[0].min(from_root.len())]));
         }
-        Ok(mine)
+        let mut mine = vec![T::zeroed(); counts[self.rank()]];
+        request::scope(|scope| {
+            self.wait(
+                root.immediate_scatter_varcount_into(scope, &mut mine[..]),
+                what,
+            );
+        });
+        Ok(Cow::Owned(mine))
     }
 
     /// Rank 0's `bytes` on every rank (the others' `bytes` are overwritten;
@@ -112,6 +143,11 @@ impl Cluster {
         request::scope(|scope| {
             self.wait(root.immediate_broadcast_into(scope, bytes), what);
         });
+    }
+
+    /// Waits until every rank has called it (bounded by the timeout).
+    pub fn barrier(&self) {
+        self.wait(self.world.immediate_barrier(), "the barrier");
     }
 
     /// Every rank's `mine` (the same length on every rank) on every rank,
