@@ -18,7 +18,7 @@ use serde_json::json;
 #[path = "cli/mod.rs"]
 mod cli;
 
-use cli::color::{Colormap, colorize};
+use cli::color::Colormap;
 use cli::{Common, Failure, timed};
 
 /// Escape-time counts of z <- z² + c, rendered to a PNG.
@@ -218,17 +218,14 @@ fn run() -> Result<(), Failure> {
     )?;
     let sum: u64 = counts.iter().map(|&c| u64::from(c)).sum();
 
-    let rgb = colorize(&counts, spec.maxiters(), args.colormap);
-    let mut png = Vec::new();
-    image::write_buffer_with_format(
-        &mut std::io::Cursor::new(&mut png),
-        &rgb,
-        spec.width() as u32,
-        spec.height() as u32,
-        image::ColorType::Rgb8,
-        image::ImageFormat::Png,
+    let png = cli::color::png(
+        &counts,
+        spec.width(),
+        spec.height(),
+        spec.maxiters(),
+        args.colormap,
     )
-    .map_err(|e| Failure::runtime(format!("--output: cannot encode the PNG: {e}")))?;
+    .map_err(|e| Failure::runtime(format!("--output: {e}")))?;
     let npy = args
         .save_counts
         .as_ref()

@@ -26,13 +26,19 @@ use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
 use hetero::problems::pi::PiKernel;
 use hetero::problems::sum::{SumKernel, arange};
 use hetero::{
-    Backend, Engine, Gaussian, IndexTerm, Julia, JuliaParams, Lanes, Midpoint, Neumaier, Pi, Real,
-    ReduceKernel, Reduction, Viewport, fold, standard_normal_inputs,
+    Backend, Engine, Gaussian, Julia, JuliaParams, Midpoint, Pi, Reduction, Viewport,
+    standard_normal_inputs,
 };
 use serde_json::{Value, json};
 
 #[path = "cli/mod.rs"]
 mod cli;
+// The user kernel of `mpi custom`: a reduction written once, shared among
+// the ranks like the built-in problems (its test builds the same file).
+#[path = "user_kernels/basel.rs"]
+mod basel;
+
+use basel::Basel;
 
 /// One problem across the ranks of an MPI job.
 #[derive(Debug, Parser)]
@@ -145,46 +151,6 @@ fn parse_elements(s: &str) -> Result<u64, String> {
         ));
     }
     Ok(n)
-}
-
-/// Σ 1/i² for i = 1..=n: a user's reduction, written once for every lane
-/// width, shared among the ranks like the built-in problems.
-struct Basel {
-    n: u64,
-}
-
-impl IndexTerm for Basel {
-    fn term<R: Real>(&self, i: R) -> R {
-        let k = i + R::from_f64(1.0);
-        R::from_f64(1.0) / (k * k)
-    }
-}
-
-impl Reduction for Basel {
-    type Partial = Neumaier;
-    type Output = f64;
-
-    fn name(&self) -> &'static str {
-        "Σ 1/i²"
-    }
-    fn len(&self) -> u64 {
-        self.n
-    }
-    fn chunk(&self) -> u64 {
-        1 << 14
-    }
-    fn combine(&self, left: Neumaier, right: Neumaier) -> Neumaier {
-        left.merge(right)
-    }
-    fn finish(&self, total: Neumaier) -> f64 {
-        total.value()
-    }
-}
-
-impl ReduceKernel for Basel {
-    fn leaf<L: Lanes>(&self, items: core::ops::Range<u64>) -> Neumaier {
-        fold::sum_terms::<L::F64>(items, self)
-    }
 }
 
 /// A stable digest of an output array (FNV-1a over its bytes), so runs on
@@ -459,17 +425,15 @@ fn solve(
 }
 
 fn write_png(path: &std::path::Path, counts: &[u32], spec: &Julia) -> Result<(), String> {
-    let rgb = cli::color::colorize(counts, spec.maxiters(), cli::color::Colormap::Viridis);
-    let mut png = Vec::new();
-    image::write_buffer_with_format(
-        &mut std::io::Cursor::new(&mut png),
-        &rgb,
-        spec.width() as u32,
-        spec.height() as u32,
-        image::ColorType::Rgb8,
-        image::ImageFormat::Png,
+    let viridis = cli::color::Colormap::Viridis;
+    let png = cli::color::png(
+        counts,
+        spec.width(),
+        spec.height(),
+        spec.maxiters(),
+        viridis,
     )
-    .map_err(|e| format!("--output: cannot encode the PNG: {e}"))?;
+    .map_err(|e| format!("--output: {e}"))?;
     cli::write_outputs(&[(path, &png, "--output")]).map_err(|f| f.message)
 }
 

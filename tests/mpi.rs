@@ -8,7 +8,11 @@
 //! cargo test --features mpi --test mpi
 //! ```
 
+#[path = "../examples/user_kernels/basel.rs"]
+mod basel;
 mod support;
+
+use basel::Basel;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -17,8 +21,7 @@ use std::time::{Duration, Instant};
 use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
 use hetero::problems::sum::{SumKernel, arange};
 use hetero::{
-    Backend, Engine, Gaussian, IndexTerm, Julia, JuliaParams, Lanes, Midpoint, Neumaier, Pi, Real,
-    ReduceKernel, Reduction, Viewport, fold, standard_normal_inputs,
+    Backend, Engine, Gaussian, Julia, JuliaParams, Midpoint, Pi, Viewport, standard_normal_inputs,
 };
 use serde_json::Value;
 
@@ -174,43 +177,10 @@ fn scattered_sum_is_bit_identical_on_any_rank_count() {
     }
 }
 
-/// The example's user kernel, Σ 1/i² (the example's copy is what runs).
-struct Basel(u64);
-
-impl IndexTerm for Basel {
-    fn term<R: Real>(&self, i: R) -> R {
-        let k = i + R::from_f64(1.0);
-        R::from_f64(1.0) / (k * k)
-    }
-}
-
-impl Reduction for Basel {
-    type Partial = Neumaier;
-    type Output = f64;
-    fn len(&self) -> u64 {
-        self.0
-    }
-    fn chunk(&self) -> u64 {
-        1 << 14
-    }
-    fn combine(&self, l: Neumaier, r: Neumaier) -> Neumaier {
-        l.merge(r)
-    }
-    fn finish(&self, total: Neumaier) -> f64 {
-        total.value()
-    }
-}
-
-impl ReduceKernel for Basel {
-    fn leaf<L: Lanes>(&self, items: core::ops::Range<u64>) -> Neumaier {
-        fold::sum_terms::<L::F64>(items, self)
-    }
-}
-
 #[test]
 fn a_user_reduction_is_bit_identical_on_any_rank_count() {
     let expected = engine()
-        .reduce(&Basel(3_333_333), Backend::SimdThreads)
+        .reduce(&Basel { n: 3_333_333 }, Backend::SimdThreads)
         .unwrap();
     for json in on_1_2_3("custom --n 3333333 --json") {
         assert_eq!(json["value_bits"], bits(expected), "{json}");
@@ -390,4 +360,17 @@ fn rank_pid(program: &str, mark: &str, rank: usize) -> Option<u32> {
             let vars: Vec<&[u8]> = environ.split(|&b| b == 0).collect();
             (vars.contains(&wanted.as_bytes()) && vars.contains(&marked.as_bytes())).then_some(pid)
         })
+}
+
+#[test]
+fn an_output_past_one_mpi_message_is_refused_before_any_work() {
+    // 32768 × 65536 counts: 2^31 values, one past MPI's 32-bit count.
+    let job = mpirun(&[(2, args("julia --size 32768"))]);
+    assert_eq!(job.code, Some(2), "{}", job.stderr);
+    assert!(
+        job.stderr.contains("more than one MPI message carries"),
+        "{}",
+        job.stderr
+    );
+    assert!(job.seconds < 20.0, "refused only after {} s", job.seconds);
 }

@@ -76,3 +76,28 @@ pub fn colorize(counts: &[u32], maxiters: u32, map: Colormap) -> Vec<u8> {
     }
     rgb
 }
+
+/// The PNG of `counts` (`height` rows of `width`), coloured with `map`.
+///
+/// # Errors
+/// Why the encoder refused (an image past the PNG's limits).
+pub fn png(
+    counts: &[u32],
+    width: usize,
+    height: usize,
+    maxiters: u32,
+    map: Colormap,
+) -> Result<Vec<u8>, String> {
+    let rgb = colorize(counts, maxiters, map);
+    let mut png = Vec::new();
+    image::write_buffer_with_format(
+        &mut std::io::Cursor::new(&mut png),
+        &rgb,
+        width as u32,
+        height as u32,
+        image::ColorType::Rgb8,
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| format!("cannot encode the PNG: {e}"))?;
+    Ok(png)
+}

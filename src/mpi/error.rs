@@ -32,7 +32,7 @@ pub enum MpiError {
 
     /// A message past what one MPI call can carry (counts are 32-bit).
     #[error(
-        "{what}: {count} values is more than one MPI message carries ({limit}); use more ranks or a smaller problem"
+        "{what}: {count} values is more than one MPI message carries ({limit}); choose a smaller problem (rank 0 receives all of it at once)"
     )]
     TooLarge {
         what: &'static str,
@@ -44,12 +44,13 @@ pub enum MpiError {
 impl MpiError {
     /// The exit status a program should end with for this error: the failed
     /// rank's own for [`MpiError::RankFailed`], 2 for what the user gave
-    /// (mismatched arguments, a bad setting), 1 otherwise.
+    /// (mismatched arguments, a bad setting, a problem too large to
+    /// gather), 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::RankFailed { code, .. } => *code,
-            Self::Mismatch { .. } | Self::BadTimeout { .. } => 2,
-            Self::Init { .. } | Self::TooLarge { .. } => 1,
+            Self::Mismatch { .. } | Self::BadTimeout { .. } | Self::TooLarge { .. } => 2,
+            Self::Init { .. } => 1,
         }
     }
 }

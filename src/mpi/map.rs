@@ -13,6 +13,7 @@ use hetero_kernel::kernel::try_alloc_output;
 use hetero_kernel::picked::Picked;
 use mpi::traits::Equivalence;
 
+use super::wire::counts_and_displacements;
 use super::{Cluster, MpiError, RankFailure};
 use crate::{Backend, Engine, Space};
 
@@ -84,6 +85,8 @@ impl Cluster {
             .collect();
         let values = |r: usize| pieces[r].iter().map(|p| p.len() * per_item).sum::<usize>();
         let counts: Vec<usize> = (0..ranks).map(values).collect();
+        // Past MPI's 32-bit counts: refused on every rank alike, before work.
+        counts_and_displacements(&counts, "the gather of the outputs")?;
         let (rank, root) = (self.rank(), self.is_root());
         // Where the ranks' pieces, in rank order, are the items in order
         // (blocks; any distribution on one rank), rank 0 computes its own

@@ -18,7 +18,7 @@ const ROOT: i32 = 0;
 ///
 /// # Errors
 /// [`MpiError::TooLarge`] when the total does not fit MPI's 32-bit counts.
-fn counts_and_displacements(
+pub(crate) fn counts_and_displacements(
     counts: &[usize],
     what: &'static str,
 ) -> Result<(Vec<Count>, Vec<Count>), MpiError> {
