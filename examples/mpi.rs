@@ -222,13 +222,20 @@ fn run(cluster: &mut Cluster) -> Result<(), MpiError> {
         .as_ref()
         .map_or(String::new(), |s| format!("{:?}", s.args.problem));
     cluster.agree(&problem, setup.as_ref().map(|_| ()).map_err(Clone::clone))?;
-    let Ok(Setup {
+    let Setup {
         args,
         engine,
         backend,
-    }) = setup
-    else {
-        unreachable!("agree fails when any rank's setup failed")
+    } = match setup {
+        Ok(setup) => setup,
+        // (agree has already failed on every rank when any setup failed)
+        Err(f) => {
+            return Err(MpiError::RankFailed {
+                rank: cluster.rank(),
+                code: f.code,
+                cause: f.cause,
+            });
+        }
     };
     let mut clock = Clock::start(cluster);
     let (fields, text) = solve(cluster, &engine, backend, &args.problem, &mut clock)?;
