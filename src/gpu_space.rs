@@ -27,10 +27,7 @@ impl Engine {
     ) -> Result<Vec<K::Partial>> {
         let ctx = self.gpu()?;
         let side = kernel.gpu(&ctx.caps())?;
-        blocks
-            .iter()
-            .map(|b| Ok(hetero_gpu::reduce_chunks(ctx, kernel, &*side, plan, b.clone())?.0))
-            .collect()
+        Ok(hetero_gpu::reduce_blocks(ctx, kernel, &*side, plan, blocks)?.0)
     }
 
     /// A reduction whose GPU side is given apart from it (a WGSL integrand).

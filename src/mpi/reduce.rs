@@ -64,7 +64,6 @@ pub struct ReducePart<'a, T: Clone> {
     values: Cow<'a, [T]>,
     chunk: u64,
     shares: Shares,
-    rank: usize,
 }
 
 impl<T: Clone> ReducePart<'_, T> {
@@ -148,7 +147,6 @@ impl Cluster {
             values,
             chunk,
             shares,
-            rank: self.rank(),
         })
     }
 
@@ -190,9 +188,9 @@ impl Cluster {
         } else {
             // In the part's own chunk numbering: a subtree's shape depends
             // only on its length, so the partials are the same.
-            let base = shares.chunk_span(part.rank).start;
+            let base = shares.chunk_span(self.rank()).start;
             let mine: Vec<Range<u64>> = shares
-                .of_rank(part.rank)
+                .of_rank(self.rank())
                 .iter()
                 .map(|b| b.start - base..b.end - base)
                 .collect();

@@ -33,5 +33,5 @@ pub use context::GpuContext;
 pub use error::{GpuError, GpuResult};
 pub use hetero_kernel::gpu::GpuCaps;
 pub use map::{map, map_with};
-pub use reduce::{reduce, reduce_chunks, reduce_with};
+pub use reduce::{reduce, reduce_blocks, reduce_chunks, reduce_with};
 pub use timing::GpuTimings;

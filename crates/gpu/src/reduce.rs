@@ -60,7 +60,33 @@ pub fn reduce_chunks<K: Reduction + ?Sized>(
     plan: &ChunkPlan,
     chunks: Range<u64>,
 ) -> GpuResult<(K::Partial, GpuTimings)> {
-    if chunks.is_empty() || chunks.end > plan.chunks {
+    let (partials, timings) = reduce_blocks(ctx, kernel, side, plan, &[chunks])?;
+    match partials.into_iter().next() {
+        Some(partial) => Ok((partial, timings)),
+        None => Err(KernelError::EmptyRange {
+            kernel: kernel.name(),
+        }
+        .into()),
+    }
+}
+
+/// The partial of each of `blocks` (chunk ranges of `plan`, each combined
+/// along the subtree of the fixed tree that covers it), in order. The
+/// program, its pipeline and the tiling are prepared once for all blocks:
+/// a driver sharing a job among processes or devices hands one rank's
+/// blocks over in one call.
+///
+/// # Errors
+/// As [`reduce`]; [`KernelError::EmptyRange`] for an empty block or one
+/// past the plan's last chunk (nothing runs then).
+pub fn reduce_blocks<K: Reduction + ?Sized>(
+    ctx: &GpuContext,
+    kernel: &K,
+    side: &dyn GpuReduce<K::Partial>,
+    plan: &ChunkPlan,
+    blocks: &[Range<u64>],
+) -> GpuResult<(Vec<K::Partial>, GpuTimings)> {
+    if blocks.iter().any(|b| b.is_empty() || b.end > plan.chunks) {
         return Err(KernelError::EmptyRange {
             kernel: kernel.name(),
         }
@@ -82,15 +108,20 @@ pub fn reduce_chunks<K: Reduction + ?Sized>(
             tiling,
         };
         let combine = |a, b| kernel.combine(a, b);
-        let total = try_tree_reduce_blocks(
-            chunks.start,
-            chunks.end,
-            tile_chunks,
-            &mut |subtree| job.run(subtree, &mut timings, &combine),
-            &combine,
-        )?;
+        let partials = blocks
+            .iter()
+            .map(|block| {
+                try_tree_reduce_blocks(
+                    block.start,
+                    block.end,
+                    tile_chunks,
+                    &mut |subtree| job.run(subtree, &mut timings, &combine),
+                    &combine,
+                )
+            })
+            .collect::<GpuResult<Vec<_>>>()?;
         timings.end_to_end = started.elapsed();
-        Ok((total, timings))
+        Ok((partials, timings))
     })
 }
 

@@ -10,13 +10,13 @@
 //! use hetero_npy::{NpyBuffer, Stats, Widest, to_npy_bytes};
 //!
 //! let path = std::env::temp_dir().join(format!("doc-{}.npy", std::process::id()));
-//! std::fs::write(&path, to_npy_bytes(&[1.0f64, 2.0, 3.0, 4.0], &[4])?).unwrap();
+//! std::fs::write(&path, to_npy_bytes(&[1.0f64, 2.0, 3.0, 4.0], &[4])?)?;
 //! let mut buffer = NpyBuffer::default(); // reused from file to file
 //! let array = buffer.read(&path)?;
 //! let stats = Stats::of::<Widest>(array.values());
 //! assert_eq!((stats.count, stats.mean, stats.min, stats.max), (4, 2.5, 1.0, 4.0));
 //! # std::fs::remove_file(path).ok();
-//! # Ok::<(), hetero_npy::NpyError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod dtype;
