@@ -54,6 +54,20 @@ pub enum Error {
 
     #[error("could not start a pool of {threads} threads: {reason}")]
     ThreadPool { threads: usize, reason: String },
+
+    /// A submitted job was cancelled (or its handle dropped) before it
+    /// finished; it has no value.
+    #[error("the job was cancelled before it finished; it has no result")]
+    Cancelled,
+
+    /// A kernel or a job's closure panicked; the job has no value.
+    #[error("the job panicked: {message}")]
+    JobPanicked { message: String },
+
+    /// A job's result was already taken (by `wait_timeout`, `try_take` or
+    /// awaiting it); a result is handed out once.
+    #[error("this job's result was already taken; a job hands its result out once")]
+    JobTaken,
 }
 
 impl From<KernelError> for Error {

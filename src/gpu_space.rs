@@ -5,6 +5,7 @@
 use core::ops::Range;
 
 use hetero_kernel::gpu::GpuReduce;
+use hetero_kernel::observe::Observer;
 use hetero_kernel::{ChunkPlan, MapKernel, ReduceKernel, Reduction};
 
 use crate::{Engine, Result};
@@ -30,6 +31,46 @@ impl Engine {
         Ok(hetero_gpu::reduce_blocks(ctx, kernel, &*side, plan, blocks)?.0)
     }
 
+    /// [`Engine::reduce_gpu`] with `observer` asked before every tile; a
+    /// stop is [`crate::Error::Cancelled`].
+    pub(crate) fn reduce_gpu_observed<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        observer: &dyn Observer,
+    ) -> Result<K::Output> {
+        let ctx = self.gpu()?;
+        let side = kernel.gpu(&ctx.caps())?;
+        let plan = ChunkPlan::of(kernel)?;
+        // The whole index space as one block: the call `reduce_with` makes.
+        let whole = 0..plan.chunks;
+        let blocks = core::slice::from_ref(&whole);
+        let (partials, _) =
+            hetero_gpu::reduce_blocks_observed(ctx, kernel, &*side, &plan, blocks, observer)
+                .map_err(cancelled)?;
+        let total = partials
+            .into_iter()
+            .next()
+            .ok_or(hetero_kernel::KernelError::EmptyRange {
+                kernel: kernel.name(),
+            })?;
+        Ok(kernel.finish(total))
+    }
+
+    pub(crate) fn map_gpu_observed<K: MapKernel>(
+        &self,
+        kernel: &K,
+        items: Range<usize>,
+        out: &mut [K::Out],
+        observer: &dyn Observer,
+    ) -> Result<()> {
+        hetero_kernel::kernel::check_map(kernel, &items, out.len())?;
+        let ctx = self.gpu()?;
+        let side = kernel.gpu(&ctx.caps())?;
+        hetero_gpu::map_with_observed(ctx, kernel, &*side, items, out, observer)
+            .map_err(cancelled)?;
+        Ok(())
+    }
+
     /// A reduction whose GPU side is given apart from it (a WGSL integrand).
     pub(crate) fn reduce_gpu_with<K: Reduction>(
         &self,
@@ -53,8 +94,35 @@ impl Engine {
     }
 }
 
+/// A GPU call stopped by its observer is the facade's `Cancelled`.
+#[cfg(feature = "gpu")]
+fn cancelled(e: hetero_gpu::GpuError) -> crate::Error {
+    match e {
+        hetero_gpu::GpuError::Cancelled { .. } => crate::Error::Cancelled,
+        other => other.into(),
+    }
+}
+
 #[cfg(not(feature = "gpu"))]
 impl Engine {
+    pub(crate) fn reduce_gpu_observed<K: ReduceKernel>(
+        &self,
+        _: &K,
+        _: &dyn Observer,
+    ) -> Result<K::Output> {
+        Err(crate::Error::GpuUnavailable)
+    }
+
+    pub(crate) fn map_gpu_observed<K: MapKernel>(
+        &self,
+        _: &K,
+        _: Range<usize>,
+        _: &mut [K::Out],
+        _: &dyn Observer,
+    ) -> Result<()> {
+        Err(crate::Error::GpuUnavailable)
+    }
+
     pub(crate) fn reduce_gpu<K: ReduceKernel>(&self, _: &K) -> Result<K::Output> {
         Err(crate::Error::GpuUnavailable)
     }

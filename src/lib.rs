@@ -28,6 +28,7 @@ mod dispatch;
 mod engine;
 mod error;
 mod gpu_space;
+pub mod jobs;
 #[cfg(feature = "gpu")]
 mod lazy_gpu;
 #[cfg(feature = "mpi")]
@@ -61,6 +62,7 @@ pub use hetero_kernel::{
 };
 /// NumPy `.npy` files: reading, writing, per-file statistics, many files.
 pub use hetero_npy as npy;
+pub use jobs::{Job, JobScope};
 pub use quiet::quiet_gpu_probe;
 pub use validate::{Check, Validation};
 

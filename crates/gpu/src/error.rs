@@ -68,6 +68,9 @@ pub enum GpuError {
     #[error("{label}: reading results back failed: {reason}")]
     Readback { label: &'static str, reason: String },
 
+    #[error("{label}: cancelled before it finished; no result")]
+    Cancelled { label: &'static str },
+
     #[error(transparent)]
     Problem(#[from] ProblemError),
 

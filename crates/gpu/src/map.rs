@@ -16,9 +16,10 @@ use hetero_kernel::kernel::check_map;
 use hetero_kernel::{MapKernel, Mapping};
 
 use crate::context::GpuContext;
-use crate::error::GpuResult;
+use crate::error::{GpuError, GpuResult};
 use crate::tile::{Step, Tile, dispatches};
 use crate::timing::GpuTimings;
+use hetero_kernel::observe::{Observer, Unobserved};
 
 /// `kernel` on the GPU over `items`, into `out`, with its own GPU side.
 ///
@@ -48,6 +49,23 @@ pub fn map_with<K: Mapping + ?Sized>(
     items: Range<usize>,
     out: &mut [K::Out],
 ) -> GpuResult<GpuTimings> {
+    map_with_observed(ctx, kernel, side, items, out, &Unobserved)
+}
+
+/// [`map_with`], asking `observer` before each tile whether to go on and
+/// telling it each tile's items when written.
+///
+/// # Errors
+/// As [`map`]; [`crate::GpuError::Cancelled`] when the observer stops the
+/// call (the finished tiles, a prefix of `out`, are written).
+pub fn map_with_observed<K: Mapping + ?Sized>(
+    ctx: &GpuContext,
+    kernel: &K,
+    side: &dyn GpuMap,
+    items: Range<usize>,
+    out: &mut [K::Out],
+    observer: &dyn Observer,
+) -> GpuResult<GpuTimings> {
     check_map(kernel, &items, out.len())?;
     let started = Instant::now();
     let per_item = kernel.out_per_item();
@@ -67,6 +85,11 @@ pub fn map_with<K: Mapping + ?Sized>(
         let mut timings = GpuTimings::default();
         let (first, last) = (items.start as u64, items.end as u64);
         for tile_start in (first..last).step_by(tiling.tile_items as usize) {
+            if !observer.proceed() {
+                return Err(GpuError::Cancelled {
+                    label: program.label,
+                });
+            }
             let tile_items = tile_start..(tile_start + tiling.tile_items).min(last);
             let steps = dispatches(tile_items.clone(), tiling.dispatch_items, tile_start, 1)
                 .map(|(range, dispatch)| Step {
@@ -90,6 +113,7 @@ pub fn map_with<K: Mapping + ?Sized>(
             ctx.run_tile(tile, &mut timings, |bytes| {
                 bytemuck::cast_slice_mut::<K::Out, u8>(target).copy_from_slice(bytes);
             })?;
+            observer.finished(tile_items.end - tile_items.start);
         }
         timings.end_to_end = started.elapsed();
         Ok(timings)

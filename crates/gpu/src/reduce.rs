@@ -14,11 +14,12 @@ use hetero_kernel::gpu::{GpuProgram, GpuReduce, Grid};
 use hetero_kernel::{ChunkPlan, KernelError, ReduceKernel, Reduction};
 
 use crate::context::GpuContext;
-use crate::error::GpuResult;
+use crate::error::{GpuError, GpuResult};
 use crate::pipeline::Pipeline;
 use crate::plan::Tiling;
 use crate::tile::{Step, Tile, dispatches};
 use crate::timing::GpuTimings;
+use hetero_kernel::observe::{Observer, Unobserved};
 
 /// `kernel` on the GPU, with its own GPU side for this device.
 ///
@@ -86,6 +87,23 @@ pub fn reduce_blocks<K: Reduction + ?Sized>(
     plan: &ChunkPlan,
     blocks: &[Range<u64>],
 ) -> GpuResult<(Vec<K::Partial>, GpuTimings)> {
+    reduce_blocks_observed(ctx, kernel, side, plan, blocks, &Unobserved)
+}
+
+/// [`reduce_blocks`], asking `observer` before each tile whether to go on
+/// and telling it each tile's items when done.
+///
+/// # Errors
+/// As [`reduce_blocks`]; [`crate::GpuError::Cancelled`] when the observer
+/// stops the call (no partial is returned).
+pub fn reduce_blocks_observed<K: Reduction + ?Sized>(
+    ctx: &GpuContext,
+    kernel: &K,
+    side: &dyn GpuReduce<K::Partial>,
+    plan: &ChunkPlan,
+    blocks: &[Range<u64>],
+    observer: &dyn Observer,
+) -> GpuResult<(Vec<K::Partial>, GpuTimings)> {
     if blocks.iter().any(|b| b.is_empty() || b.end > plan.chunks) {
         return Err(KernelError::EmptyRange {
             kernel: kernel.name(),
@@ -106,6 +124,7 @@ pub fn reduce_blocks<K: Reduction + ?Sized>(
             program: &program,
             pipeline: &pipeline,
             tiling,
+            observer,
         };
         let combine = |a, b| kernel.combine(a, b);
         let partials = blocks
@@ -133,6 +152,7 @@ struct TileJob<'a, P> {
     program: &'a GpuProgram,
     pipeline: &'a Pipeline,
     tiling: Tiling,
+    observer: &'a dyn Observer,
 }
 
 impl<P> TileJob<'_, P> {
@@ -145,6 +165,11 @@ impl<P> TileJob<'_, P> {
         combine: &impl Fn(P, P) -> P,
     ) -> GpuResult<P> {
         let (plan, side) = (self.plan, self.side);
+        if !self.observer.proceed() {
+            return Err(GpuError::Cancelled {
+                label: self.program.label,
+            });
+        }
         let items = plan.items(chunks.start).start..plan.items(chunks.end - 1).end;
         let (group, partial) = (side.group_items(), side.partial_bytes());
         let steps = dispatches(
@@ -168,17 +193,19 @@ impl<P> TileJob<'_, P> {
             steps,
             output_bytes: (items.end - items.start).div_ceil(group) * partial,
         };
-        self.ctx.run_tile(tile, timings, |groups| {
-            let leaf = |c: u64| {
-                let own = plan.items(c);
-                let first = (own.start - items.start) / group;
-                let end = (own.end - items.start).div_ceil(group);
-                side.chunk_partial(
-                    own,
-                    &groups[(first * partial) as usize..(end * partial) as usize],
-                )
-            };
-            tree_reduce(chunks.start, chunks.end, &leaf, combine)
-        })
+        self.ctx
+            .run_tile(tile, timings, |groups| {
+                let leaf = |c: u64| {
+                    let own = plan.items(c);
+                    let first = (own.start - items.start) / group;
+                    let end = (own.end - items.start).div_ceil(group);
+                    side.chunk_partial(
+                        own,
+                        &groups[(first * partial) as usize..(end * partial) as usize],
+                    )
+                };
+                tree_reduce(chunks.start, chunks.end, &leaf, combine)
+            })
+            .inspect(|_| self.observer.finished(items.end - items.start))
     }
 }

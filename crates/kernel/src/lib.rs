@@ -27,6 +27,7 @@ pub mod gpu;
 pub mod kernel;
 pub mod lanes;
 pub mod math;
+pub mod observe;
 pub mod picked;
 pub mod problem;
 pub mod problems;
@@ -35,6 +36,7 @@ mod real_scalar;
 mod real_vector;
 pub mod term_sum;
 pub mod trace;
+pub mod watched;
 pub mod zip;
 
 pub use compare::Compare;

@@ -1,0 +1,59 @@
+//! Watching a call from outside: a driver asks an [`Observer`] before each
+//! piece of work (a GPU tile, a CPU chunk) whether to go on and tells it
+//! the items each piece finished. This is how a submitted job reports
+//! progress and is cancelled between pieces without the drivers knowing
+//! about jobs.
+
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Told about a GPU call's tiles as they run.
+pub trait Observer: Sync {
+    /// Whether the call should start its next tile. A `false` ends the
+    /// call with a cancelled error and no value.
+    fn proceed(&self) -> bool;
+    /// `items` more items of the call are done.
+    fn finished(&self, items: u64);
+}
+
+/// The observer of a call nobody watches.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unobserved;
+
+impl Observer for Unobserved {
+    fn proceed(&self) -> bool {
+        true
+    }
+    fn finished(&self, _: u64) {}
+}
+
+/// A cancel flag and a count of finished items, shared between a call's
+/// drivers (CPU leaves or GPU tiles) and whoever watches it.
+#[derive(Debug, Default)]
+pub struct Watch {
+    cancelled: AtomicBool,
+    done: AtomicU64,
+}
+
+impl Watch {
+    /// Asks the call to stop at its next chunk or tile boundary.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+    /// Whether [`Watch::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+    /// Items finished so far.
+    pub fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+}
+
+impl Observer for Watch {
+    fn proceed(&self) -> bool {
+        !self.is_cancelled()
+    }
+    fn finished(&self, items: u64) {
+        self.done.fetch_add(items, Ordering::Relaxed);
+    }
+}

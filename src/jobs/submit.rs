@@ -1,0 +1,218 @@
+//! Starting jobs: a thread per job that drives the engine exactly as the
+//! blocking call does, under a [`Watch`] so it can be followed and stopped.
+
+use core::ops::Range;
+use core::sync::atomic::Ordering;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use hetero_kernel::kernel::{check_map, try_alloc_output};
+use hetero_kernel::observe::Watch;
+use hetero_kernel::watched::Watched;
+use hetero_kernel::{MapKernel, ReduceKernel};
+
+use super::handle::{Job, RunningGuard, Shared};
+use crate::backend::{Space, Threading};
+use crate::{Backend, Engine, Error, Result};
+
+/// What a job's closure runs its kernels through (see
+/// [`Engine::submit_with`]): the blocking calls of the engine, watched, so
+/// the job's progress counts their items and a cancel stops them.
+pub struct JobScope<'j> {
+    engine: &'j Engine,
+    shared: &'j dyn Progress,
+}
+
+/// The part of a job's shared state its scope uses, whatever its result type.
+trait Progress: Sync {
+    fn watch(&self) -> &Watch;
+    fn add_total(&self, items: u64);
+}
+
+impl<T: Send> Progress for Shared<T> {
+    fn watch(&self) -> &Watch {
+        &self.watch
+    }
+    fn add_total(&self, items: u64) {
+        self.total.fetch_add(items, Ordering::Relaxed);
+    }
+}
+
+impl JobScope<'_> {
+    /// The engine the job runs on (its blocking calls are not watched).
+    pub fn engine(&self) -> &Engine {
+        self.engine
+    }
+
+    /// Whether the job was cancelled (a long closure may check between calls).
+    pub fn is_cancelled(&self) -> bool {
+        self.shared.watch().is_cancelled()
+    }
+
+    /// [`Engine::reduce`], watched: the same result, bit for bit.
+    ///
+    /// # Errors
+    /// As [`Engine::reduce`]; [`Error::Cancelled`] once the job is cancelled.
+    pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
+        let watch = self.shared.watch();
+        self.shared.add_total(kernel.len());
+        cancelled_or(watch, || match backend.space() {
+            Space::Gpu => self.engine.reduce_gpu_observed(kernel, watch),
+            Space::Cpu { .. } => self.engine.reduce(&Watched::new(kernel, watch), backend),
+        })
+    }
+
+    /// [`Engine::map_range`], watched: the same outputs. After a cancel
+    /// `out` holds some finished pieces; the job's result is the error.
+    ///
+    /// # Errors
+    /// As [`Engine::map_range`]; [`Error::Cancelled`] once the job is cancelled.
+    pub fn map_range<K: MapKernel>(
+        &self,
+        kernel: &K,
+        items: Range<usize>,
+        out: &mut [K::Out],
+        backend: Backend,
+    ) -> Result<()> {
+        check_map(kernel, &items, out.len())?;
+        let watch = self.shared.watch();
+        self.shared.add_total(items.len() as u64);
+        cancelled_or(watch, || match backend.space() {
+            Space::Gpu => self.engine.map_gpu_observed(kernel, items, out, watch),
+            Space::Cpu {
+                threading: Threading::Pool,
+                ..
+            } => self
+                .engine
+                .map_range(&Watched::new(kernel, watch), items, out, backend),
+            // The sequential driver runs one leaf over its whole range:
+            // give it whole chunks of the kernel at a time (where a threaded
+            // task would start, so every output keeps its bits) to have
+            // boundaries to stop at.
+            Space::Cpu {
+                threading: Threading::Caller,
+                ..
+            } => {
+                let per_item = kernel.out_per_item();
+                let pieces = hetero_core::shares::contiguous_shares(
+                    items.len(),
+                    items.len().div_ceil(kernel.chunk().max(1)).min(256),
+                    kernel.chunk(),
+                );
+                for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
+                    let values = &mut out[piece.start * per_item..piece.end * per_item];
+                    let piece = items.start + piece.start..items.start + piece.end;
+                    self.engine
+                        .map_range(&Watched::new(kernel, watch), piece, values, backend)?;
+                    if watch.is_cancelled() {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+        })
+    }
+
+    /// [`Engine::map_vec`], watched.
+    ///
+    /// # Errors
+    /// As [`JobScope::map_range`], plus [`hetero_kernel::KernelError::OutOfMemory`].
+    pub fn map_vec<K: MapKernel>(&self, kernel: &K, backend: Backend) -> Result<Vec<K::Out>> {
+        let mut out = try_alloc_output(kernel)?;
+        self.map_range(kernel, 0..kernel.len(), &mut out, backend)?;
+        Ok(out)
+    }
+}
+
+/// `run`'s result, unless the watch was cancelled during it: then
+/// [`Error::Cancelled`], whatever it returned (a stopped call's value is
+/// made of throw-away partials).
+fn cancelled_or<T>(watch: &Watch, run: impl FnOnce() -> Result<T>) -> Result<T> {
+    if watch.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    let outcome = run();
+    if watch.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    outcome
+}
+
+impl Engine {
+    /// Starts the reduction `kernel` on `backend` and returns at once;
+    /// the job's result is [`Engine::reduce`]'s, bit for bit.
+    /// (`Pool.apply_async`, `executor.submit`.) The kernel must own its
+    /// data; for kernels that borrow, see [`Engine::submit_with`].
+    pub fn submit<K>(self: &Arc<Self>, kernel: K, backend: Backend) -> Job<K::Output>
+    where
+        K: ReduceKernel + Send + 'static,
+        K::Output: 'static,
+    {
+        self.submit_with(move |scope| scope.reduce(&kernel, backend))
+    }
+
+    /// Starts the map `kernel` over its whole index space on `backend`
+    /// into a new `Vec` and returns at once; the outputs are
+    /// [`Engine::map_vec`]'s.
+    pub fn submit_map<K>(self: &Arc<Self>, kernel: K, backend: Backend) -> Job<Vec<K::Out>>
+    where
+        K: MapKernel + Send + 'static,
+    {
+        self.submit_with(move |scope| scope.map_vec(&kernel, backend))
+    }
+
+    /// Starts `job` on a thread of its own and returns at once. The closure
+    /// owns what it needs (data moved in, kernels built over it inside) and
+    /// runs kernels through its [`JobScope`], so progress and cancellation
+    /// work: `engine.submit_with(move |s| s.reduce(&SumKernel::new(&data), backend))`.
+    ///
+    /// A panic in the closure or a kernel ends the job with
+    /// [`Error::JobPanicked`]; a thread that cannot be started, with
+    /// [`Error::ThreadPool`].
+    pub fn submit_with<T, F>(self: &Arc<Self>, job: F) -> Job<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&JobScope<'_>) -> Result<T> + Send + 'static,
+    {
+        let shared = Arc::new(Shared::new());
+        let (engine, state) = (Arc::clone(self), Arc::clone(&shared));
+        let running = RunningGuard::enter();
+        let spawned = std::thread::Builder::new()
+            .name("hetero-job".into())
+            .spawn(move || {
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    let scope = JobScope {
+                        engine: &engine,
+                        shared: &*state,
+                    };
+                    job(&scope)
+                }))
+                .unwrap_or_else(|panic| {
+                    Err(Error::JobPanicked {
+                        message: panic_message(&*panic),
+                    })
+                });
+                // The engine and the closure's data go before the job
+                // counts as ended (see `running_jobs`).
+                drop(engine);
+                state.publish(outcome);
+                drop(state);
+                drop(running);
+            });
+        if let Err(e) = spawned {
+            shared.publish(Err(Error::ThreadPool {
+                threads: 1,
+                reason: e.to_string(),
+            }));
+        }
+        Job { shared }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a kernel panicked".to_owned())
+}

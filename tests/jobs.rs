@@ -1,0 +1,251 @@
+//! Non-blocking submission: a job's result is the blocking call's, bit for
+//! bit, on every backend (the GPU included where there is one; CI requires
+//! lavapipe); cancelling or dropping a job stops it at the next chunk or
+//! tile with `Error::Cancelled` and leaves no thread behind; progress
+//! moves from 0 to 1; `as_completed` yields jobs as they finish; a job is
+//! a `Future`.
+
+mod support;
+
+#[path = "../examples/user_kernels/basel.rs"]
+mod basel;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use basel::Basel;
+use hetero::jobs::{as_completed, running_jobs};
+use hetero::problems::julia::JuliaKernel;
+use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
+use hetero::problems::pi::PiKernel;
+use hetero::problems::sum::{SumKernel, arange};
+use hetero::{Backend, Engine, Error, JuliaParams, Midpoint, Pi};
+
+/// Tests here count job threads process-wide: one at a time.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn engine() -> Arc<Engine> {
+    Arc::new(Engine::with_threads(2).unwrap())
+}
+
+fn backends(engine: &Engine) -> Vec<Backend> {
+    let gpu = engine.is_available(Backend::Gpu);
+    assert!(gpu || !support::ci(), "CI requires a GPU adapter");
+    if !gpu {
+        eprintln!("gpu: no adapter here, GPU jobs are not checked");
+    }
+    Backend::ALL
+        .into_iter()
+        .filter(|&b| b != Backend::Gpu || gpu)
+        .collect()
+}
+
+/// Waits (at most 60 s) until no job thread is left.
+fn assert_no_job_threads_left() {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while running_jobs() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "{} job threads still running",
+            running_jobs()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn submitted_jobs_equal_the_blocking_calls_on_every_backend() {
+    let _serial = serial();
+    let engine = engine();
+    let midpoint_spec = Midpoint::new(-2.0, 1.0, 1_234_567).unwrap();
+    let pi_spec = Pi::new(3_000_001, 7).unwrap();
+    let julia_spec = JuliaParams::notebook(120).validate().unwrap();
+    let data = arange(2_000_003).unwrap();
+    for backend in backends(&engine) {
+        let midpoint = engine.submit(MidpointKernel::new(&midpoint_spec, &ExpNegSquare), backend);
+        let pi = engine.submit(PiKernel::new(&pi_spec), backend);
+        let julia = engine.submit_map(JuliaKernel::new(&julia_spec), backend);
+        let owned = data.clone();
+        let sum = engine.submit_with(move |s| s.reduce(&SumKernel::new(&owned), backend));
+        let user = engine.submit(Basel { n: 1_000_003 }, backend);
+
+        let at = backend.name();
+        let expected_midpoint = engine
+            .reduce(&MidpointKernel::new(&midpoint_spec, &ExpNegSquare), backend)
+            .unwrap();
+        assert_eq!(
+            midpoint.wait().unwrap().to_bits(),
+            expected_midpoint.to_bits(),
+            "{at}"
+        );
+        assert_eq!(
+            pi.wait().unwrap(),
+            engine.pi(&pi_spec, backend).unwrap(),
+            "{at}"
+        );
+        assert_eq!(
+            julia.wait().unwrap(),
+            engine.julia(&julia_spec, backend).unwrap(),
+            "{at}"
+        );
+        let expected_sum = engine.reduce(&SumKernel::new(&data), backend).unwrap();
+        assert_eq!(
+            sum.wait().unwrap().to_bits(),
+            expected_sum.to_bits(),
+            "{at}"
+        );
+        let expected_user = engine.reduce(&Basel { n: 1_000_003 }, backend);
+        match (user.wait(), expected_user) {
+            (Ok(got), Ok(want)) => assert_eq!(got.to_bits(), want.to_bits(), "{at}"),
+            (Err(got), Err(want)) => assert_eq!(got, want, "{at}"),
+            (got, want) => panic!("{at}: job {got:?}, blocking call {want:?}"),
+        }
+    }
+    assert_no_job_threads_left();
+}
+
+#[test]
+fn submit_returns_at_once_and_cancel_stops_a_huge_job_with_no_value() {
+    let _serial = serial();
+    let engine = engine();
+    let spec = Pi::new(10_000_000_000, 1).unwrap();
+    for backend in backends(&engine) {
+        // Open the GPU first, so the submit below is not timed with it.
+        let _ = engine.is_available(backend);
+        let started = Instant::now();
+        let mut job = engine.submit(PiKernel::new(&spec), backend);
+        let submitted = started.elapsed();
+        assert!(
+            submitted < Duration::from_millis(200),
+            "{backend}: submit took {submitted:?}"
+        );
+        assert!(
+            job.wait_timeout(Duration::from_millis(50)).is_none(),
+            "{backend}"
+        );
+        // Some chunks (CPU) or tiles (GPU) finish: progress moves.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while job.progress() == 0.0 {
+            assert!(Instant::now() < deadline, "{backend}: no progress in 60 s");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let seen = job.progress();
+        assert!(seen > 0.0 && seen < 0.5, "{backend}: progress {seen}");
+        assert!(!job.is_ready());
+        job.cancel();
+        assert_eq!(job.wait(), Err(Error::Cancelled), "{backend}");
+        assert_no_job_threads_left();
+    }
+}
+
+#[test]
+fn dropping_a_pending_job_cancels_it_and_its_thread_ends() {
+    let _serial = serial();
+    let engine = engine();
+    let spec = Pi::new(10_000_000_000, 2).unwrap();
+    for backend in backends(&engine) {
+        let job = engine.submit(PiKernel::new(&spec), backend);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(running_jobs() >= 1);
+        drop(job);
+        assert_no_job_threads_left();
+    }
+    // The engine is only the test's again: nothing else holds it.
+    assert_eq!(Arc::strong_count(&engine), 1);
+}
+
+#[test]
+fn progress_reaches_one_and_a_finished_job_keeps_its_value_after_cancel() {
+    let _serial = serial();
+    let engine = engine();
+    let spec = Pi::new(20_000_000, 3).unwrap();
+    let job = engine.submit(PiKernel::new(&spec), Backend::SimdThreads);
+    let mut last = 0.0;
+    while !job.is_ready() {
+        let now = job.progress();
+        assert!(now >= last && now <= 1.0, "progress went {last} -> {now}");
+        last = now;
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(job.progress(), 1.0);
+    job.cancel(); // too late: the value stays
+    assert_eq!(
+        job.wait().unwrap(),
+        engine.pi(&spec, Backend::SimdThreads).unwrap()
+    );
+}
+
+#[test]
+fn as_completed_yields_each_job_once_in_the_order_they_finish() {
+    let _serial = serial();
+    let engine = engine();
+    let big = engine.submit(
+        PiKernel::new(&Pi::new(400_000_000, 1).unwrap()),
+        Backend::Simd,
+    );
+    let small = engine.submit(PiKernel::new(&Pi::new(10_000, 1).unwrap()), Backend::Scalar);
+    let julia = engine.submit_map(
+        JuliaKernel::new(&JuliaParams::notebook(40).validate().unwrap()),
+        Backend::Scalar,
+    );
+    let order: Vec<usize> =
+        as_completed([&big as &dyn hetero::jobs::Pending, &small, &julia]).collect();
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, [0, 1, 2], "each job once: {order:?}");
+    assert_eq!(order[2], 0, "the big job finishes last: {order:?}");
+    assert!(big.is_ready() && small.is_ready() && julia.is_ready());
+}
+
+#[test]
+fn a_job_is_a_future_with_the_blocking_result() {
+    let _serial = serial();
+    let engine = engine();
+    let spec = Midpoint::new(0.0, 3.0, 3_000_000).unwrap();
+    let job = engine.submit(
+        MidpointKernel::new(&spec, &ExpNegSquare),
+        Backend::SimdThreads,
+    );
+    let value = pollster::block_on(job).unwrap();
+    assert_eq!(
+        value.to_bits(),
+        engine
+            .midpoint(&spec, Backend::SimdThreads)
+            .unwrap()
+            .to_bits()
+    );
+}
+
+#[test]
+fn a_panicking_job_is_an_error_and_a_result_is_handed_out_once() {
+    let _serial = serial();
+    let engine = engine();
+    let job = engine.submit_with(|_| -> hetero::Result<u64> { panic!("the user's bug") });
+    match job.wait() {
+        Err(Error::JobPanicked { message }) => assert!(message.contains("the user's bug")),
+        other => panic!("expected JobPanicked, got {other:?}"),
+    }
+    let mut job = engine.submit(PiKernel::new(&Pi::new(1000, 1).unwrap()), Backend::Scalar);
+    let first = job.wait_timeout(Duration::from_secs(60));
+    assert!(matches!(first, Some(Ok(_))), "{first:?}");
+    assert_eq!(job.try_take(), Some(Err(Error::JobTaken)));
+    assert_no_job_threads_left();
+}
+
+#[test]
+fn a_cpu_job_and_a_gpu_job_run_together_with_their_own_results() {
+    let _serial = serial();
+    let engine = engine();
+    if !backends(&engine).contains(&Backend::Gpu) {
+        return; // reported by backends(); CI fails there instead
+    }
+    let spec = Pi::new(50_000_000, 9).unwrap();
+    let cpu = engine.submit(PiKernel::new(&spec), Backend::SimdThreads);
+    let gpu = engine.submit(PiKernel::new(&spec), Backend::Gpu);
+    let (cpu, gpu) = (cpu.wait().unwrap(), gpu.wait().unwrap());
+    assert_eq!(cpu, gpu);
+    assert_eq!(cpu, engine.pi(&spec, Backend::Scalar).unwrap());
+}
