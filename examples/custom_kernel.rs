@@ -160,7 +160,7 @@ fn run() -> Result<(), Failure> {
         fields.insert("integral".into(), json!(value));
         fields.insert("integral_error".into(), json!(error));
         if !args.common.json {
-            println!("backend: {backend} ({why})");
+            println!("{}", cli::backend_line(&engine, backend, &why));
             println!(
                 "∫₀^π x·sin(x) dx with n = {n}: {value:.15} (π {error:+.2e}) in {:.3} ms",
                 s * 1e3

@@ -262,7 +262,7 @@ fn run() -> Result<(), Failure> {
             }),
         );
     } else {
-        println!("backend: {backend} ({why})");
+        println!("{}", cli::backend_line(&engine, backend, &why));
         if let Some(a) = adapter {
             println!("adapter: {a}");
         }

@@ -216,10 +216,10 @@ fn run() -> Result<(), Failure> {
         );
     }
     let backend = match args.common.backend {
-        Some(Backend::Gpu) => {
-            return Err(Failure::usage(
-                "--backend gpu: npy_stats runs on the CPU (reading files is I/O); choose scalar, simd, threads or simd-threads",
-            ));
+        Some(b @ (Backend::Gpu | Backend::Hybrid)) => {
+            return Err(Failure::usage(format!(
+                "--backend {b}: npy_stats runs on the CPU (reading files is I/O); choose scalar, simd, threads or simd-threads"
+            )));
         }
         Some(b) => b,
         None => Backend::SimdThreads,

@@ -56,7 +56,7 @@ fn run() -> Result<(), Failure> {
         );
         return Ok(());
     }
-    println!("backend: {backend} ({why})");
+    println!("{}", cli::backend_line(&engine, backend, &why));
     println!(
         "n = {}, seed = {}: {} hits, π ≈ {:.9} (error {:+.3e}, σ = {:.3e}, {:.1}σ) in {:.3} ms",
         args.n,

@@ -57,7 +57,7 @@ fn run() -> Result<(), Failure> {
         );
         return Ok(());
     }
-    println!("backend: {backend} ({why})");
+    println!("{}", cli::backend_line(&engine, backend, &why));
     println!(
         "Σ arange({}) = {sum:.0} in {:.3} ms ({:.2} GB/s); exact {exact:.0}, error {:+e}",
         args.n,

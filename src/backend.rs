@@ -21,6 +21,10 @@ pub enum Backend {
     /// wgpu compute shaders (feature `gpu`). f32 arithmetic, except where
     /// a method says otherwise.
     Gpu,
+    /// The GPU and `simd-threads` on one problem at once (see
+    /// [`crate::hybrid`]); the CPU threads alone where the GPU is a
+    /// software one or missing.
+    Hybrid,
 }
 
 impl Backend {
@@ -33,6 +37,10 @@ impl Backend {
         Self::Gpu,
     ];
 
+    /// The drivers that combine backends: not in [`Backend::ALL`], which
+    /// lists the single backends reports and tests iterate over.
+    pub const COMBINED: [Self; 1] = [Self::Hybrid];
+
     /// The backends that run on the CPU.
     pub const CPU: [Self; 4] = [Self::Scalar, Self::Simd, Self::Threads, Self::SimdThreads];
 
@@ -44,6 +52,7 @@ impl Backend {
             Self::Threads => "threads",
             Self::SimdThreads => "simd-threads",
             Self::Gpu => "gpu",
+            Self::Hybrid => "hybrid",
         }
     }
 
@@ -54,7 +63,7 @@ impl Backend {
             Space::Cpu {
                 threading: Threading::Pool,
                 ..
-            }
+            } | Space::Hybrid
         )
     }
 
@@ -66,6 +75,7 @@ impl Backend {
             Self::Threads => (Width::Scalar, Threading::Pool),
             Self::SimdThreads => (Width::Simd, Threading::Pool),
             Self::Gpu => return Space::Gpu,
+            Self::Hybrid => return Space::Hybrid,
         };
         Space::Cpu { width, threading }
     }
@@ -88,11 +98,16 @@ pub enum Threading {
     Pool,
 }
 
-/// Where a backend runs: the two CPU axes, or the GPU.
+/// Where a backend runs: the two CPU axes, the GPU, or both at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Space {
-    Cpu { width: Width, threading: Threading },
+    Cpu {
+        width: Width,
+        threading: Threading,
+    },
     Gpu,
+    /// The GPU and the CPU's SIMD threads sharing one problem.
+    Hybrid,
 }
 
 impl fmt::Display for Backend {
@@ -109,6 +124,7 @@ impl FromStr for Backend {
         let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
         Self::ALL
             .into_iter()
+            .chain(Self::COMBINED)
             .find(|b| b.name() == wanted)
             .ok_or_else(|| Error::UnknownBackend { name: s.to_owned() })
     }

@@ -6,6 +6,7 @@ use core::ops::Range;
 
 use hetero_cpu::{parallel, sequential};
 use hetero_kernel::kernel::try_alloc_output;
+use hetero_kernel::observe::Unobserved;
 use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel, lanes};
 use rayon::prelude::*;
 
@@ -56,6 +57,7 @@ impl Engine {
                 Ok(on_cpu!(self, width, threading, L, driver => driver::reduce::<K, L>(kernel))?)
             }
             Space::Gpu => self.reduce_gpu(kernel),
+            Space::Hybrid => Ok(self.reduce_hybrid(kernel)?.0),
         }
     }
 
@@ -97,6 +99,12 @@ impl Engine {
                 }
             )),
             Space::Gpu => self.reduce_blocks_gpu(kernel, plan, blocks),
+            Space::Hybrid => {
+                let (partials, share) =
+                    self.reduce_blocks_hybrid(kernel, plan, blocks, &Unobserved)?;
+                self.record(&share);
+                Ok(partials)
+            }
         }
     }
 
@@ -147,6 +155,7 @@ impl Engine {
                 self, width, threading, L, driver => driver::map::<K, L>(kernel, items, out)
             )?),
             Space::Gpu => self.map_gpu(kernel, items, out),
+            Space::Hybrid => self.map_hybrid(kernel, items, out).map(drop),
         }
     }
 }

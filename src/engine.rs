@@ -12,6 +12,7 @@ use crate::{Backend, Error, Result};
 /// parallel ones on the engine's pool, whatever pool the caller is in.
 pub struct Engine {
     pool: ThreadPool,
+    pub(crate) hybrid: crate::hybrid::HybridState,
     #[cfg(feature = "gpu")]
     pub(crate) gpu: crate::lazy_gpu::LazyGpu,
 }
@@ -81,6 +82,7 @@ impl Engine {
             })?;
         Ok(Self {
             pool,
+            hybrid: crate::hybrid::HybridState::default(),
             #[cfg(feature = "gpu")]
             gpu: crate::lazy_gpu::LazyGpu::new(gpu_config),
         })
@@ -98,6 +100,8 @@ impl Engine {
             Backend::Gpu => self.gpu().is_ok(),
             #[cfg(not(feature = "gpu"))]
             Backend::Gpu => false,
+            // Runs on the CPU threads alone where there is no GPU.
+            Backend::Hybrid => true,
             _ => true,
         }
     }

@@ -21,7 +21,9 @@ pub enum Error {
     #[error(transparent)]
     Gpu(#[from] hetero_gpu::GpuError),
 
-    #[error("unknown backend '{name}'; choose one of: scalar, simd, threads, simd-threads, gpu")]
+    #[error(
+        "unknown backend '{name}'; choose one of: scalar, simd, threads, simd-threads, gpu, hybrid"
+    )]
     UnknownBackend { name: String },
 
     #[error(
@@ -54,6 +56,10 @@ pub enum Error {
 
     #[error("could not start a pool of {threads} threads: {reason}")]
     ThreadPool { threads: usize, reason: String },
+
+    /// Shares of a problem that do not add up (see [`hetero_core::shares`]).
+    #[error(transparent)]
+    Shares(#[from] hetero_core::shares::SharesError),
 
     /// A submitted job was cancelled (or its handle dropped) before it
     /// finished; it has no value.

@@ -26,9 +26,56 @@ impl Engine {
         plan: &ChunkPlan,
         blocks: &[Range<u64>],
     ) -> Result<Vec<K::Partial>> {
+        self.reduce_blocks_gpu_observed(kernel, plan, blocks, &hetero_kernel::observe::Unobserved)
+    }
+
+    pub(crate) fn reduce_blocks_gpu_observed<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        plan: &ChunkPlan,
+        blocks: &[Range<u64>],
+        observer: &dyn Observer,
+    ) -> Result<Vec<K::Partial>> {
         let ctx = self.gpu()?;
         let side = kernel.gpu(&ctx.caps())?;
-        Ok(hetero_gpu::reduce_blocks(ctx, kernel, &*side, plan, blocks)?.0)
+        let (partials, _) =
+            hetero_gpu::reduce_blocks_observed(ctx, kernel, &*side, plan, blocks, observer)
+                .map_err(cancelled)?;
+        Ok(partials)
+    }
+
+    /// Why `hybrid` should run on the CPU threads alone (`Some`), or
+    /// `None` when the GPU takes part. `has_side` says whether the kernel
+    /// has a GPU side on a device with these caps. Under a fixed split the
+    /// GPU is required: its absence is the error.
+    pub(crate) fn hybrid_cpu_only(
+        &self,
+        has_side: impl FnOnce(&hetero_kernel::gpu::GpuCaps) -> bool,
+    ) -> Result<Option<String>> {
+        let split = self.hybrid_split();
+        let required = matches!(split, crate::hybrid::HybridSplit::Fixed { .. });
+        let ctx = match self.gpu() {
+            Ok(ctx) => ctx,
+            Err(e) if !required => return Ok(Some(format!("no GPU: {e}"))),
+            Err(e) => return Err(e),
+        };
+        if ctx.describe().is_software && !split.allows_software() {
+            return Ok(Some(format!(
+                "the GPU '{}' is a software adapter on these same cores",
+                ctx.describe().name
+            )));
+        }
+        if !has_side(&ctx.caps()) {
+            if required {
+                return Err(crate::Error::Unsupported {
+                    what: "a kernel without a GPU side",
+                    backend: "hybrid",
+                    hint: "a fixed split needs the kernel's GPU side; use the adaptive split or a CPU backend",
+                });
+            }
+            return Ok(Some("the kernel has no GPU side".to_owned()));
+        }
+        Ok(None)
     }
 
     /// [`Engine::reduce_gpu`] with `observer` asked before every tile; a
@@ -45,7 +92,7 @@ impl Engine {
         let whole = 0..plan.chunks;
         let blocks = core::slice::from_ref(&whole);
         let (partials, _) =
-            hetero_gpu::reduce_blocks_observed(ctx, kernel, &*side, &plan, blocks, observer)
+            hetero_gpu::reduce_blocks_observed(ctx, kernel, side.as_ref(), &plan, blocks, observer)
                 .map_err(cancelled)?;
         let total = partials
             .into_iter()
@@ -105,6 +152,28 @@ fn cancelled(e: hetero_gpu::GpuError) -> crate::Error {
 
 #[cfg(not(feature = "gpu"))]
 impl Engine {
+    pub(crate) fn reduce_blocks_gpu_observed<K: ReduceKernel>(
+        &self,
+        _: &K,
+        _: &ChunkPlan,
+        _: &[Range<u64>],
+        _: &dyn Observer,
+    ) -> Result<Vec<K::Partial>> {
+        Err(crate::Error::GpuUnavailable)
+    }
+
+    /// Without the `gpu` feature `hybrid` is the CPU threads alone (a
+    /// fixed split, which needs the GPU, is the error).
+    pub(crate) fn hybrid_cpu_only(
+        &self,
+        _: impl FnOnce(&hetero_kernel::gpu::GpuCaps) -> bool,
+    ) -> Result<Option<String>> {
+        match self.hybrid_split() {
+            crate::hybrid::HybridSplit::Fixed { .. } => Err(crate::Error::GpuUnavailable),
+            _ => Ok(Some("this build has no gpu backend".to_owned())),
+        }
+    }
+
     pub(crate) fn reduce_gpu_observed<K: ReduceKernel>(
         &self,
         _: &K,

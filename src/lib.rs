@@ -28,6 +28,7 @@ mod dispatch;
 mod engine;
 mod error;
 mod gpu_space;
+pub mod hybrid;
 pub mod jobs;
 #[cfg(feature = "gpu")]
 mod lazy_gpu;

@@ -124,6 +124,16 @@ impl Common {
                     started.elapsed().as_secs_f64(),
                 ))
             }
+            Some(Backend::Hybrid) => {
+                // Hybrid looks at the GPU (to use it, or to say why not):
+                // its start-up is setup, as for gpu.
+                let _ = engine.gpu_adapter();
+                Ok((
+                    Backend::Hybrid,
+                    "asked for".into(),
+                    started.elapsed().as_secs_f64(),
+                ))
+            }
             Some(b) => Ok((b, "asked for".into(), 0.0)),
             None => {
                 let (backend, why) = engine.fastest_backend();
@@ -239,6 +249,34 @@ pub fn print_report(
     });
     if let (Some(all), serde_json::Value::Object(own)) = (report.as_object_mut(), fields) {
         all.extend(own);
+        if let Some(share) = hybrid_share(engine, backend) {
+            all.insert(
+                "hybrid".into(),
+                serde_json::json!({
+                    "gpu_items": share.gpu_items,
+                    "cpu_items": share.cpu_items,
+                    "gpu_fraction": share.gpu_fraction(),
+                    "gpu_batches": share.gpu_batches,
+                    "cpu_only": share.cpu_only,
+                }),
+            );
+        }
     }
     print_json(&report);
+}
+
+/// What the last hybrid call did, when `backend` is hybrid.
+fn hybrid_share(engine: &Engine, backend: Backend) -> Option<hetero::hybrid::HybridShare> {
+    (backend == Backend::Hybrid)
+        .then(|| engine.last_hybrid_share())
+        .flatten()
+}
+
+/// The text line naming the backend, why it was chosen and — for hybrid —
+/// the share each device took in the last run.
+pub fn backend_line(engine: &Engine, backend: Backend, why: &str) -> String {
+    match hybrid_share(engine, backend) {
+        Some(share) => format!("backend: {backend} ({why}; {share})"),
+        None => format!("backend: {backend} ({why})"),
+    }
 }

@@ -58,6 +58,11 @@ impl JobScope<'_> {
         self.shared.add_total(kernel.len());
         cancelled_or(watch, || match backend.space() {
             Space::Gpu => self.engine.reduce_gpu_observed(kernel, watch),
+            Space::Hybrid => {
+                let (value, share) = self.engine.reduce_hybrid_observed(kernel, watch)?;
+                self.engine.record(&share);
+                Ok(value)
+            }
             Space::Cpu { .. } => self.engine.reduce(&Watched::new(kernel, watch), backend),
         })
     }
@@ -79,6 +84,11 @@ impl JobScope<'_> {
         self.shared.add_total(items.len() as u64);
         cancelled_or(watch, || match backend.space() {
             Space::Gpu => self.engine.map_gpu_observed(kernel, items, out, watch),
+            Space::Hybrid => {
+                let share = self.engine.map_hybrid_observed(kernel, items, out, watch)?;
+                self.engine.record(&share);
+                Ok(())
+            }
             Space::Cpu {
                 threading: Threading::Pool,
                 ..

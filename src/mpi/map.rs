@@ -159,8 +159,8 @@ impl Cluster {
             // them among threads like any map.
             Space::Cpu { .. } => engine.map(&picked, out, backend),
             // A GPU side is the kernel's own, over contiguous items: one
-            // call per piece.
-            Space::Gpu => {
+            // call per piece (and so for hybrid, which splits each piece).
+            Space::Gpu | Space::Hybrid => {
                 let mut at = 0;
                 for piece in picked.pieces() {
                     let n = piece.len() * kernel.out_per_item();
