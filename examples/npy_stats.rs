@@ -216,7 +216,7 @@ fn run() -> Result<(), Failure> {
         );
     }
     let backend = match args.common.backend {
-        Some(b @ (Backend::Gpu | Backend::Hybrid)) => {
+        Some(b @ (Backend::Gpu | Backend::Hybrid | Backend::Auto)) => {
             return Err(Failure::usage(format!(
                 "--backend {b}: npy_stats runs on the CPU (reading files is I/O); choose scalar, simd, threads or simd-threads"
             )));

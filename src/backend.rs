@@ -25,6 +25,9 @@ pub enum Backend {
     /// [`crate::hybrid`]); the CPU threads alone where the GPU is a
     /// software one or missing.
     Hybrid,
+    /// The backend with the least predicted time for the call, from
+    /// measured cost models (see [`crate::auto`]).
+    Auto,
 }
 
 impl Backend {
@@ -37,9 +40,10 @@ impl Backend {
         Self::Gpu,
     ];
 
-    /// The drivers that combine backends: not in [`Backend::ALL`], which
-    /// lists the single backends reports and tests iterate over.
-    pub const COMBINED: [Self; 1] = [Self::Hybrid];
+    /// The backends that stand for others (`hybrid` combines two, `auto`
+    /// picks one): not in [`Backend::ALL`], which lists the single
+    /// backends reports and tests iterate over.
+    pub const COMBINED: [Self; 2] = [Self::Hybrid, Self::Auto];
 
     /// The backends that run on the CPU.
     pub const CPU: [Self; 4] = [Self::Scalar, Self::Simd, Self::Threads, Self::SimdThreads];
@@ -53,6 +57,7 @@ impl Backend {
             Self::SimdThreads => "simd-threads",
             Self::Gpu => "gpu",
             Self::Hybrid => "hybrid",
+            Self::Auto => "auto",
         }
     }
 
@@ -76,6 +81,7 @@ impl Backend {
             Self::SimdThreads => (Width::Simd, Threading::Pool),
             Self::Gpu => return Space::Gpu,
             Self::Hybrid => return Space::Hybrid,
+            Self::Auto => return Space::Auto,
         };
         Space::Cpu { width, threading }
     }
@@ -108,6 +114,8 @@ pub enum Space {
     Gpu,
     /// The GPU and the CPU's SIMD threads sharing one problem.
     Hybrid,
+    /// One of the others, chosen per call.
+    Auto,
 }
 
 impl fmt::Display for Backend {

@@ -58,6 +58,11 @@ impl Engine {
             }
             Space::Gpu => self.reduce_gpu(kernel),
             Space::Hybrid => Ok(self.reduce_hybrid(kernel)?.0),
+            Space::Auto => {
+                let choice = self.explain_reduce(kernel)?;
+                self.record_auto(&choice);
+                self.reduce(kernel, choice.chosen)
+            }
         }
     }
 
@@ -104,6 +109,11 @@ impl Engine {
                     self.reduce_blocks_hybrid(kernel, plan, blocks, &Unobserved)?;
                 self.record(&share);
                 Ok(partials)
+            }
+            Space::Auto => {
+                let choice = self.explain_reduce(kernel)?;
+                self.record_auto(&choice);
+                self.reduce_blocks(kernel, blocks, choice.chosen)
             }
         }
     }
@@ -156,6 +166,11 @@ impl Engine {
             )?),
             Space::Gpu => self.map_gpu(kernel, items, out),
             Space::Hybrid => self.map_hybrid(kernel, items, out).map(drop),
+            Space::Auto => {
+                let choice = self.explain_map(kernel, items.len())?;
+                self.record_auto(&choice);
+                self.map_range(kernel, items, out, choice.chosen)
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::{Backend, Error, Result};
 pub struct Engine {
     pool: ThreadPool,
     pub(crate) hybrid: crate::hybrid::HybridState,
+    pub(crate) auto: crate::auto::AutoState,
     #[cfg(feature = "gpu")]
     pub(crate) gpu: crate::lazy_gpu::LazyGpu,
 }
@@ -83,6 +84,7 @@ impl Engine {
         Ok(Self {
             pool,
             hybrid: crate::hybrid::HybridState::default(),
+            auto: crate::auto::AutoState::default(),
             #[cfg(feature = "gpu")]
             gpu: crate::lazy_gpu::LazyGpu::new(gpu_config),
         })
@@ -100,8 +102,8 @@ impl Engine {
             Backend::Gpu => self.gpu().is_ok(),
             #[cfg(not(feature = "gpu"))]
             Backend::Gpu => false,
-            // Runs on the CPU threads alone where there is no GPU.
-            Backend::Hybrid => true,
+            // Run on the CPU threads alone where there is no GPU.
+            Backend::Hybrid | Backend::Auto => true,
             _ => true,
         }
     }

@@ -22,6 +22,7 @@
 //! kernel to the driver of a backend.
 
 mod adapter;
+pub mod auto;
 mod backend;
 mod builtin;
 mod dispatch;

@@ -124,15 +124,11 @@ impl Common {
                     started.elapsed().as_secs_f64(),
                 ))
             }
-            Some(Backend::Hybrid) => {
-                // Hybrid looks at the GPU (to use it, or to say why not):
-                // its start-up is setup, as for gpu.
+            Some(b @ (Backend::Hybrid | Backend::Auto)) => {
+                // Hybrid and auto look at the GPU (to use it, or to say
+                // why not): its start-up is setup, as for gpu.
                 let _ = engine.gpu_adapter();
-                Ok((
-                    Backend::Hybrid,
-                    "asked for".into(),
-                    started.elapsed().as_secs_f64(),
-                ))
+                Ok((b, "asked for".into(), started.elapsed().as_secs_f64()))
             }
             Some(b) => Ok((b, "asked for".into(), 0.0)),
             None => {
@@ -241,14 +237,34 @@ pub fn print_report(
     setup_seconds: f64,
     fields: serde_json::Value,
 ) {
+    let auto = (backend == Backend::Auto)
+        .then(|| engine.last_auto_choice())
+        .flatten();
+    let ran_on = auto.as_ref().map_or(backend, |a| a.chosen);
     let mut report = serde_json::json!({
         "backend": backend.name(),
-        "threads": Common::threads_used(engine, backend),
+        "threads": Common::threads_used(engine, ran_on),
         "seconds": seconds,
         "setup_seconds": setup_seconds,
     });
     if let (Some(all), serde_json::Value::Object(own)) = (report.as_object_mut(), fields) {
         all.extend(own);
+        if let Some(choice) = &auto {
+            let predicted: serde_json::Map<String, serde_json::Value> = choice
+                .predictions
+                .iter()
+                .map(|p| (p.backend.name().to_owned(), p.seconds.into()))
+                .collect();
+            all.insert(
+                "auto".into(),
+                serde_json::json!({
+                    "chosen": choice.chosen.name(),
+                    "predicted_seconds": predicted,
+                    "measured_now": choice.predictions.iter().any(|p| p.measured_now),
+                    "cache_file": choice.cache_file,
+                }),
+            );
+        }
         if let Some(share) = hybrid_share(engine, backend) {
             all.insert(
                 "hybrid".into(),
@@ -273,10 +289,15 @@ fn hybrid_share(engine: &Engine, backend: Backend) -> Option<hetero::hybrid::Hyb
 }
 
 /// The text line naming the backend, why it was chosen and — for hybrid —
-/// the share each device took in the last run.
+/// the share each device took in the last run, or — for auto — what it
+/// chose and the predicted times.
 pub fn backend_line(engine: &Engine, backend: Backend, why: &str) -> String {
-    match hybrid_share(engine, backend) {
-        Some(share) => format!("backend: {backend} ({why}; {share})"),
-        None => format!("backend: {backend} ({why})"),
+    let auto = (backend == Backend::Auto)
+        .then(|| engine.last_auto_choice())
+        .flatten();
+    match (hybrid_share(engine, backend), auto) {
+        (Some(share), _) => format!("backend: {backend} ({why}; {share})"),
+        (None, Some(choice)) => format!("backend: {backend} ({why}; {choice})"),
+        (None, None) => format!("backend: {backend} ({why})"),
     }
 }

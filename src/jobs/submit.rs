@@ -54,6 +54,11 @@ impl JobScope<'_> {
     /// # Errors
     /// As [`Engine::reduce`]; [`Error::Cancelled`] once the job is cancelled.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
+        if backend == Backend::Auto {
+            let choice = self.engine.explain_reduce(kernel)?;
+            self.engine.record_auto(&choice);
+            return self.reduce(kernel, choice.chosen);
+        }
         let watch = self.shared.watch();
         self.shared.add_total(kernel.len());
         cancelled_or(watch, || match backend.space() {
@@ -63,7 +68,10 @@ impl JobScope<'_> {
                 self.engine.record(&share);
                 Ok(value)
             }
-            Space::Cpu { .. } => self.engine.reduce(&Watched::new(kernel, watch), backend),
+            // (`auto` was resolved above.)
+            Space::Cpu { .. } | Space::Auto => {
+                self.engine.reduce(&Watched::new(kernel, watch), backend)
+            }
         })
     }
 
@@ -80,6 +88,11 @@ impl JobScope<'_> {
         backend: Backend,
     ) -> Result<()> {
         check_map(kernel, &items, out.len())?;
+        if backend == Backend::Auto {
+            let choice = self.engine.explain_map(kernel, items.len())?;
+            self.engine.record_auto(&choice);
+            return self.map_range(kernel, items, out, choice.chosen);
+        }
         let watch = self.shared.watch();
         self.shared.add_total(items.len() as u64);
         cancelled_or(watch, || match backend.space() {
@@ -89,12 +102,15 @@ impl JobScope<'_> {
                 self.engine.record(&share);
                 Ok(())
             }
+            // (`auto` was resolved above.)
             Space::Cpu {
                 threading: Threading::Pool,
                 ..
-            } => self
-                .engine
-                .map_range(&Watched::new(kernel, watch), items, out, backend),
+            }
+            | Space::Auto => {
+                self.engine
+                    .map_range(&Watched::new(kernel, watch), items, out, backend)
+            }
             // The sequential driver runs one leaf over its whole range:
             // give it whole chunks of the kernel at a time (where a threaded
             // task would start, so every output keeps its bits) to have

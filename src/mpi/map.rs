@@ -160,7 +160,7 @@ impl Cluster {
             Space::Cpu { .. } => engine.map(&picked, out, backend),
             // A GPU side is the kernel's own, over contiguous items: one
             // call per piece (and so for hybrid, which splits each piece).
-            Space::Gpu | Space::Hybrid => {
+            Space::Gpu | Space::Hybrid | Space::Auto => {
                 let mut at = 0;
                 for piece in picked.pieces() {
                     let n = piece.len() * kernel.out_per_item();

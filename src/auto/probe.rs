@@ -1,0 +1,102 @@
+//! Measuring a kernel on a backend for the cost model: the same kernel
+//! over a prefix of its own index space (a reduction's first chunks, a
+//! map's first items into scratch), once small and once large enough that
+//! the per-item cost shows through the fixed cost.
+
+use std::time::{Duration, Instant};
+
+use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel};
+
+use super::model::CostModel;
+use crate::{Backend, Engine, Result};
+
+/// The larger probe grows until a call takes this long (or covers the
+/// whole index space), and to at least ten times the one-chunk call.
+const LARGE_PROBE: Duration = Duration::from_millis(4);
+
+/// The best of `runs` timings of `f`.
+fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
+    let mut best = f64::INFINITY;
+    for _ in 0..runs {
+        let started = Instant::now();
+        f()?;
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    Ok(best)
+}
+
+/// A model and whether it rests on two sizes (a kernel of one chunk gives
+/// one point: its model holds for that kernel's size only).
+pub(crate) struct Probed {
+    pub model: CostModel,
+    pub has_slope: bool,
+}
+
+/// Fits the model from `time(units)` — the seconds of a call over the
+/// first `units` of `total` units (chunks); `items(units)` is their items.
+fn fit(
+    total: u64,
+    items: impl Fn(u64) -> u64,
+    mut time: impl FnMut(u64) -> Result<f64>,
+) -> Result<Probed> {
+    time(1)?; // warm-up: first-touch, pipeline caches, thread wake-up
+    // The fixed cost decides small calls: the best of several, so one
+    // preemption does not make a backend look slow.
+    let mut t_one = f64::INFINITY;
+    for _ in 0..5 {
+        t_one = t_one.min(time(1)?);
+    }
+    let mut units = 1;
+    let mut t_large = t_one;
+    while units < total && (t_large < LARGE_PROBE.as_secs_f64() || t_large < 10.0 * t_one) {
+        units = (units * 4).min(total);
+        t_large = time(units)?;
+    }
+    if units > 1 {
+        t_large = t_large.min(time(units)?);
+    }
+    Ok(Probed {
+        model: CostModel::fit(items(1), t_one, items(units), t_large),
+        has_slope: units > 1,
+    })
+}
+
+impl Engine {
+    /// The cost model of reduction `kernel` on `backend`, measured now.
+    pub(crate) fn probe_reduce<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        backend: Backend,
+    ) -> Result<Probed> {
+        let plan = ChunkPlan::of(kernel)?;
+        let items = |units: u64| (units.saturating_mul(plan.chunk)).min(plan.len);
+        fit(plan.chunks, items, |units| {
+            let prefix = 0..units;
+            let blocks = core::slice::from_ref(&prefix);
+            best_of(1, || self.reduce_blocks(kernel, blocks, backend).map(drop))
+        })
+    }
+
+    /// The cost model of map `kernel` on `backend`, measured now (into a
+    /// scratch output of at most the probe's size).
+    pub(crate) fn probe_map<K: MapKernel>(&self, kernel: &K, backend: Backend) -> Result<Probed> {
+        let (chunk, per_item) = (kernel.chunk().max(1), kernel.out_per_item());
+        let total = kernel.len().div_ceil(chunk) as u64;
+        let items = |units: u64| (units.saturating_mul(chunk as u64)).min(kernel.len() as u64);
+        let mut scratch: Vec<K::Out> = Vec::new();
+        fit(total, items, |units| {
+            let items = (units as usize * chunk).min(kernel.len());
+            let values = items * per_item;
+            scratch
+                .try_reserve_exact(values.saturating_sub(scratch.len()))
+                .map_err(|_| KernelError::OutOfMemory {
+                    kernel: kernel.name(),
+                    bytes: values * size_of::<K::Out>(),
+                })?;
+            scratch.resize(values, K::Out::default());
+            best_of(1, || {
+                self.map_range(kernel, 0..items, &mut scratch, backend)
+            })
+        })
+    }
+}

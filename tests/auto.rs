@@ -1,0 +1,219 @@
+//! `auto`: the call runs on the backend with the least predicted time and
+//! returns that backend's result bit for bit; models are measured once and
+//! kept in the cache file, which a second engine (process) reads instead
+//! of measuring; a bad or unwritable cache never fails a call; and the
+//! choice follows the measurements — tiny work stays on one thread, and a
+//! GPU (software or not) wins exactly where its model is fastest.
+
+mod support;
+
+#[path = "../examples/user_kernels/basel.rs"]
+mod basel;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use basel::Basel;
+use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
+use hetero::problems::pi::PiKernel;
+use hetero::problems::sum::{SumKernel, arange};
+use hetero::{Backend, Engine, JuliaParams, Midpoint, Pi};
+
+/// The tests here time kernels: one at a time, so they do not slow each
+/// other's measurements down.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A fresh, empty cache directory for one test.
+fn cache_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hetero-auto-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn engine(dir: &Path) -> Engine {
+    let engine = Engine::with_threads(2)
+        .unwrap()
+        .with_calibration_dir(Some(dir.to_path_buf()));
+    let gpu = engine.is_available(Backend::Gpu);
+    assert!(gpu || !support::ci(), "CI requires a GPU adapter");
+    engine
+}
+
+#[test]
+fn auto_returns_the_chosen_backends_result_on_every_problem() {
+    let _serial = serial();
+    let dir = cache_dir("results");
+    let engine = engine(&dir);
+    let pi = PiKernel::new(&Pi::new(30_000_000, 4).unwrap());
+    let hits = engine.reduce(&pi, Backend::Auto).unwrap();
+    let chosen = engine.last_auto_choice().unwrap().chosen;
+    assert_eq!(hits, engine.reduce(&pi, chosen).unwrap());
+
+    let data = arange(5_000_000).unwrap();
+    let sum = SumKernel::new(&data);
+    let value = engine.reduce(&sum, Backend::Auto).unwrap();
+    let chosen = engine.last_auto_choice().unwrap().chosen;
+    assert_eq!(
+        value.to_bits(),
+        engine.reduce(&sum, chosen).unwrap().to_bits()
+    );
+
+    let spec = Midpoint::new(0.0, 1.0, 10_000_000).unwrap();
+    let midpoint = MidpointKernel::new(&spec, &ExpNegSquare);
+    let value = engine.reduce(&midpoint, Backend::Auto).unwrap();
+    let chosen = engine.last_auto_choice().unwrap().chosen;
+    assert_eq!(
+        value.to_bits(),
+        engine.reduce(&midpoint, chosen).unwrap().to_bits()
+    );
+
+    let user = Basel { n: 3_000_000 };
+    let value = engine.reduce(&user, Backend::Auto).unwrap();
+    let chosen = engine.last_auto_choice().unwrap().chosen;
+    assert_eq!(
+        value.to_bits(),
+        engine.reduce(&user, chosen).unwrap().to_bits()
+    );
+
+    let julia = JuliaParams::notebook(200).validate().unwrap();
+    let counts = engine.julia(&julia, Backend::Auto).unwrap();
+    let choice = engine.last_auto_choice().unwrap();
+    assert_eq!(counts, engine.julia(&julia, choice.chosen).unwrap());
+    // Every single backend that runs here was a candidate; the choice is
+    // the least predicted time.
+    let gpu = engine.is_available(Backend::Gpu);
+    assert_eq!(
+        choice.predictions.len(),
+        if gpu { 5 } else { 4 },
+        "{choice}"
+    );
+    assert_eq!(choice.predictions[0].backend, choice.chosen);
+    assert!(
+        choice
+            .predictions
+            .windows(2)
+            .all(|w| w[0].seconds <= w[1].seconds)
+    );
+
+    // Submitted jobs resolve auto the same way.
+    let engine = Arc::new(engine);
+    let job = engine.submit(
+        PiKernel::new(&Pi::new(30_000_000, 4).unwrap()),
+        Backend::Auto,
+    );
+    assert_eq!(job.wait().unwrap(), hits);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_second_engine_reads_the_cache_and_measures_nothing() {
+    let _serial = serial();
+    let dir = cache_dir("reuse");
+    let kernel = PiKernel::new(&Pi::new(20_000_000, 1).unwrap());
+    let first = engine(&dir).explain_reduce(&kernel).unwrap();
+    assert!(first.predictions.iter().all(|p| p.measured_now), "{first}");
+    let file = first.cache_file.clone().expect("a cache file");
+    assert!(
+        file.starts_with(&dir) && file.exists(),
+        "{}",
+        file.display()
+    );
+    assert_eq!(first.cache_error, None);
+
+    let second = engine(&dir).explain_reduce(&kernel).unwrap();
+    assert!(
+        second.predictions.iter().all(|p| !p.measured_now),
+        "{second}"
+    );
+    assert_eq!(second.chosen, first.chosen);
+    for (a, b) in first.predictions.iter().zip(&second.predictions) {
+        assert_eq!((a.backend, a.model), (b.backend, b.model));
+    }
+    // Another size of the same kernel: the same models, other predictions.
+    let bigger = PiKernel::new(&Pi::new(2_000_000_000, 1).unwrap());
+    let third = engine(&dir).explain_reduce(&bigger).unwrap();
+    assert!(third.predictions.iter().all(|p| !p.measured_now), "{third}");
+
+    // A damaged file is measured again, not trusted and not an error.
+    std::fs::write(&file, "garbage\n\u{0}\u{1}").unwrap();
+    let again = engine(&dir).explain_reduce(&kernel).unwrap();
+    assert!(again.predictions.iter().all(|p| p.measured_now), "{again}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unwritable_cache_is_reported_and_auto_still_runs() {
+    let _serial = serial();
+    let dir = cache_dir("unwritable");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A regular file where the directory should be.
+    let blocked = dir.join("not-a-dir");
+    std::fs::write(&blocked, b"keep me").unwrap();
+    let engine = engine(&blocked);
+    let spec = Pi::new(5_000_000, 2).unwrap();
+    assert_eq!(
+        engine.pi(&spec, Backend::Auto).unwrap(),
+        engine.pi(&spec, Backend::Scalar).unwrap()
+    );
+    let choice = engine.last_auto_choice().unwrap();
+    assert!(choice.cache_error.is_some(), "{choice}");
+    assert_eq!(std::fs::read(&blocked).unwrap(), b"keep me");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn tiny_work_stays_on_one_thread() {
+    let _serial = serial();
+    let dir = cache_dir("tiny");
+    let engine = engine(&dir);
+    // Calibrated on a large pi, asked about a tiny one: waking threads or
+    // a GPU costs tens of microseconds, a thousand samples well under ten.
+    let _ = engine
+        .explain_reduce(&PiKernel::new(&Pi::new(50_000_000, 1).unwrap()))
+        .unwrap();
+    let tiny = engine
+        .explain_reduce(&PiKernel::new(&Pi::new(1_000, 1).unwrap()))
+        .unwrap();
+    assert!(
+        matches!(tiny.chosen, Backend::Scalar | Backend::Simd),
+        "{tiny}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_choice_follows_the_models_in_the_cache_file() {
+    let _serial = serial();
+    let dir = cache_dir("follows");
+    let engine = engine(&dir);
+    let kernel = PiKernel::new(&Pi::new(20_000_000, 1).unwrap());
+    let measured = engine.explain_reduce(&kernel).unwrap();
+    let file = measured.cache_file.clone().unwrap();
+    // Rewrite the file so that the slowest candidate is by far the
+    // fastest: a fresh engine must now choose it.
+    let slowest = measured.predictions.last().unwrap().backend;
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            if i > 0 && fields.len() == 4 && fields[1] == slowest.name() {
+                format!("{}\t{}\t0e0\t1e-15", fields[0], fields[1])
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    std::fs::write(&file, edited.join("\n") + "\n").unwrap();
+    let fresh = Engine::with_threads(2)
+        .unwrap()
+        .with_calibration_dir(Some(dir.clone()));
+    let choice = fresh.explain_reduce(&kernel).unwrap();
+    assert_eq!(choice.chosen, slowest, "{choice}");
+    assert!(choice.predictions.iter().all(|p| !p.measured_now));
+    let _ = std::fs::remove_dir_all(&dir);
+}
