@@ -249,3 +249,30 @@ fn a_cpu_job_and_a_gpu_job_run_together_with_their_own_results() {
     assert_eq!(cpu, gpu);
     assert_eq!(cpu, engine.pi(&spec, Backend::Scalar).unwrap());
 }
+
+#[test]
+fn a_small_job_finishes_while_a_huge_one_on_the_same_device_runs() {
+    let _serial = serial();
+    let engine = engine();
+    for backend in backends(&engine) {
+        if backend == Backend::Scalar || backend == Backend::Simd {
+            continue; // each job has its own thread there: the OS shares them
+        }
+        let huge = engine.submit(PiKernel::new(&Pi::new(10_000_000_000, 5).unwrap()), backend);
+        std::thread::sleep(Duration::from_millis(20));
+        let spec = Pi::new(2_000_000, 5).unwrap();
+        let small = engine.submit(PiKernel::new(&spec), backend);
+        // The pool is shared in rounds and the GPU tile by tile, in turn.
+        assert_eq!(
+            small.wait().unwrap(),
+            engine.pi(&spec, Backend::Scalar).unwrap()
+        );
+        assert!(
+            !huge.is_ready(),
+            "{backend}: the huge job should still be running"
+        );
+        huge.cancel();
+        assert_eq!(huge.wait(), Err(Error::Cancelled), "{backend}");
+    }
+    assert_no_job_threads_left();
+}

@@ -16,7 +16,8 @@ use hetero::{Backend, Engine};
 /// The flags every example takes.
 #[derive(Debug, Args)]
 pub struct Common {
-    /// scalar, simd, threads, simd-threads or gpu (default: the fastest available)
+    /// scalar, simd, threads, simd-threads, gpu, hybrid (GPU + CPU threads) or auto
+    /// (measured choice) (default: the fastest available)
     #[arg(long, value_parser = parse_backend)]
     pub backend: Option<Backend>,
 
@@ -33,7 +34,7 @@ pub struct Common {
     pub json: bool,
 }
 
-fn parse_backend(s: &str) -> Result<Backend, String> {
+pub fn parse_backend(s: &str) -> Result<Backend, String> {
     s.parse::<Backend>().map_err(|e| e.to_string())
 }
 

@@ -6,14 +6,20 @@ use core::sync::atomic::Ordering;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use hetero_core::chunks::try_tree_reduce_blocks;
+use hetero_core::shares::contiguous_shares;
 use hetero_kernel::kernel::{check_map, try_alloc_output};
 use hetero_kernel::observe::Watch;
 use hetero_kernel::watched::Watched;
-use hetero_kernel::{MapKernel, ReduceKernel};
+use hetero_kernel::{ChunkPlan, MapKernel, ReduceKernel};
 
 use super::handle::{Job, RunningGuard, Shared};
 use crate::backend::{Space, Threading};
 use crate::{Backend, Engine, Error, Result};
+
+/// Chunks per pool thread in one round of a job on the CPU: about a
+/// millisecond of work, against some microseconds to enter the pool.
+const ROUND_PER_THREAD: usize = 16;
 
 /// What a job's closure runs its kernels through (see
 /// [`Engine::submit_with`]): the blocking calls of the engine, watched, so
@@ -68,11 +74,51 @@ impl JobScope<'_> {
                 self.engine.record(&share);
                 Ok(value)
             }
+            Space::Cpu {
+                threading: Threading::Pool,
+                ..
+            } => self.reduce_in_rounds(kernel, backend),
             // (`auto` was resolved above.)
             Space::Cpu { .. } | Space::Auto => {
                 self.engine.reduce(&Watched::new(kernel, watch), backend)
             }
         })
+    }
+
+    /// A reduction on the engine's pool in rounds of a few chunks per
+    /// thread, leaving the pool between rounds. rayon's workers finish the
+    /// tasks they hold before they look at new calls, so a huge job in one
+    /// call would hold the pool to its end; in rounds, jobs submitted
+    /// together take turns. The rounds are the subtrees of the fixed tree,
+    /// combined as they finish (O(log n) partials alive): the one-call
+    /// result, bit for bit.
+    fn reduce_in_rounds<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
+        let watch = self.shared.watch();
+        let plan = ChunkPlan::of(kernel)?;
+        let watched = Watched::new(kernel, watch);
+        let round_chunks = (ROUND_PER_THREAD * self.engine.threads().max(1)) as u64;
+        let total = try_tree_reduce_blocks(
+            0,
+            plan.chunks,
+            round_chunks,
+            &mut |round| {
+                if watch.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                let partials =
+                    self.engine
+                        .reduce_blocks(&watched, core::slice::from_ref(&round), backend)?;
+                // One block in, one partial out.
+                partials.into_iter().next().ok_or_else(|| {
+                    hetero_kernel::KernelError::EmptyRange {
+                        kernel: kernel.name(),
+                    }
+                    .into()
+                })
+            },
+            &|a, b| kernel.combine(a, b),
+        )?;
+        Ok(kernel.finish(total))
     }
 
     /// [`Engine::map_range`], watched: the same outputs. After a cancel
@@ -102,37 +148,28 @@ impl JobScope<'_> {
                 self.engine.record(&share);
                 Ok(())
             }
-            // (`auto` was resolved above.)
-            Space::Cpu {
-                threading: Threading::Pool,
-                ..
-            }
-            | Space::Auto => {
-                self.engine
-                    .map_range(&Watched::new(kernel, watch), items, out, backend)
-            }
-            // The sequential driver runs one leaf over its whole range:
-            // give it whole chunks of the kernel at a time (where a threaded
-            // task would start, so every output keeps its bits) to have
-            // boundaries to stop at.
-            Space::Cpu {
-                threading: Threading::Caller,
-                ..
-            } => {
+            // Whole chunks of the kernel at a time (where a threaded task
+            // would start, so every output keeps its bits): boundaries to
+            // stop at, and — on the pool — turns for other jobs, as in
+            // `reduce_in_rounds`. (`auto` was resolved above.)
+            Space::Cpu { .. } | Space::Auto => {
                 let per_item = kernel.out_per_item();
-                let pieces = hetero_core::shares::contiguous_shares(
+                let round = ROUND_PER_THREAD * self.engine.threads().max(1);
+                let pieces = contiguous_shares(
                     items.len(),
-                    items.len().div_ceil(kernel.chunk().max(1)).min(256),
+                    items
+                        .len()
+                        .div_ceil(kernel.chunk().max(1).saturating_mul(round)),
                     kernel.chunk(),
                 );
                 for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
+                    if watch.is_cancelled() {
+                        break;
+                    }
                     let values = &mut out[piece.start * per_item..piece.end * per_item];
                     let piece = items.start + piece.start..items.start + piece.end;
                     self.engine
                         .map_range(&Watched::new(kernel, watch), piece, values, backend)?;
-                    if watch.is_cancelled() {
-                        break;
-                    }
                 }
                 Ok(())
             }

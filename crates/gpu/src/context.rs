@@ -19,8 +19,8 @@ type Programs = HashMap<(&'static str, usize, String), Arc<Pipeline>>;
 /// An open GPU: create one and reuse it. It knows no problem by name: a
 /// kernel's program is compiled on its first call and cached.
 ///
-/// Calls are serialised internally, so a context can be shared between
-/// threads. After a device loss or an error outside any call, every call
+/// A context can be shared between threads: their calls take turns tile
+/// by tile. After a device loss or an error outside any call, every call
 /// returns that error: open a new context.
 pub struct GpuContext {
     pub(crate) device: wgpu::Device,
@@ -33,7 +33,9 @@ pub struct GpuContext {
     pub(crate) programs: Mutex<Programs>,
     buffers: Mutex<BufferCache>,
     pub(crate) timer: Option<PassTimer>,
-    call: Mutex<()>,
+    /// Held for one tile (upload, dispatches, read-back): the labelled
+    /// buffers and the pass timer are reused by every tile of a program.
+    pub(crate) tile: crate::turns::Turns,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -105,7 +107,7 @@ impl GpuContext {
             programs: Mutex::new(HashMap::new()),
             buffers: Mutex::new(BufferCache::default()),
             timer,
-            call: Mutex::new(()),
+            tile: crate::turns::Turns::default(),
             device,
             queue,
         })
@@ -166,15 +168,18 @@ impl GpuContext {
         }
     }
 
-    /// Runs one GPU call: serialised, inside validation and out-of-memory
-    /// error scopes, failing if the device has faulted before or during it.
-    /// Whatever `f` returned is discarded when an error was captured.
+    /// Runs one GPU call inside validation and out-of-memory error scopes,
+    /// failing if the device has faulted before or during it. Whatever `f`
+    /// returned is discarded when an error was captured. The scopes are
+    /// the calling thread's own (wgpu keeps them per thread), so calls
+    /// from several threads run at once and take turns tile by tile
+    /// (`run_tile`): a small call is not held up for the whole of a large
+    /// one.
     pub(crate) fn call<T>(
         &self,
         label: &'static str,
         f: impl FnOnce() -> GpuResult<T>,
     ) -> GpuResult<T> {
-        let _serial = lock(&self.call);
         self.check_device()?;
         let scope = Scope::push(&self.device);
         let result = f();

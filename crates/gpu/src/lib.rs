@@ -25,6 +25,7 @@ mod program;
 pub mod reduce;
 mod tile;
 mod timing;
+mod turns;
 pub mod wgsl;
 
 pub use adapter::{AdapterSummary, list_adapters};

@@ -50,6 +50,7 @@ impl GpuContext {
         read: impl FnOnce(&[u8]) -> R,
     ) -> GpuResult<R> {
         let label = tile.label;
+        let _turn = self.tile.take();
         let align = u64::from(self.uniform_alignment.max(1));
         let dispatch_block = size_of::<Dispatch>() as u64;
         let params_block = tile
