@@ -58,11 +58,7 @@ impl Engine {
             }
             Space::Gpu => self.reduce_gpu(kernel),
             Space::Hybrid => Ok(self.reduce_hybrid(kernel)?.0),
-            Space::Auto => {
-                let choice = self.explain_reduce(kernel)?;
-                self.record_auto(&choice);
-                self.reduce(kernel, choice.chosen)
-            }
+            Space::Auto => self.reduce(kernel, self.auto_reduce(kernel)?),
         }
     }
 
@@ -110,11 +106,7 @@ impl Engine {
                 self.record(&share);
                 Ok(partials)
             }
-            Space::Auto => {
-                let choice = self.explain_reduce(kernel)?;
-                self.record_auto(&choice);
-                self.reduce_blocks(kernel, blocks, choice.chosen)
-            }
+            Space::Auto => self.reduce_blocks(kernel, blocks, self.auto_reduce(kernel)?),
         }
     }
 
@@ -167,9 +159,8 @@ impl Engine {
             Space::Gpu => self.map_gpu(kernel, items, out),
             Space::Hybrid => self.map_hybrid(kernel, items, out).map(drop),
             Space::Auto => {
-                let choice = self.explain_map(kernel, items.len())?;
-                self.record_auto(&choice);
-                self.map_range(kernel, items, out, choice.chosen)
+                let chosen = self.auto_map(kernel, items.len())?;
+                self.map_range(kernel, items, out, chosen)
             }
         }
     }

@@ -61,6 +61,10 @@ pub enum Error {
     #[error(transparent)]
     Shares(#[from] hetero_core::shares::SharesError),
 
+    /// `auto` found no backend that can run the kernel.
+    #[error("no backend can run this kernel ({reasons})")]
+    NoBackend { reasons: String },
+
     /// A submitted job was cancelled (or its handle dropped) before it
     /// finished; it has no value.
     #[error("the job was cancelled before it finished; it has no result")]

@@ -201,8 +201,8 @@ fn the_choice_follows_the_models_in_the_cache_file() {
         .enumerate()
         .map(|(i, line)| {
             let fields: Vec<&str> = line.split('\t').collect();
-            if i > 0 && fields.len() == 4 && fields[1] == slowest.name() {
-                format!("{}\t{}\t0e0\t1e-15", fields[0], fields[1])
+            if i > 0 && fields.len() == 5 && fields[1] == slowest.name() {
+                format!("{}\t{}\t0e0\t1e-15\t{}", fields[0], fields[1], fields[4])
             } else {
                 line.to_owned()
             }

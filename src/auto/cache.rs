@@ -5,7 +5,7 @@
 //!
 //! The file is `calibration-<hash of the key>.tsv`; its first line is the
 //! whole key (a file whose key differs is ignored), then one line per
-//! (kernel, backend): `kernel<TAB>backend<TAB>overhead<TAB>per_item`.
+//! (kernel, backend): `kernel<TAB>backend<TAB>overhead<TAB>per_item<TAB>valid_from`.
 //! Lines that do not parse are skipped (and measured again). It is
 //! replaced whole through [`crate::output::write_file`].
 
@@ -86,11 +86,14 @@ pub(crate) fn load(path: &Path, key: &str) -> Models {
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)?;
+            let valid_from = f.next()?.parse::<u64>().ok()?;
             f.next().is_none().then(|| {
-                (
-                    (kernel.to_owned(), backend),
-                    CostModel { overhead, per_item },
-                )
+                let model = CostModel {
+                    overhead,
+                    per_item,
+                    valid_from,
+                };
+                ((kernel.to_owned(), backend), model)
             })
         })
         .collect()
@@ -112,8 +115,8 @@ pub(crate) fn store(path: &Path, key: &str, models: &Models) -> Result<(), Strin
         let kernel = kernel.replace(['\t', '\n'], " ");
         let _ = writeln!(
             text,
-            "{kernel}\t{backend}\t{:e}\t{:e}",
-            m.overhead, m.per_item
+            "{kernel}\t{backend}\t{:e}\t{:e}\t{}",
+            m.overhead, m.per_item, m.valid_from
         );
     }
     crate::output::write_file(path, text.as_bytes()).map_err(|e| e.to_string())
@@ -131,6 +134,7 @@ mod tests {
         let model = CostModel {
             overhead: 1.5e-5,
             per_item: 3.25e-9,
+            valid_from: 65_536,
         };
         models.insert(("pi\tkernel".into(), Backend::SimdThreads), model);
         store(&path, "key A", &models).unwrap();
@@ -140,7 +144,7 @@ mod tests {
             Some(&model)
         );
         assert!(load(&path, "key B").is_empty());
-        std::fs::write(&path, "key A\npi\tsimd\tnot-a-number\t1\ngarbage\n").unwrap();
+        std::fs::write(&path, "key A\npi\tsimd\tnot-a-number\t1\t1\ngarbage\n").unwrap();
         assert!(load(&path, "key A").is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -16,6 +16,7 @@ mod model;
 mod probe;
 
 use core::fmt;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -85,21 +86,109 @@ impl fmt::Display for Explanation {
     }
 }
 
+/// A kernel as `auto` knows it: its Rust type (which tells f32 from f64
+/// and one closure from another), its chunk and its outputs per item.
+/// Built without allocating, so a call that finds its models pays a hash
+/// lookup and five multiply-adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct KernelKey {
+    shape: &'static str,
+    kernel: &'static str,
+    name: &'static str,
+    chunk: u64,
+    out_per_item: u64,
+}
+
+impl KernelKey {
+    /// The key in the cache file.
+    fn text(&self) -> String {
+        format!(
+            "{} {} chunk {} out {}",
+            self.shape, self.kernel, self.chunk, self.out_per_item
+        )
+    }
+}
+
+/// What `auto` knows of one kernel: per backend (in [`Backend::ALL`]
+/// order) its model or why it cannot run it, and whether this engine
+/// measured it.
+#[derive(Debug, Clone, Default)]
+struct Known {
+    models: [Option<Result<CostModel, String>>; 5],
+    measured_now: [bool; 5],
+    /// Every model rests on two sizes (else each is one call's time).
+    has_slope: bool,
+}
+
+impl Known {
+    fn complete(&self) -> bool {
+        self.models.iter().all(Option::is_some)
+    }
+
+    /// The smallest call the models were fitted from.
+    fn valid_from(&self) -> u64 {
+        self.models
+            .iter()
+            .filter_map(|m| Some(m.as_ref()?.as_ref().ok()?.valid_from))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The backend with the least predicted time for `items` items.
+    fn fastest(&self, items: u64) -> Option<Backend> {
+        let mut best: Option<(f64, Backend)> = None;
+        for (backend, model) in Backend::ALL.into_iter().zip(&self.models) {
+            if let Some(Ok(model)) = model {
+                let t = model.predict(items);
+                if best.is_none_or(|(b, _)| t < b) {
+                    best = Some((t, backend));
+                }
+            }
+        }
+        best.map(|(_, b)| b)
+    }
+}
+
 /// An engine's models and its last choice.
 #[derive(Debug, Default)]
 pub(crate) struct AutoState {
     /// Set by [`Engine::with_calibration_dir`]; `None`: from the environment.
     dir: Option<Option<PathBuf>>,
     store: Mutex<Option<Store>>,
-    last: Mutex<Option<Explanation>>,
+    /// The last call's kernel and size; its explanation is built on demand.
+    last: Mutex<Option<(KernelKey, u64)>>,
 }
 
 #[derive(Debug)]
 struct Store {
     key: String,
     file: Option<PathBuf>,
-    models: cache::Models,
+    /// The models read from the file, by their text key.
+    stored: cache::Models,
+    /// Models fitted over two sizes, per kernel (and in the file).
+    known: HashMap<KernelKey, Known>,
+    /// Calls smaller than a kernel's models were fitted from (the fixed
+    /// cost would be extrapolated): measured as they are, per kernel and
+    /// power of two of items, in this engine only.
+    small: HashMap<(KernelKey, u32), Known>,
+    /// The last call and its choice (its `last` entry is already set).
+    repeat: Option<(KernelKey, u64, Backend)>,
     error: Option<String>,
+}
+
+impl Store {
+    /// What decides a call of `items` items of `key`, if anything does yet.
+    fn deciding(&self, key: KernelKey, items: u64) -> Option<&Known> {
+        match self.known.get(&key) {
+            Some(known) if known.complete() && items >= known.valid_from() => Some(known),
+            _ => self.small.get(&(key, size_class(items))),
+        }
+    }
+}
+
+/// The power of two a call's size falls in.
+fn size_class(items: u64) -> u32 {
+    u64::BITS - items.leading_zeros()
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -122,35 +211,6 @@ impl Engine {
         )
     }
 
-    /// What `auto` picks for the reduction `kernel` and why, measuring the
-    /// backends it has no model for (and storing what it measured).
-    ///
-    /// # Errors
-    /// [`crate::Error::Kernel`] for a kernel no backend can run (then every
-    /// backend failed; the first error is returned).
-    pub fn explain_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Explanation> {
-        let key = format!("reduce {} chunk {}", kernel.name(), kernel.chunk());
-        self.explain(key, kernel.name(), kernel.len(), &mut |backend| {
-            self.probe_reduce(kernel, backend)
-        })
-    }
-
-    /// What `auto` picks for the map `kernel` over `items` items and why.
-    ///
-    /// # Errors
-    /// As [`Engine::explain_reduce`].
-    pub fn explain_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Explanation> {
-        let key = format!(
-            "map {} chunk {} out {}",
-            kernel.name(),
-            kernel.chunk(),
-            kernel.out_per_item()
-        );
-        self.explain(key, kernel.name(), items as u64, &mut |backend| {
-            self.probe_map(kernel, backend)
-        })
-    }
-
     /// Keeps `auto`'s models in `dir` (`None`: in this engine only)
     /// instead of the directory [`cache::cache_dir`] finds.
     #[must_use]
@@ -162,104 +222,230 @@ impl Engine {
         self
     }
 
-    /// What the most recent `auto` call on this engine chose.
+    /// What `auto` picks for the reduction `kernel` and why, measuring the
+    /// backends it has no model for (and storing what it measured).
+    ///
+    /// # Errors
+    /// The first backend's error when no backend can run the kernel.
+    pub fn explain_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Explanation> {
+        let key = reduce_key(kernel);
+        self.choose(key, kernel.len(), &mut |b| self.probe_reduce(kernel, b))?;
+        Ok(self.explanation(key, kernel.len()))
+    }
+
+    /// What `auto` picks for the map `kernel` over `items` items and why.
+    ///
+    /// # Errors
+    /// As [`Engine::explain_reduce`].
+    pub fn explain_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Explanation> {
+        let key = map_key(kernel);
+        self.choose(key, items as u64, &mut |b| self.probe_map(kernel, b))?;
+        Ok(self.explanation(key, items as u64))
+    }
+
+    /// The backend `auto` runs the reduction `kernel` on.
+    pub(crate) fn auto_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Backend> {
+        self.choose(reduce_key(kernel), kernel.len(), &mut |b| {
+            self.probe_reduce(kernel, b)
+        })
+    }
+
+    /// The backend `auto` runs the map `kernel` over `items` items on.
+    pub(crate) fn auto_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Backend> {
+        self.choose(map_key(kernel), items as u64, &mut |b| {
+            self.probe_map(kernel, b)
+        })
+    }
+
+    /// What the most recent `auto` call on this engine chose, and why.
     pub fn last_auto_choice(&self) -> Option<Explanation> {
-        lock(&self.auto.last).clone()
+        let (key, items) = (*lock(&self.auto.last))?;
+        Some(self.explanation(key, items))
     }
 
     /// Forgets every model (in this engine and in its cache file), so the
     /// next `auto` call measures again.
     pub fn forget_calibration(&self) {
         let mut store = lock(&self.auto.store);
-        if let Some(file) = store.as_ref().and_then(|s| s.file.clone()) {
-            let _ = std::fs::remove_file(file);
+        let dir = self.auto.dir.clone().unwrap_or_else(cache::cache_dir);
+        if let Some(dir) = dir {
+            let _ = std::fs::remove_file(cache::file_for(&dir, &self.machine_key()));
         }
         *store = None;
     }
 
-    pub(crate) fn record_auto(&self, explanation: &Explanation) {
-        *lock(&self.auto.last) = Some(explanation.clone());
-    }
-
-    /// The explanation for a call of `items` items of the kernel `key`,
-    /// measuring with `probe` each backend without a model.
-    fn explain(
+    /// The fastest backend for `items` items of the kernel `key`, measuring
+    /// with `probe` each backend it knows nothing of.
+    fn choose(
         &self,
-        key: String,
-        name: &str,
+        key: KernelKey,
         items: u64,
         probe: &mut dyn FnMut(Backend) -> Result<probe::Probed>,
-    ) -> Result<Explanation> {
+    ) -> Result<Backend> {
         let mut guard = lock(&self.auto.store);
-        let store = guard.get_or_insert_with(|| {
-            let key = self.machine_key();
-            let dir = self.auto.dir.clone().unwrap_or_else(cache::cache_dir);
-            let file = dir.map(|dir| cache::file_for(&dir, &key));
-            let models = file
-                .as_deref()
-                .map(|f| cache::load(f, &key))
-                .unwrap_or_default();
-            Store {
-                key,
-                file,
-                models,
-                error: None,
+        let store = guard.get_or_insert_with(|| self.open_store());
+        // The fastest path: the same call as the last one (a loop).
+        if let Some((k, n, chosen)) = store.repeat
+            && (k, n) == (key, items)
+        {
+            return Ok(chosen);
+        }
+        // The fast path: a call whose models are known costs a lookup.
+        if store.deciding(key, items).is_none() {
+            if !store.known.get(&key).is_some_and(Known::complete) {
+                let learned = self.learn(store, key, probe, true);
+                if learned.has_slope {
+                    store.known.insert(key, learned);
+                } else {
+                    // A kernel of one chunk: its times hold for its size only.
+                    store.small.insert((key, size_class(items)), learned);
+                }
             }
+            if store.deciding(key, items).is_none() {
+                // Smaller than the models were fitted from: measure this size.
+                let learned = self.learn(store, key, probe, false);
+                store.small.insert((key, size_class(items)), learned);
+            }
+        }
+        let Some(known) = store.deciding(key, items) else {
+            return Err(crate::Error::NoBackend {
+                reasons: "no model could be measured".to_owned(),
+            });
+        };
+        let chosen = known.fastest(items).ok_or_else(|| crate::Error::NoBackend {
+            reasons: Backend::ALL
+                .iter()
+                .zip(&known.models)
+                .filter_map(|(b, m)| Some(format!("{b}: {}", m.clone()?.err()?)))
+                .collect::<Vec<_>>()
+                .join("; "),
         });
-        let (mut predictions, mut excluded, mut first_error) = (Vec::new(), Vec::new(), None);
-        let mut measured = false;
-        for backend in Backend::ALL {
+        store.repeat = chosen.as_ref().ok().map(|&b| (key, items, b));
+        drop(guard);
+        *lock(&self.auto.last) = Some((key, items));
+        chosen
+    }
+
+    fn open_store(&self) -> Store {
+        let key = self.machine_key();
+        let dir = self.auto.dir.clone().unwrap_or_else(cache::cache_dir);
+        let file = dir.map(|dir| cache::file_for(&dir, &key));
+        let stored = file
+            .as_deref()
+            .map(|f| cache::load(f, &key))
+            .unwrap_or_default();
+        Store {
+            key,
+            file,
+            stored,
+            known: HashMap::new(),
+            small: HashMap::new(),
+            repeat: None,
+            error: None,
+        }
+    }
+
+    /// Every backend's model of `key`: with `stored`, from the file where
+    /// it has one, else measured now (and models over two sizes written to
+    /// the file); without, measured now and kept in this engine.
+    fn learn(
+        &self,
+        store: &mut Store,
+        key: KernelKey,
+        probe: &mut dyn FnMut(Backend) -> Result<probe::Probed>,
+        stored: bool,
+    ) -> Known {
+        let text = key.text();
+        let mut known = Known {
+            has_slope: true,
+            ..Known::default()
+        };
+        let mut wrote = false;
+        for (i, backend) in Backend::ALL.into_iter().enumerate() {
             if backend == Backend::Gpu && !self.is_available(Backend::Gpu) {
-                excluded.push((backend, "no GPU".to_owned()));
+                known.models[i] = Some(Err("no GPU".to_owned()));
                 continue;
             }
-            let known = store.models.get(&(key.clone(), backend)).copied();
-            let model = match known {
-                Some(m) => Ok(m),
-                None => probe(backend).map(|probed| {
-                    // A model from one size is kept for this call only, so
-                    // a tiny kernel never stands in for large ones.
-                    if probed.has_slope {
-                        store.models.insert((key.clone(), backend), probed.model);
-                        measured = true;
+            if stored && let Some(&model) = store.stored.get(&(text.clone(), backend)) {
+                known.models[i] = Some(Ok(model));
+                continue;
+            }
+            known.measured_now[i] = true;
+            known.models[i] = Some(match probe(backend) {
+                Ok(probed) => {
+                    // A model from one size is kept for this engine only, so
+                    // a tiny kernel never stands in for large ones elsewhere.
+                    if stored && probed.has_slope {
+                        store.stored.insert((text.clone(), backend), probed.model);
+                        wrote = true;
+                    } else if !probed.has_slope {
+                        known.has_slope = false;
                     }
-                    probed.model
-                }),
-            };
-            match model {
-                Ok(model) => {
-                    predictions.push(Prediction {
-                        backend,
-                        seconds: model.predict(items),
-                        model,
-                        measured_now: known.is_none(),
-                    });
+                    Ok(probed.model)
                 }
-                Err(e) => {
-                    excluded.push((backend, e.to_string()));
-                    first_error.get_or_insert(e);
+                Err(e) => Err(e.to_string()),
+            });
+        }
+        if wrote && let Some(file) = &store.file {
+            store.error = cache::store(file, &store.key, &store.stored).err();
+        }
+        known
+    }
+
+    /// The explanation of a call of `items` items of `key`, from what is known.
+    fn explanation(&self, key: KernelKey, items: u64) -> Explanation {
+        let guard = lock(&self.auto.store);
+        let (mut predictions, mut excluded) = (Vec::new(), Vec::new());
+        let (mut cache_file, mut cache_error) = (None, None);
+        if let Some(store) = guard.as_ref() {
+            cache_file.clone_from(&store.file);
+            cache_error.clone_from(&store.error);
+            if let Some(known) = store.deciding(key, items) {
+                for (i, backend) in Backend::ALL.into_iter().enumerate() {
+                    match &known.models[i] {
+                        Some(Ok(model)) => predictions.push(Prediction {
+                            backend,
+                            seconds: model.predict(items),
+                            model: *model,
+                            measured_now: known.measured_now[i],
+                        }),
+                        Some(Err(why)) => excluded.push((backend, why.clone())),
+                        None => {}
+                    }
                 }
             }
         }
-        if measured && let Some(file) = &store.file {
-            store.error = cache::store(file, &store.key, &store.models).err();
-        }
         predictions.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
-        let Some(best) = predictions.first() else {
-            return Err(first_error.unwrap_or(crate::Error::Unsupported {
-                what: "this kernel",
-                backend: "auto",
-                hint: "no backend could run it",
-            }));
-        };
-        Ok(Explanation {
-            chosen: best.backend,
-            kernel: name.to_owned(),
+        Explanation {
+            chosen: predictions
+                .first()
+                .map_or(Backend::SimdThreads, |p| p.backend),
+            kernel: key.name.to_owned(),
             items,
-            excluded,
-            cache_file: store.file.clone(),
-            cache_error: store.error.clone(),
             predictions,
-        })
+            excluded,
+            cache_file,
+            cache_error,
+        }
+    }
+}
+
+fn reduce_key<K: ReduceKernel>(kernel: &K) -> KernelKey {
+    KernelKey {
+        shape: "reduce",
+        kernel: core::any::type_name::<K>(),
+        name: kernel.name(),
+        chunk: kernel.chunk(),
+        out_per_item: 1,
+    }
+}
+
+fn map_key<K: MapKernel>(kernel: &K) -> KernelKey {
+    KernelKey {
+        shape: "map",
+        kernel: core::any::type_name::<K>(),
+        name: kernel.name(),
+        chunk: kernel.chunk() as u64,
+        out_per_item: kernel.out_per_item() as u64,
     }
 }

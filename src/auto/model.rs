@@ -10,6 +10,9 @@ pub struct CostModel {
     pub overhead: f64,
     /// Seconds per item once the call is large.
     pub per_item: f64,
+    /// The items of the smaller measured call: below it the fixed cost is
+    /// extrapolated, so `auto` measures small calls apart.
+    pub valid_from: u64,
 }
 
 impl CostModel {
@@ -19,13 +22,18 @@ impl CostModel {
     pub fn fit(small: u64, t_small: f64, large: u64, t_large: f64) -> Self {
         if large <= small {
             return Self {
-                overhead: 0.0,
-                per_item: t_small.max(t_large) / small.max(1) as f64,
+                overhead: t_small.min(t_large),
+                per_item: 0.0,
+                valid_from: small,
             };
         }
         let per_item = ((t_large - t_small) / (large - small) as f64).max(0.0);
         let overhead = (t_small - small as f64 * per_item).max(0.0);
-        Self { overhead, per_item }
+        Self {
+            overhead,
+            per_item,
+            valid_from: small,
+        }
     }
 
     /// Predicted seconds for `items` items.
@@ -48,10 +56,11 @@ mod tests {
     #[test]
     fn noise_never_gives_negative_costs() {
         let m = CostModel::fit(1_000, 2e-3, 2_000, 1e-3);
-        assert!(m.per_item == 0.0 && m.overhead == 2e-3);
+        assert!(m.per_item == 0.0 && m.overhead == 2e-3 && m.valid_from == 1_000);
         let m = CostModel::fit(1_000, 0.0, 2_000, 1e-3);
         assert!(m.overhead == 0.0 && m.per_item > 0.0);
+        // One size measured: that call's time, whatever its size.
         let one = CostModel::fit(5, 1e-3, 5, 2e-3);
-        assert!(one.predict(5) > 0.0);
+        assert!(one.predict(5) == 1e-3);
     }
 }

@@ -61,9 +61,7 @@ impl JobScope<'_> {
     /// As [`Engine::reduce`]; [`Error::Cancelled`] once the job is cancelled.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
         if backend == Backend::Auto {
-            let choice = self.engine.explain_reduce(kernel)?;
-            self.engine.record_auto(&choice);
-            return self.reduce(kernel, choice.chosen);
+            return self.reduce(kernel, self.engine.auto_reduce(kernel)?);
         }
         let watch = self.shared.watch();
         self.shared.add_total(kernel.len());
@@ -135,9 +133,8 @@ impl JobScope<'_> {
     ) -> Result<()> {
         check_map(kernel, &items, out.len())?;
         if backend == Backend::Auto {
-            let choice = self.engine.explain_map(kernel, items.len())?;
-            self.engine.record_auto(&choice);
-            return self.map_range(kernel, items, out, choice.chosen);
+            let chosen = self.engine.auto_map(kernel, items.len())?;
+            return self.map_range(kernel, items, out, chosen);
         }
         let watch = self.shared.watch();
         self.shared.add_total(items.len() as u64);

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::ceilings::Ceilings;
 use crate::measure::{self, Stats};
 use crate::record::Record;
-use crate::workloads::{self, Kind, Output, Run};
+use crate::workloads::{self, Kind, Output, Run, Workload};
 
 /// Which experiments to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
@@ -273,9 +273,36 @@ pub fn sizes(ctx: &Context) -> Vec<Record> {
                 }
                 records.push(record);
             }
+            records.push(auto_at(ctx, problem.name(), size, &*work));
         }
     }
     records
+}
+
+/// `auto` on one workload of the size sweep: its time, and which backend
+/// it chose (its models are measured on its first call, the warm-up).
+fn auto_at(ctx: &Context, problem: &'static str, size: u64, work: &dyn Workload) -> Record {
+    let mut record = Record::new("sizes", problem, Backend::Auto.name(), size, 1);
+    match measure::time(ctx.plan.warmup.max(1), ctx.plan.repeats, || {
+        work.run_timed(ctx.engine, Backend::Auto)
+    }) {
+        Err(e) => record.failed(e.to_string()),
+        Ok(stats) => {
+            let chose = ctx.engine.last_auto_choice().map(|c| c.chosen);
+            record = record.with_stats(&stats);
+            if chose.is_some_and(Backend::is_parallel) {
+                record.threads = ctx.engine.threads();
+            }
+            record.throughput = Some(work.elements() as f64 / stats.median);
+            record.throughput_unit = Some("elem");
+            record.detail = Some(json!({
+                "elements": work.elements(),
+                "ns_per_element": stats.median * 1e9 / work.elements() as f64,
+                "chose": chose.map(Backend::name),
+            }));
+            record
+        }
+    }
 }
 
 /// Midpoint n cut into tasks of 1, 10, 100, … points on rayon: the

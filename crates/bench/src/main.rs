@@ -41,6 +41,25 @@ enum Command {
     },
     /// Validate and time (the default)
     Run(RunArgs),
+    /// Measure `auto`'s cost models for every problem and store them in the
+    /// cache directory, so no later process measures
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+struct CalibrateArgs {
+    /// Problems to calibrate, comma-separated (default: every problem)
+    #[arg(long, value_delimiter = ',', value_parser = parse_problem)]
+    problems: Vec<&'static dyn Kind>,
+
+    /// Threads for the threaded backends (default: every core; models are
+    /// kept per thread count)
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+
+    /// Forget the stored models first and measure everything again
+    #[arg(long)]
+    fresh: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -137,6 +156,59 @@ fn info(require_gpu: bool) -> ExitCode {
             println!("gpu in use: none ({e})");
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// Runs each problem's largest sweep size once on `auto`: that measures
+/// (and stores) the models of the kernels the problem uses.
+fn calibrate(args: &CalibrateArgs) -> ExitCode {
+    let threads = args.threads.map_or(machine::cores(), |t| t as usize);
+    let engine = match Engine::with_threads(threads) {
+        Ok(e) => e,
+        Err(e) => return usage(e),
+    };
+    println!("machine: {}", engine.machine_key());
+    if args.fresh {
+        engine.forget_calibration();
+    }
+    let problems = if args.problems.is_empty() {
+        workloads::ALL.to_vec()
+    } else {
+        args.problems.clone()
+    };
+    let mut failed = false;
+    for problem in problems {
+        let size = problem
+            .scaling_sizes()
+            .last()
+            .copied()
+            .unwrap_or(problem.seed_size());
+        let outcome = problem
+            .build(size)
+            .map_err(|e| e.to_string())
+            .and_then(|work| work.run(&engine, Backend::Auto).map_err(|e| e.to_string()));
+        match (outcome, engine.last_auto_choice()) {
+            (Ok(_), Some(choice)) => {
+                println!("{}: {choice}", problem.name());
+                if let Some(e) = &choice.cache_error {
+                    eprintln!("hetero-bench: warning: models not stored: {e}");
+                    failed = true;
+                }
+            }
+            (Ok(_), None) => println!("{}: no auto choice was made", problem.name()),
+            (Err(e), _) => {
+                eprintln!("hetero-bench: error: {}: {e}", problem.name());
+                failed = true;
+            }
+        }
+    }
+    if let Some(file) = engine.last_auto_choice().and_then(|c| c.cache_file) {
+        println!("stored in {}", file.display());
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -300,6 +372,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Info { require_gpu }) => info(require_gpu),
         Some(Command::Run(args)) => run(args),
+        Some(Command::Calibrate(args)) => calibrate(&args),
         None => run(cli.run),
     }
 }

@@ -215,8 +215,15 @@ pub fn markdown(results: &Results) -> String {
                     .map(|b| {
                         rows.iter()
                             .find(|r| r.size == *s && r.backend == *b)
-                            .and_then(|r| r.detail.as_ref()?["ns_per_element"].as_f64())
-                            .map_or("—".into(), |ns| format!("{ns:.2} ns"))
+                            .and_then(|r| {
+                                let detail = r.detail.as_ref()?;
+                                let ns = detail["ns_per_element"].as_f64()?;
+                                Some(match detail["chose"].as_str() {
+                                    Some(chose) => format!("{ns:.2} ns ({chose})"),
+                                    None => format!("{ns:.2} ns"),
+                                })
+                            })
+                            .map_or("—".into(), |cell| cell)
                     })
                     .collect();
                 let _ = writeln!(md, "| {s} | {} |", cells.join(" | "));
@@ -233,6 +240,9 @@ pub fn markdown(results: &Results) -> String {
                         None => format!("`{b}` never beats `{base}` here"),
                     });
                 }
+            }
+            if let Some(line) = auto_against_best(&rows, &sz) {
+                notes.push(line);
             }
             let _ = writeln!(md, "\nCrossovers: {}.\n", notes.join("; "));
         }
@@ -332,4 +342,31 @@ pub fn summary(results: &Results) -> String {
         );
     }
     s
+}
+
+/// How far `auto` is from the fastest single backend over a problem's
+/// sizes (same run): its worst ratio, at which size.
+fn auto_against_best(rows: &[&&Record], sizes: &[u64]) -> Option<String> {
+    let ns = |r: &Record| r.detail.as_ref()?["ns_per_element"].as_f64();
+    let mut worst: Option<(f64, u64)> = None;
+    for &size in sizes {
+        let at = rows.iter().filter(|r| r.size == size);
+        let auto = at
+            .clone()
+            .find(|r| r.backend == "auto")
+            .and_then(|r| ns(r))?;
+        let best = at
+            .filter(|r| r.backend != "auto" && r.backend != "hybrid")
+            .filter_map(|r| ns(r))
+            .fold(f64::INFINITY, f64::min);
+        let ratio = auto / best;
+        if ratio.is_finite() && worst.is_none_or(|(w, _)| ratio > w) {
+            worst = Some((ratio, size));
+        }
+    }
+    let (ratio, size) = worst?;
+    Some(format!(
+        "`auto` is at worst {:.2}× the fastest single backend (at {size}; the cell names its choice)",
+        ratio
+    ))
 }
