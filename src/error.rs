@@ -22,7 +22,7 @@ pub enum Error {
     Gpu(#[from] hetero_gpu::GpuError),
 
     #[error(
-        "unknown backend '{name}'; choose one of: scalar, simd, threads, simd-threads, gpu, hybrid"
+        "unknown backend '{name}'; choose one of: scalar, simd, threads, simd-threads, gpu, hybrid, auto"
     )]
     UnknownBackend { name: String },
 

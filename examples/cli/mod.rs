@@ -8,6 +8,7 @@ pub mod color;
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
@@ -129,6 +130,7 @@ impl Common {
                 // Hybrid and auto look at the GPU (to use it, or to say
                 // why not): its start-up is setup, as for gpu.
                 let _ = engine.gpu_adapter();
+                CALIBRATE_FIRST.store(b == Backend::Auto, Ordering::Relaxed);
                 Ok((b, "asked for".into(), started.elapsed().as_secs_f64()))
             }
             Some(b) => Ok((b, "asked for".into(), 0.0)),
@@ -155,11 +157,20 @@ impl Common {
     }
 }
 
+/// Set when the backend is `auto`: its first call measures the kernel's
+/// cost on every backend (once per machine, then cached), which is not
+/// the computation `seconds` reports.
+static CALIBRATE_FIRST: AtomicBool = AtomicBool::new(false);
+
 /// Runs `f` `repeat` times; returns the last result and the median seconds.
+/// With `--backend auto` one untimed call comes first (it calibrates).
 pub fn timed<T>(
     repeat: u32,
     mut f: impl FnMut() -> Result<T, Failure>,
 ) -> Result<(T, f64), Failure> {
+    if CALIBRATE_FIRST.load(Ordering::Relaxed) {
+        f()?;
+    }
     let mut times = Vec::with_capacity(repeat as usize);
     let mut last = None;
     for _ in 0..repeat {
