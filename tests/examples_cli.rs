@@ -335,3 +335,71 @@ fn asking_for_a_gpu_where_none_exists_is_a_runtime_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn auto_and_hybrid_say_what_they_did_and_return_the_same_hits() {
+    let dir = scratch("auto");
+    let engine = Engine::with_threads(2).unwrap();
+    let expected = engine
+        .pi(&hetero::Pi::new(3_000_000, 7).unwrap(), Backend::Scalar)
+        .unwrap()
+        .hits;
+    let pi = |backend: &str| {
+        json_of(&run(example("pi")
+            .args(["--n", "3e6", "--seed", "7", "--json", "--backend", backend])
+            .env("HETERO_CACHE_DIR", &dir)))
+    };
+    let auto = pi("auto");
+    assert_eq!(auto["hits"], expected);
+    let chosen = auto["auto"]["chosen"].as_str().unwrap_or("");
+    assert!(chosen.parse::<Backend>().is_ok(), "{auto}");
+    assert!(auto["auto"]["predicted_seconds"][chosen].is_f64(), "{auto}");
+    // The second process reads the models the first one stored.
+    let again = pi("auto");
+    assert_eq!(again["auto"]["measured_now"], false, "{again}");
+    let hybrid = pi("hybrid");
+    assert_eq!(hybrid["hits"], expected);
+    let share = &hybrid["hybrid"];
+    assert_eq!(
+        share["gpu_items"].as_u64().unwrap() + share["cpu_items"].as_u64().unwrap(),
+        3_000_000,
+        "{hybrid}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn futures_prints_every_job_once_and_cancels_the_one_past_the_timeout() {
+    let out = run(example("futures").args([
+        "--backend",
+        "simd-threads",
+        "--threads",
+        "2",
+        "--timeout",
+        "8",
+        "--json",
+    ]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let huge: Vec<&Value> = lines.iter().filter(|l| l["job"] == "pi 1e11").collect();
+    assert_eq!(huge.len(), 1);
+    assert_eq!(huge[0]["ok"], false);
+    assert!(
+        huge[0]["result"]
+            .as_str()
+            .unwrap_or("")
+            .contains("cancelled")
+    );
+    let done = lines.iter().filter(|l| l["ok"] == true).count();
+    assert_eq!(done, 4, "{lines:?}");
+    let julia = lines.iter().find(|l| l["job"] == "julia 1000").unwrap();
+    assert_eq!(julia["result"], "Σ counts = 14565573");
+}
