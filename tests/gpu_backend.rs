@@ -2,7 +2,9 @@
 //! (lavapipe in CI). With `CI` set a missing adapter fails; otherwise these
 //! tests are reported as ignored, with the reason.
 
-use hetero::kernel::gpu::{GpuCaps, GpuProgram, GpuReduce};
+mod support;
+
+use hetero::kernel::gpu::{GpuCaps, GpuReduce};
 use hetero::reference::JULIA_NOTEBOOK_SUM;
 use hetero::tolerance::relative_error;
 use hetero::{
@@ -11,6 +13,7 @@ use hetero::{
     TermSumGpu, WgslIntegrand, ZipMap, fold,
 };
 use libtest_mimic::{Arguments, Failed, Trial};
+use support::broken_gpu::BrokenGpu;
 
 type Outcome = Result<(), Failed>;
 
@@ -243,33 +246,6 @@ fn user_kernels_run_on_the_gpu_from_the_same_source(engine: &Engine) -> Outcome 
         return Err(format!("traced cubic: {v}").into());
     }
     Ok(())
-}
-
-/// A GPU side whose WGSL does not compile.
-struct BrokenGpu;
-
-impl GpuReduce<Neumaier> for BrokenGpu {
-    fn program(&self) -> GpuProgram {
-        GpuProgram {
-            label: "broken",
-            source: "fn main( {".into(),
-            needs_f64: false,
-            inputs: 0,
-            workgroup_size: 256,
-        }
-    }
-    fn group_items(&self) -> u64 {
-        256
-    }
-    fn partial_bytes(&self) -> u64 {
-        4
-    }
-    fn params(&self, _: core::ops::Range<u64>) -> Vec<u8> {
-        Vec::new()
-    }
-    fn chunk_partial(&self, _: core::ops::Range<u64>, _: &[u8]) -> Neumaier {
-        Neumaier::ZERO
-    }
 }
 
 struct Broken;

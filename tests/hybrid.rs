@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use basel::Basel;
 use hetero::hybrid::{HybridShare, HybridSplit};
-use hetero::kernel::gpu::{GpuCaps, GpuProgram, GpuReduce};
+use hetero::kernel::gpu::{GpuCaps, GpuReduce};
 use hetero::problems::julia::JuliaKernel;
 use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
 use hetero::problems::pi::PiKernel;
@@ -24,6 +24,7 @@ use hetero::{
     Backend, Engine, Error, GpuError, JuliaParams, KernelError, Lanes, Midpoint, Neumaier, Pi,
     ReduceKernel, Reduction,
 };
+use support::broken_gpu::BrokenGpu;
 
 /// An engine whose hybrid split is `split`, or `None` (reported) where
 /// there is no GPU to split with — CI requires one.
@@ -198,34 +199,8 @@ fn user_kernels_and_submitted_jobs_on_hybrid_equal_the_blocking_single_backend()
     );
 }
 
-/// A GPU side whose WGSL does not compile; the CPU leaf returns a
-/// plausible value, which must not come back.
-struct BrokenGpu;
-
-impl GpuReduce<Neumaier> for BrokenGpu {
-    fn program(&self) -> GpuProgram {
-        GpuProgram {
-            label: "broken",
-            source: "fn main( {".into(),
-            needs_f64: false,
-            inputs: 0,
-            workgroup_size: 256,
-        }
-    }
-    fn group_items(&self) -> u64 {
-        256
-    }
-    fn partial_bytes(&self) -> u64 {
-        4
-    }
-    fn params(&self, _: core::ops::Range<u64>) -> Vec<u8> {
-        Vec::new()
-    }
-    fn chunk_partial(&self, _: core::ops::Range<u64>, _: &[u8]) -> Neumaier {
-        Neumaier::ZERO
-    }
-}
-
+/// A kernel whose CPU leaf returns a plausible value and whose GPU side
+/// does not compile: the value must not come back.
 struct Broken;
 
 impl Reduction for Broken {

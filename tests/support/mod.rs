@@ -3,6 +3,7 @@
 //! test of its own.)
 #![allow(dead_code)]
 
+pub mod broken_gpu;
 pub mod counting;
 
 use std::process::Command;

@@ -1,16 +1,9 @@
 //! What machine and build the figures come from.
 
-/// The CPU's model name, from /proc/cpuinfo where there is one.
+/// The CPU's model name, from /proc/cpuinfo where there is one (the one
+/// `auto`'s cache is keyed by).
 pub fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+    hetero::auto::cache::cpu_model()
 }
 
 /// The SIMD features this binary was compiled with (what `wide` uses).
