@@ -29,19 +29,28 @@ impl Engine {
         self.reduce_blocks_gpu_observed(kernel, plan, blocks, &hetero_kernel::observe::Unobserved)
     }
 
-    pub(crate) fn reduce_blocks_gpu_observed<K: ReduceKernel>(
+    /// Runs `f` with a function that computes the partials of blocks of
+    /// `plan` on the GPU, the kernel's GPU side built once for all its
+    /// calls (a hybrid run makes one per batch). If the GPU or the side is
+    /// missing, every call returns that error.
+    pub(crate) fn with_gpu_blocks<K: ReduceKernel, T>(
         &self,
         kernel: &K,
         plan: &ChunkPlan,
-        blocks: &[Range<u64>],
         observer: &dyn Observer,
-    ) -> Result<Vec<K::Partial>> {
-        let ctx = self.gpu()?;
-        let side = kernel.gpu(&ctx.caps())?;
-        let (partials, _) =
-            hetero_gpu::reduce_blocks_observed(ctx, kernel, &*side, plan, blocks, observer)
-                .map_err(cancelled)?;
-        Ok(partials)
+        f: impl FnOnce(&mut dyn FnMut(&[Range<u64>]) -> Result<Vec<K::Partial>>) -> T,
+    ) -> T {
+        let prepared = self
+            .gpu()
+            .and_then(|ctx| Ok((ctx, kernel.gpu(&ctx.caps())?)));
+        match prepared {
+            Ok((ctx, side)) => f(&mut |blocks| {
+                hetero_gpu::reduce_blocks_observed(ctx, kernel, &*side, plan, blocks, observer)
+                    .map(|(partials, _)| partials)
+                    .map_err(cancelled)
+            }),
+            Err(e) => f(&mut |_| Err(e.clone())),
+        }
     }
 
     /// Why `hybrid` should run on the CPU threads alone (`Some`), or
@@ -76,31 +85,6 @@ impl Engine {
             return Ok(Some("the kernel has no GPU side".to_owned()));
         }
         Ok(None)
-    }
-
-    /// [`Engine::reduce_gpu`] with `observer` asked before every tile; a
-    /// stop is [`crate::Error::Cancelled`].
-    pub(crate) fn reduce_gpu_observed<K: ReduceKernel>(
-        &self,
-        kernel: &K,
-        observer: &dyn Observer,
-    ) -> Result<K::Output> {
-        let ctx = self.gpu()?;
-        let side = kernel.gpu(&ctx.caps())?;
-        let plan = ChunkPlan::of(kernel)?;
-        // The whole index space as one block: the call `reduce_with` makes.
-        let whole = 0..plan.chunks;
-        let blocks = core::slice::from_ref(&whole);
-        let (partials, _) =
-            hetero_gpu::reduce_blocks_observed(ctx, kernel, side.as_ref(), &plan, blocks, observer)
-                .map_err(cancelled)?;
-        let total = partials
-            .into_iter()
-            .next()
-            .ok_or(hetero_kernel::KernelError::EmptyRange {
-                kernel: kernel.name(),
-            })?;
-        Ok(kernel.finish(total))
     }
 
     pub(crate) fn map_gpu_observed<K: MapKernel>(
@@ -152,14 +136,14 @@ fn cancelled(e: hetero_gpu::GpuError) -> crate::Error {
 
 #[cfg(not(feature = "gpu"))]
 impl Engine {
-    pub(crate) fn reduce_blocks_gpu_observed<K: ReduceKernel>(
+    pub(crate) fn with_gpu_blocks<K: ReduceKernel, T>(
         &self,
         _: &K,
         _: &ChunkPlan,
-        _: &[Range<u64>],
         _: &dyn Observer,
-    ) -> Result<Vec<K::Partial>> {
-        Err(crate::Error::GpuUnavailable)
+        f: impl FnOnce(&mut dyn FnMut(&[Range<u64>]) -> Result<Vec<K::Partial>>) -> T,
+    ) -> T {
+        f(&mut |_| Err(crate::Error::GpuUnavailable))
     }
 
     /// Without the `gpu` feature `hybrid` is the CPU threads alone (a
@@ -172,14 +156,6 @@ impl Engine {
             crate::hybrid::HybridSplit::Fixed { .. } => Err(crate::Error::GpuUnavailable),
             _ => Ok(Some("this build has no gpu backend".to_owned())),
         }
-    }
-
-    pub(crate) fn reduce_gpu_observed<K: ReduceKernel>(
-        &self,
-        _: &K,
-        _: &dyn Observer,
-    ) -> Result<K::Output> {
-        Err(crate::Error::GpuUnavailable)
     }
 
     pub(crate) fn map_gpu_observed<K: MapKernel>(
@@ -220,5 +196,43 @@ impl Engine {
         _: &mut [K::Out],
     ) -> Result<()> {
         Err(crate::Error::GpuUnavailable)
+    }
+}
+
+impl Engine {
+    /// The partials of `blocks` on the GPU (see [`Engine::with_gpu_blocks`]).
+    pub(crate) fn reduce_blocks_gpu_observed<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        plan: &ChunkPlan,
+        blocks: &[Range<u64>],
+        observer: &dyn Observer,
+    ) -> Result<Vec<K::Partial>> {
+        self.with_gpu_blocks(kernel, plan, observer, |run| run(blocks))
+    }
+
+    /// [`Engine::reduce_gpu`] with `observer` asked before every tile; a
+    /// stop is [`crate::Error::Cancelled`]. The whole index space is one
+    /// block, the call `reduce_with` makes: the same bits.
+    pub(crate) fn reduce_gpu_observed<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        observer: &dyn Observer,
+    ) -> Result<K::Output> {
+        let plan = ChunkPlan::of(kernel)?;
+        let whole = 0..plan.chunks;
+        let partials = self.reduce_blocks_gpu_observed(
+            kernel,
+            &plan,
+            core::slice::from_ref(&whole),
+            observer,
+        )?;
+        let total = partials
+            .into_iter()
+            .next()
+            .ok_or(hetero_kernel::KernelError::EmptyRange {
+                kernel: kernel.name(),
+            })?;
+        Ok(kernel.finish(total))
     }
 }

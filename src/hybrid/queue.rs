@@ -15,8 +15,9 @@ use super::split::HybridSplit;
 pub(crate) struct Queue {
     state: Mutex<State>,
     started: Instant,
-    split: HybridSplit,
-    units: usize,
+    /// Under a fixed split, the first of the GPU's units: the CPU stops
+    /// before it and the GPU takes from it on, in one batch.
+    fixed_from: Option<usize>,
 }
 
 struct State {
@@ -41,8 +42,10 @@ impl Queue {
                 stopped: false,
             }),
             started: Instant::now(),
-            split,
-            units,
+            fixed_from: match split {
+                HybridSplit::Fixed { gpu_share } => Some(units - fixed_gpu_units(units, gpu_share)),
+                _ => None,
+            },
         }
     }
 
@@ -53,12 +56,8 @@ impl Queue {
     /// The CPU's next unit, or `None` when the queue is empty or stopped.
     pub(crate) fn cpu_take(&self) -> Option<usize> {
         let mut s = self.lock();
-        let limit = match self.split {
-            // The CPU's fixed share ends where the GPU's begins.
-            HybridSplit::Fixed { gpu_share } => self.units - fixed_gpu_units(self.units, gpu_share),
-            _ => s.back,
-        };
-        if s.stopped || s.front >= limit.min(s.back) {
+        let limit = self.fixed_from.unwrap_or(s.back).min(s.back);
+        if s.stopped || s.front >= limit {
             return None;
         }
         s.front += 1;
@@ -76,15 +75,10 @@ impl Queue {
             return None;
         }
         let left = s.back - s.front;
-        let take = match self.split {
-            HybridSplit::Fixed { gpu_share } => {
-                let first = self.units - fixed_gpu_units(self.units, gpu_share);
-                if s.back <= first {
-                    return None;
-                }
-                s.back - first.max(s.front)
-            }
-            _ => {
+        let take = match self.fixed_from {
+            Some(first) if s.back <= first => return None,
+            Some(first) => s.back - first.max(s.front),
+            None => {
                 let elapsed = self.started.elapsed().as_secs_f64();
                 let cpu_rate = s.cpu_done as f64 / elapsed.max(1e-9);
                 let gpu_rate = s.gpu_done as f64 / s.gpu_seconds.max(1e-9);

@@ -78,25 +78,27 @@ impl Engine {
         std::thread::scope(|scope| {
             let gpu = scope.spawn(|| {
                 let (mut share, mut failure) = (HybridShare::default(), None);
-                while let Some(batch) = queue.gpu_take() {
-                    let started = Instant::now();
-                    let run = &blocks[batch.clone()];
-                    match self.reduce_blocks_gpu_observed(kernel, plan, run, observer) {
-                        Ok(partials) => {
-                            queue.gpu_done(batch.len(), started.elapsed().as_secs_f64());
-                            share.gpu_items += items(run);
-                            share.gpu_batches += 1;
-                            for (at, partial) in batch.zip(partials) {
-                                store(at, partial);
+                self.with_gpu_blocks(kernel, plan, observer, |gpu_partials| {
+                    while let Some(batch) = queue.gpu_take() {
+                        let started = Instant::now();
+                        let run = &blocks[batch.clone()];
+                        match gpu_partials(run) {
+                            Ok(partials) => {
+                                queue.gpu_done(batch.len(), started.elapsed().as_secs_f64());
+                                share.gpu_items += items(run);
+                                share.gpu_batches += 1;
+                                for (at, partial) in batch.zip(partials) {
+                                    store(at, partial);
+                                }
+                            }
+                            Err(e) => {
+                                queue.stop();
+                                failure = Some(e);
+                                break;
                             }
                         }
-                        Err(e) => {
-                            queue.stop();
-                            failure = Some(e);
-                            break;
-                        }
                     }
-                }
+                });
                 (share, failure)
             });
             let cpu_items: u64 = self.install(|| {
