@@ -93,7 +93,7 @@ fn ceiling(
     work: &dyn workloads::Workload,
     backend: Backend,
     run: Run,
-) -> (Option<f64>, Option<&'static str>) {
+) -> (Option<f64>, Option<String>) {
     if backend == Backend::Gpu || !run.seconds.is_finite() || run.seconds <= 0.0 {
         return (None, None);
     }

@@ -270,7 +270,14 @@ fn run(args: RunArgs) -> ExitCode {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar.set_message("measuring the machine's ceilings");
-    let ceilings = ceilings::measure(args.quick);
+    let ceilings = match ceilings::measure(machine::cores(), args.quick) {
+        Ok(c) => c,
+        Err(e) => {
+            bar.finish_and_clear();
+            eprintln!("hetero-bench: error: cannot measure the machine's ceilings: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let (gpu, gpu_unavailable, gpu_is_software) = if plan.backends.contains(&Backend::Gpu) {
         match engine.gpu() {
             Ok(g) => (
@@ -304,7 +311,7 @@ fn run(args: RunArgs) -> ExitCode {
             gpu_unavailable,
             gpu_is_software,
             adapters: machine::adapters(),
-            ceilings,
+            ceilings: ctx.ceilings.clone(),
             command: std::env::args().collect::<Vec<_>>().join(" "),
             quick: args.quick,
         },

@@ -50,7 +50,7 @@ pub struct Record {
     pub python_reference: Option<&'static str>,
     /// The fraction of the bounding ceiling reached, and which ceiling.
     pub ceiling_fraction: Option<f64>,
-    pub ceiling: Option<&'static str>,
+    pub ceiling: Option<String>,
     /// Experiment-specific details (task size, GPU phases, …).
     pub detail: Option<serde_json::Value>,
 }

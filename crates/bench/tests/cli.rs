@@ -97,7 +97,25 @@ fn a_small_run_writes_a_complete_report() {
         serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
     let env = &json["environment"];
     assert!(
-        env["cpu"].is_string() && env["ceilings"]["fma_gflops_per_core"].as_f64().unwrap() > 0.0
+        env["cpu"].is_string()
+            && env["ceilings"]["fma"]["f64_gflops_per_core"]
+                .as_f64()
+                .unwrap()
+                > 0.0
+    );
+    // One bandwidth row per cache level the system reports, DRAM last.
+    let levels = env["ceilings"]["memory"].as_array().unwrap();
+    assert!(
+        levels.last().unwrap()["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("DRAM")
+    );
+    assert!(
+        levels
+            .iter()
+            .all(|l| l["read_gbs_one_core"].as_f64().unwrap() > 0.0
+                && l["triad_gbs_all_cores"].as_f64().unwrap() > 0.0)
     );
     let records = json["records"].as_array().unwrap();
     let matrix: Vec<_> = records

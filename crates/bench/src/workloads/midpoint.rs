@@ -76,9 +76,9 @@ impl Workload for MidpointWork {
         }
     }
 
-    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, &'static str)> {
+    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, String)> {
         let share = ceilings.fma_share(run.elements * FLOPS, run.seconds, run.cores, false);
-        Some((share, "f64 FMA peak"))
+        Some((share, "f64 FMA peak".into()))
     }
 
     fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {

@@ -114,7 +114,7 @@ pub trait Workload: Send + Sync {
     }
     /// The share of the bounding ceiling a CPU run reached, and which
     /// ceiling; `None` where no floating-point or memory limit applies.
-    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, &'static str)> {
+    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, String)> {
         let _ = (ceilings, run);
         None
     }

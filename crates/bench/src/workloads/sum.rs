@@ -7,7 +7,7 @@ use hetero::problems::sum::{SumKernel, arange};
 use hetero::{Backend, Engine, GpuContext, GpuTimings};
 
 use super::{Kind, Output, Run, Validation, Workload, relative, wrong_kind};
-use crate::ceilings::Ceilings;
+use crate::ceilings::{Access, Ceilings};
 
 pub const KIND: &dyn Kind = &SumKind;
 
@@ -73,9 +73,10 @@ impl Workload for SumWork {
         }
     }
 
-    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, &'static str)> {
-        let share = ceilings.memory_share(run.elements * 8.0, run.seconds);
-        Some((share, "memory bandwidth"))
+    /// The read bandwidth of the level the array lives in.
+    fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, String)> {
+        let bytes = run.elements * 8.0;
+        Some(ceilings.memory_share(Access::Read, bytes, bytes, run.seconds, run.cores))
     }
 
     fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {

@@ -1,0 +1,203 @@
+//! Memory bandwidth per level: a read-only stream (what `sum` does) and a
+//! STREAM triad (what `gaussian` does: two arrays read, one written), each
+//! on a working set sized for one level — half of an L1, an L2, an L3, and
+//! arrays far past the last cache for DRAM — on one core and on every core.
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::Instant;
+
+use hetero::kernel::Real;
+use hetero::kernel::lanes::{Lanes, Simd};
+
+use super::caches::{CacheLevel, human_bytes};
+use super::fma::share_of_cores;
+
+/// How a kernel touches memory, i.e. which probe bounds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reads only (8 bytes per f64 counted).
+    Read,
+    /// Reads two streams and writes one (24 bytes per f64 counted, as
+    /// STREAM counts; write-allocate traffic is not counted).
+    Triad,
+}
+
+/// The bandwidth of one level of the memory hierarchy.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MemoryLevel {
+    /// "L1 (32 KiB per core)", …, "DRAM".
+    pub name: String,
+    /// The cache this row measures; `None` for DRAM.
+    pub cache: Option<CacheLevel>,
+    /// Bytes of arrays each thread streams over (the probe's working set).
+    pub probe_bytes_one_core: u64,
+    pub probe_bytes_per_thread_all_cores: u64,
+    pub read_gbs_one_core: f64,
+    pub read_gbs_all_cores: f64,
+    pub triad_gbs_one_core: f64,
+    pub triad_gbs_all_cores: f64,
+}
+
+impl MemoryLevel {
+    /// Measures the level with working sets of `one` bytes on one thread and
+    /// `per_thread` bytes on each of `pool`'s threads.
+    fn measure(
+        name: String,
+        cache: Option<CacheLevel>,
+        one: u64,
+        per_thread: u64,
+        pool: &rayon::ThreadPool,
+        quick: bool,
+    ) -> Self {
+        let traffic = if quick { 24 << 20 } else { 128 << 20 };
+        let threads = pool.current_num_threads();
+        let all = |access: Access| -> f64 {
+            let start = Barrier::new(threads);
+            pool.broadcast(|_| gbs(access, per_thread, traffic, Some(&start)))
+                .iter()
+                .sum()
+        };
+        Self {
+            name,
+            cache,
+            probe_bytes_one_core: one,
+            probe_bytes_per_thread_all_cores: per_thread,
+            read_gbs_one_core: gbs(Access::Read, one, traffic, None),
+            read_gbs_all_cores: all(Access::Read),
+            triad_gbs_one_core: gbs(Access::Triad, one, traffic, None),
+            triad_gbs_all_cores: all(Access::Triad),
+        }
+    }
+
+    /// The bandwidth of `cores` of the `all` cores measured, for `access`.
+    pub fn gbs(&self, access: Access, cores: usize, all: usize) -> f64 {
+        let (one, every) = match access {
+            Access::Read => (self.read_gbs_one_core, self.read_gbs_all_cores),
+            Access::Triad => (self.triad_gbs_one_core, self.triad_gbs_all_cores),
+        };
+        share_of_cores(one, every, cores, all)
+    }
+}
+
+/// Every level's row, smallest first, ending with DRAM.
+pub fn measure_levels(
+    caches: &[CacheLevel],
+    pool: &rayon::ThreadPool,
+    quick: bool,
+) -> Vec<MemoryLevel> {
+    let threads = pool.current_num_threads() as u64;
+    let mut rows = Vec::new();
+    let mut below = 0u64; // the largest working set of the level below
+    for cache in caches {
+        // Half the level, so the arrays and everything else fit; a shared
+        // level is split among the threads.
+        let one = cache.bytes / 2;
+        let per_thread = if cache.private { one } else { one / threads };
+        if per_thread <= below {
+            continue; // too small to tell apart from the level below
+        }
+        below = cache.bytes_per_core(1);
+        rows.push(MemoryLevel::measure(
+            cache.describe(),
+            Some(cache.clone()),
+            one,
+            per_thread,
+            pool,
+            quick,
+        ));
+    }
+    // Four times the last cache (or 256 MiB; 64 MiB quick), at least.
+    let last = caches.last().map_or(0, |c| c.bytes);
+    let floor = if quick { 64 << 20 } else { 256 << 20 };
+    let dram = (4 * last).max(floor);
+    rows.push(MemoryLevel::measure(
+        format!("DRAM ({} arrays)", human_bytes(dram)),
+        None,
+        dram,
+        dram / threads,
+        pool,
+        quick,
+    ));
+    rows
+}
+
+/// GB/s of one thread streaming `access` over arrays of `bytes` in all,
+/// repeated until about `traffic` bytes moved; best of three. Each thread
+/// allocates (and so first-touches) its own arrays.
+fn gbs(access: Access, bytes: u64, traffic: u64, start: Option<&Barrier>) -> f64 {
+    type V = <Simd as Lanes>::F64;
+    // Whole vectors of four accumulators' worth, at least one.
+    let step = 4 * V::LANES;
+    let arrays = match access {
+        Access::Read => 1,
+        Access::Triad => 3,
+    };
+    let len = ((bytes / 8 / arrays) as usize / step).max(1) * step;
+    let moved = (len as u64) * 8 * arrays;
+    let passes = (traffic / moved).max(1);
+    let b = vec![1.0f64; len];
+    let c = vec![2.0f64; len];
+    let mut a = vec![0.0f64; len];
+    let pass = |a: &mut [f64]| match access {
+        Access::Read => black_box(read_pass(black_box(&b))),
+        Access::Triad => {
+            triad_pass(a, &b, &c, black_box(3.0));
+            black_box(a[0])
+        }
+    };
+    pass(&mut a); // warm: caches filled, pages touched
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        if let Some(barrier) = start {
+            barrier.wait();
+        }
+        let started = Instant::now();
+        for _ in 0..passes {
+            pass(&mut a);
+        }
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    (moved * passes) as f64 / best / 1e9
+}
+
+/// Σ x with four vector accumulators (independent adds hide the latency).
+#[inline(never)]
+fn read_pass(x: &[f64]) -> f64 {
+    type V = <Simd as Lanes>::F64;
+    let step = 4 * V::LANES;
+    let mut acc = [V::splat(0.0); 4];
+    for block in x.chunks_exact(step) {
+        for (k, v) in acc.iter_mut().enumerate() {
+            *v += V::load(&block[k * V::LANES..]);
+        }
+    }
+    (acc[0] + acc[1] + acc[2] + acc[3]).reduce_add()
+}
+
+/// a = b + s·c, which the compiler vectorises at the build's width.
+#[inline(never)]
+fn triad_pass(a: &mut [f64], b: &[f64], c: &[f64], s: f64) {
+    for ((a, b), c) in a.iter_mut().zip(b).zip(c) {
+        *a = b + s * c;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_read_probe_sums_every_element() {
+        let x: Vec<f64> = (0..1024).map(f64::from).collect();
+        assert_eq!(read_pass(&x), 1023.0 * 1024.0 / 2.0);
+    }
+
+    #[test]
+    fn the_triad_probe_computes_the_triad() {
+        let (b, c) = (vec![1.0; 100], vec![2.0; 100]);
+        let mut a = vec![0.0; 100];
+        triad_pass(&mut a, &b, &c, 3.0);
+        assert!(a.iter().all(|&v| v == 7.0));
+    }
+}

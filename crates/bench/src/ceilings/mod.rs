@@ -1,0 +1,160 @@
+//! The machine's own limits, measured once per run, so each result can be
+//! shown as a fraction of the ceiling that bounds it: the FMA peak at the
+//! build's full vector width, and the memory bandwidth of the level (L1,
+//! L2, L3 or DRAM) the result's working set lives in.
+
+pub mod caches;
+pub mod fma;
+pub mod memory;
+
+pub use caches::CacheLevel;
+pub use fma::FmaPeak;
+pub use memory::{Access, MemoryLevel};
+
+/// Measured limits.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Ceilings {
+    /// Threads of the all-cores figures (one per logical core).
+    pub threads: usize,
+    pub fma: FmaPeak,
+    /// Smallest level first, DRAM last.
+    pub memory: Vec<MemoryLevel>,
+}
+
+/// Measures the ceilings on `threads` threads; `quick` uses shorter runs
+/// and smaller DRAM arrays.
+///
+/// # Errors
+/// The probe's thread pool could not be started.
+pub fn measure(threads: usize, quick: bool) -> anyhow::Result<Ceilings> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("hetero-bench-ceiling-{i}"))
+        .build()?;
+    Ok(Ceilings {
+        threads: pool.current_num_threads(),
+        fma: FmaPeak::measure(&pool, quick),
+        memory: memory::measure_levels(&caches::detect(), &pool, quick),
+    })
+}
+
+impl Ceilings {
+    /// The share of the FMA peak of `cores` cores that `flops`
+    /// floating-point operations in `seconds` reach.
+    pub fn fma_share(&self, flops: f64, seconds: f64, cores: usize, f32: bool) -> f64 {
+        flops / seconds / (self.fma.gflops(cores, self.threads, f32) * 1e9)
+    }
+
+    /// The level a working set of `bytes` spread over `cores` cores lives
+    /// in: the first cache whose share per core holds it, else DRAM.
+    pub fn level_for(&self, bytes: f64, cores: usize) -> &MemoryLevel {
+        let per_core = bytes / cores.max(1) as f64;
+        self.memory
+            .iter()
+            .find(|level| {
+                level
+                    .cache
+                    .as_ref()
+                    .is_some_and(|c| per_core <= c.bytes_per_core(cores) as f64)
+            })
+            .or(self.memory.last())
+            .expect("the DRAM level is always measured")
+    }
+
+    /// The share of the bandwidth of its working set's level that `bytes`
+    /// moved in `seconds` reach, and that ceiling's name ("L2 triad").
+    pub fn memory_share(
+        &self,
+        access: Access,
+        bytes_moved: f64,
+        working_set: f64,
+        seconds: f64,
+        cores: usize,
+    ) -> (f64, String) {
+        let level = self.level_for(working_set, cores);
+        let gbs = level.gbs(access, cores, self.threads);
+        let kind = match access {
+            Access::Read => "read",
+            Access::Triad => "triad",
+        };
+        let short = level.name.split(' ').next().unwrap_or("memory");
+        (
+            bytes_moved / seconds / (gbs * 1e9),
+            format!("{short} {kind} bandwidth"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(name: &str, cache: Option<CacheLevel>, read: f64) -> MemoryLevel {
+        MemoryLevel {
+            name: name.into(),
+            cache,
+            probe_bytes_one_core: 0,
+            probe_bytes_per_thread_all_cores: 0,
+            read_gbs_one_core: read,
+            read_gbs_all_cores: 2.0 * read,
+            triad_gbs_one_core: read / 2.0,
+            triad_gbs_all_cores: read,
+        }
+    }
+
+    fn ceilings() -> Ceilings {
+        let cache = |level, bytes, private| {
+            Some(CacheLevel {
+                level,
+                bytes,
+                private,
+            })
+        };
+        Ceilings {
+            threads: 2,
+            fma: FmaPeak {
+                width: "test",
+                f64_gflops_per_core: 10.0,
+                f64_gflops_all_cores: 20.0,
+                f32_gflops_per_core: 20.0,
+                f32_gflops_all_cores: 40.0,
+            },
+            memory: vec![
+                level("L1 (32 KiB per core)", cache(1, 32 << 10, true), 200.0),
+                level("L2 (1 MiB per core)", cache(2, 1 << 20, true), 100.0),
+                level("L3 (32 MiB shared)", cache(3, 32 << 20, false), 50.0),
+                level("DRAM (128 MiB arrays)", None, 10.0),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_working_set_is_charged_to_the_level_that_holds_it() {
+        let c = ceilings();
+        let name = |bytes: f64, cores| c.level_for(bytes, cores).name.clone();
+        assert!(name(16e3, 1).starts_with("L1"));
+        assert!(name(60e3, 1).starts_with("L2"));
+        // Two cores: each holds half, so 60 KB is two L1s' worth.
+        assert!(name(60e3, 2).starts_with("L1"));
+        assert!(name(20e6, 1).starts_with("L3"));
+        // The shared L3 is split between the cores that use it.
+        assert!(name(40e6, 2).starts_with("DRAM"));
+        assert!(name(1e9, 2).starts_with("DRAM"));
+    }
+
+    #[test]
+    fn shares_use_the_level_access_and_cores() {
+        let c = ceilings();
+        // 100 GB/s read from L2 on one core: 1e11 bytes in 1 s is 100 %.
+        let (share, name) = c.memory_share(Access::Read, 1e11, 500e3, 1.0, 1);
+        assert!((share - 1.0).abs() < 1e-12, "{share}");
+        assert_eq!(name, "L2 read bandwidth");
+        // Triad on both cores from DRAM: 10 GB/s all cores.
+        let (share, name) = c.memory_share(Access::Triad, 5e9, 1e9, 1.0, 2);
+        assert!((share - 0.5).abs() < 1e-12, "{share}");
+        assert_eq!(name, "DRAM triad bandwidth");
+        // f32 peak of both cores is 40 GFLOP/s.
+        assert!((c.fma_share(40e9, 1.0, 2, true) - 1.0).abs() < 1e-12);
+        assert!((c.fma_share(10e9, 1.0, 1, false) - 1.0).abs() < 1e-12);
+    }
+}
