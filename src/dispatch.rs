@@ -4,7 +4,7 @@
 
 use core::ops::Range;
 
-use hetero_cpu::{parallel, sequential};
+use hetero_cpu::{caller_helps, parallel, sequential};
 use hetero_kernel::kernel::try_alloc_output;
 use hetero_kernel::observe::Unobserved;
 use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel, lanes};
@@ -53,6 +53,15 @@ impl Engine {
     /// no form for `backend`; for `gpu`, why the GPU failed.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
         match backend.space() {
+            Space::Cpu {
+                width,
+                threading: Threading::Pool,
+            } if ChunkPlan::of(kernel).is_ok_and(|p| caller_helps::suits(p.chunks)) => {
+                Ok(match width {
+                    Width::Scalar => caller_helps::reduce::<K, lanes::Scalar>(self.pool(), kernel),
+                    Width::Simd => caller_helps::reduce::<K, lanes::Simd>(self.pool(), kernel),
+                }?)
+            }
             Space::Cpu { width, threading } => {
                 Ok(on_cpu!(self, width, threading, L, driver => driver::reduce::<K, L>(kernel))?)
             }
@@ -153,6 +162,15 @@ impl Engine {
         backend: Backend,
     ) -> Result<()> {
         match backend.space() {
+            Space::Cpu {
+                width,
+                threading: Threading::Pool,
+            } if caller_helps::suits(caller_helps::map_chunks(kernel, &items)) => Ok(match width {
+                Width::Scalar => {
+                    caller_helps::map::<K, lanes::Scalar>(self.pool(), kernel, items, out)
+                }
+                Width::Simd => caller_helps::map::<K, lanes::Simd>(self.pool(), kernel, items, out),
+            }?),
             Space::Cpu { width, threading } => Ok(on_cpu!(
                 self, width, threading, L, driver => driver::map::<K, L>(kernel, items, out)
             )?),

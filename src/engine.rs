@@ -9,7 +9,12 @@ use crate::{Backend, Error, Result};
 /// opening a GPU and compiling its pipelines happen once.
 ///
 /// The sequential backends (`scalar`, `simd`) run on the calling thread; the
-/// parallel ones on the engine's pool, whatever pool the caller is in.
+/// parallel ones on the engine's pool, whatever pool the caller is in — for
+/// calls of up to 4096 chunks the calling thread works beside the pool's
+/// `threads − 1` helpers (so `threads` threads in all), since waking a
+/// parked pool costs more than such work (see `hetero_cpu::caller_helps`).
+/// A kernel whose leaf itself uses rayon should not rely on which pool its
+/// leaf runs in.
 pub struct Engine {
     pool: ThreadPool,
     pub(crate) hybrid: crate::hybrid::HybridState,
@@ -111,5 +116,10 @@ impl Engine {
     /// Runs `f` on the engine's pool (the threaded backends' home).
     pub(crate) fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
         self.pool.install(f)
+    }
+
+    /// The pool itself, for drivers where the caller works beside it.
+    pub(crate) fn pool(&self) -> &rayon::ThreadPool {
+        &self.pool
     }
 }

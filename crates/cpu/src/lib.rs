@@ -7,9 +7,14 @@
 //! | --- | --- | --- |
 //! | [`sequential`] (the calling thread) | `scalar` | `simd` |
 //! | [`parallel`] (the current rayon pool) | `threads` | `simd-threads` |
+//! | [`caller_helps`] (the caller, helped by a pool) | `threads` | `simd-threads` |
 //!
 //! A driver only cuts the kernel's index space and combines partials along
-//! the fixed tree of [`hetero_core::chunks`]; the kernels compute.
+//! the fixed tree of [`hetero_core::chunks`]; the kernels compute. The two
+//! threaded drivers give the same bits; [`caller_helps`] serves calls of up
+//! to [`caller_helps::MAX_CHUNKS`] chunks, where waking a parked pool would
+//! cost more than the work.
 
+pub mod caller_helps;
 pub mod parallel;
 pub mod sequential;

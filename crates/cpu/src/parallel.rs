@@ -88,6 +88,10 @@ pub fn map<K: MapKernel + ?Sized, L: Lanes>(
 /// (23 % more instructions, measured with callgrind); compiled on its own
 /// it is the sequential driver's code, and a call per chunk costs nothing.
 #[inline(never)]
-fn map_leaf<K: MapKernel + ?Sized, L: Lanes>(kernel: &K, items: Range<usize>, out: &mut [K::Out]) {
+pub(crate) fn map_leaf<K: MapKernel + ?Sized, L: Lanes>(
+    kernel: &K,
+    items: Range<usize>,
+    out: &mut [K::Out],
+) {
     kernel.leaf::<L>(items, out);
 }
