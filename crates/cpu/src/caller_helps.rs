@@ -23,9 +23,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use hetero_core::chunks::tree_reduce;
-use hetero_kernel::kernel::check_map;
 use hetero_kernel::{ChunkPlan, KernelError, Lanes, MapKernel, ReduceKernel};
 use rayon::ThreadPool;
+
+use crate::parallel::MapTasks;
 
 /// The most chunks a call runs this way: one partial per chunk is kept,
 /// so beyond this the fork-join driver (O(log n) partials) takes over.
@@ -167,21 +168,13 @@ pub fn map<K: MapKernel + ?Sized, L: Lanes>(
     items: Range<usize>,
     out: &mut [K::Out],
 ) -> Result<(), KernelError> {
-    check_map(kernel, &items, out.len())?;
-    let per_item = kernel.out_per_item();
-    if items.is_empty() || per_item == 0 {
+    let Some(tasks) = MapTasks::plan(kernel, &items, out.len())? else {
         return Ok(()); // nothing to write
-    }
-    let task = kernel.chunk().saturating_mul(per_item);
-    let pieces: Vec<Mutex<&mut [K::Out]>> = out.chunks_mut(task).map(Mutex::new).collect();
+    };
+    let pieces: Vec<Mutex<&mut [K::Out]>> = out.chunks_mut(tasks.outputs).map(Mutex::new).collect();
     for_each_claimed(pool, pieces.len(), &|t| {
         let mut piece = pieces[t].lock().unwrap_or_else(PoisonError::into_inner);
-        let first = items.start + t * kernel.chunk();
-        crate::parallel::map_leaf::<K, L>(
-            kernel,
-            first..first + piece.len() / per_item,
-            &mut piece,
-        );
+        tasks.run::<K, L>(kernel, t, &mut piece);
     });
     Ok(())
 }

@@ -70,17 +70,60 @@ pub fn map<K: MapKernel + ?Sized, L: Lanes>(
     items: Range<usize>,
     out: &mut [K::Out],
 ) -> Result<(), KernelError> {
-    check_map(kernel, &items, out.len())?;
-    let per_item = kernel.out_per_item();
-    if items.is_empty() || per_item == 0 {
+    let Some(tasks) = MapTasks::plan(kernel, &items, out.len())? else {
         return Ok(()); // nothing to write
-    }
-    let task = kernel.chunk().saturating_mul(per_item);
-    out.par_chunks_mut(task).enumerate().for_each(|(t, o)| {
-        let first = items.start + t * kernel.chunk();
-        map_leaf::<K, L>(kernel, first..first + o.len() / per_item, o);
-    });
+    };
+    out.par_chunks_mut(tasks.outputs)
+        .enumerate()
+        .for_each(|(t, o)| tasks.run::<K, L>(kernel, t, o));
     Ok(())
+}
+
+/// A checked map cut into tasks of one chunk of items each: what both
+/// threaded drivers hand out, task `t` writing `out.chunks_mut(outputs)[t]`.
+pub(crate) struct MapTasks {
+    first_item: usize,
+    chunk: usize,
+    per_item: usize,
+    /// Outputs per task (the last may hold fewer).
+    pub(crate) outputs: usize,
+}
+
+impl MapTasks {
+    /// The tasks of a map of `items` into `out_len` outputs; `None` when
+    /// there is nothing to write.
+    ///
+    /// # Errors
+    /// As [`check_map`]; nothing is written then.
+    pub(crate) fn plan<K: MapKernel + ?Sized>(
+        kernel: &K,
+        items: &Range<usize>,
+        out_len: usize,
+    ) -> Result<Option<Self>, KernelError> {
+        check_map(kernel, items, out_len)?;
+        let per_item = kernel.out_per_item();
+        if items.is_empty() || per_item == 0 {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            first_item: items.start,
+            chunk: kernel.chunk(),
+            per_item,
+            outputs: kernel.chunk().saturating_mul(per_item),
+        }))
+    }
+
+    /// Task `t`: the leaf over its items, into its outputs `out`.
+    #[inline]
+    pub(crate) fn run<K: MapKernel + ?Sized, L: Lanes>(
+        &self,
+        kernel: &K,
+        t: usize,
+        out: &mut [K::Out],
+    ) {
+        let first = self.first_item + t * self.chunk;
+        map_leaf::<K, L>(kernel, first..first + out.len() / self.per_item, out);
+    }
 }
 
 /// One task's leaf, kept out of line. PERF: inlined into rayon's task
@@ -88,10 +131,6 @@ pub fn map<K: MapKernel + ?Sized, L: Lanes>(
 /// (23 % more instructions, measured with callgrind); compiled on its own
 /// it is the sequential driver's code, and a call per chunk costs nothing.
 #[inline(never)]
-pub(crate) fn map_leaf<K: MapKernel + ?Sized, L: Lanes>(
-    kernel: &K,
-    items: Range<usize>,
-    out: &mut [K::Out],
-) {
+fn map_leaf<K: MapKernel + ?Sized, L: Lanes>(kernel: &K, items: Range<usize>, out: &mut [K::Out]) {
     kernel.leaf::<L>(items, out);
 }

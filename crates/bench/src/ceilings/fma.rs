@@ -70,16 +70,6 @@ impl FmaPeak {
         } else {
             (self.f64_gflops_per_core, self.f64_gflops_all_cores)
         };
-        share_of_cores(one, every, cores, all)
-    }
-}
-
-/// One core's figure for one core; else the all-core figure scaled to the
-/// cores used (never below one core's).
-pub(crate) fn share_of_cores(one: f64, every: f64, cores: usize, all: usize) -> f64 {
-    if cores <= 1 {
-        one
-    } else {
-        (every * cores.min(all) as f64 / all.max(1) as f64).max(one)
+        super::share_of_cores(one, every, cores, all)
     }
 }

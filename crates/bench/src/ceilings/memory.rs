@@ -12,7 +12,7 @@ use hetero::kernel::Real;
 use hetero::kernel::lanes::{Lanes, Simd};
 
 use super::caches::{CacheLevel, human_bytes};
-use super::fma::share_of_cores;
+use super::share_of_cores;
 
 /// How a kernel touches memory, i.e. which probe bounds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -38,6 +38,16 @@ pub fn measure(threads: usize, quick: bool) -> anyhow::Result<Ceilings> {
     })
 }
 
+/// One core's figure for one core; else the all-core figure scaled to the
+/// cores used (never below one core's).
+pub(crate) fn share_of_cores(one: f64, every: f64, cores: usize, all: usize) -> f64 {
+    if cores <= 1 {
+        one
+    } else {
+        (every * cores.min(all) as f64 / all.max(1) as f64).max(one)
+    }
+}
+
 impl Ceilings {
     /// The share of the FMA peak of `cores` cores that `flops`
     /// floating-point operations in `seconds` reach.
@@ -46,8 +56,9 @@ impl Ceilings {
     }
 
     /// The level a working set of `bytes` spread over `cores` cores lives
-    /// in: the first cache whose share per core holds it, else DRAM.
-    pub fn level_for(&self, bytes: f64, cores: usize) -> &MemoryLevel {
+    /// in: the first cache whose share per core holds it, else the last
+    /// level (DRAM, which `measure` always adds); `None` with no levels.
+    pub fn level_for(&self, bytes: f64, cores: usize) -> Option<&MemoryLevel> {
         let per_core = bytes / cores.max(1) as f64;
         self.memory
             .iter()
@@ -58,11 +69,11 @@ impl Ceilings {
                     .is_some_and(|c| per_core <= c.bytes_per_core(cores) as f64)
             })
             .or(self.memory.last())
-            .expect("the DRAM level is always measured")
     }
 
     /// The share of the bandwidth of its working set's level that `bytes`
-    /// moved in `seconds` reach, and that ceiling's name ("L2 triad").
+    /// moved in `seconds` reach, and that ceiling's name ("L2 triad");
+    /// `None` with no memory levels.
     pub fn memory_share(
         &self,
         access: Access,
@@ -70,18 +81,18 @@ impl Ceilings {
         working_set: f64,
         seconds: f64,
         cores: usize,
-    ) -> (f64, String) {
-        let level = self.level_for(working_set, cores);
+    ) -> Option<(f64, String)> {
+        let level = self.level_for(working_set, cores)?;
         let gbs = level.gbs(access, cores, self.threads);
         let kind = match access {
             Access::Read => "read",
             Access::Triad => "triad",
         };
         let short = level.name.split(' ').next().unwrap_or("memory");
-        (
+        Some((
             bytes_moved / seconds / (gbs * 1e9),
             format!("{short} {kind} bandwidth"),
-        )
+        ))
     }
 }
 
@@ -131,7 +142,7 @@ mod tests {
     #[test]
     fn a_working_set_is_charged_to_the_level_that_holds_it() {
         let c = ceilings();
-        let name = |bytes: f64, cores| c.level_for(bytes, cores).name.clone();
+        let name = |bytes: f64, cores| c.level_for(bytes, cores).unwrap().name.clone();
         assert!(name(16e3, 1).starts_with("L1"));
         assert!(name(60e3, 1).starts_with("L2"));
         // Two cores: each holds half, so 60 KB is two L1s' worth.
@@ -146,11 +157,11 @@ mod tests {
     fn shares_use_the_level_access_and_cores() {
         let c = ceilings();
         // 100 GB/s read from L2 on one core: 1e11 bytes in 1 s is 100 %.
-        let (share, name) = c.memory_share(Access::Read, 1e11, 500e3, 1.0, 1);
+        let (share, name) = c.memory_share(Access::Read, 1e11, 500e3, 1.0, 1).unwrap();
         assert!((share - 1.0).abs() < 1e-12, "{share}");
         assert_eq!(name, "L2 read bandwidth");
         // Triad on both cores from DRAM: 10 GB/s all cores.
-        let (share, name) = c.memory_share(Access::Triad, 5e9, 1e9, 1.0, 2);
+        let (share, name) = c.memory_share(Access::Triad, 5e9, 1e9, 1.0, 2).unwrap();
         assert!((share - 0.5).abs() < 1e-12, "{share}");
         assert_eq!(name, "DRAM triad bandwidth");
         // f32 peak of both cores is 40 GFLOP/s.

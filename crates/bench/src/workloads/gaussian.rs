@@ -135,13 +135,13 @@ impl Workload for GaussianWork {
     fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, String)> {
         let compute = ceilings.fma_share(run.elements * FLOPS, run.seconds, run.cores, true);
         let bytes = run.elements * BYTES;
-        let (memory, level) =
-            ceilings.memory_share(Access::Triad, bytes, bytes, run.seconds, run.cores);
-        Some(if memory > compute {
-            (memory, level)
-        } else {
-            (compute, "f32 FMA peak".into())
-        })
+        let compute = (compute, "f32 FMA peak".to_string());
+        Some(
+            match ceilings.memory_share(Access::Triad, bytes, bytes, run.seconds, run.cores) {
+                Some(memory) if memory.0 > compute.0 => memory,
+                _ => compute,
+            },
+        )
     }
 
     fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {

@@ -76,7 +76,7 @@ impl Workload for SumWork {
     /// The read bandwidth of the level the array lives in.
     fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, String)> {
         let bytes = run.elements * 8.0;
-        Some(ceilings.memory_share(Access::Read, bytes, bytes, run.seconds, run.cores))
+        ceilings.memory_share(Access::Read, bytes, bytes, run.seconds, run.cores)
     }
 
     fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {
