@@ -1,91 +1,115 @@
-//! Philox and the inside test on AVX-512F, eight pairs per 512-bit register:
-//! the AVX2 leaf's layout (each Philox word in the low half of a 64-bit
-//! lane, one `vpmuludq` per multiply, no shuffles) at twice the width, and
-//! the inside test's result as a mask that adds one to the lanes inside.
+//! Philox and the inside test on AVX-512F, eight pairs per 512-bit
+//! register (`wide_words.rs` has the layout), the inside test's result as a
+//! mask that adds one to the lanes inside.
+//!
+//! This module exists only in builds with AVX-512F in their target
+//! features (`mod.rs`), so every intrinsic here is available on every CPU
+//! that runs it: that is the SAFETY argument of each `unsafe` block.
 
 use core::arch::x86_64::{
-    __m512i, __mmask8, _mm512_add_epi64, _mm512_cmpgt_epi64_mask, _mm512_mask_add_epi64,
-    _mm512_mul_epu32, _mm512_or_si512, _mm512_reduce_add_epi64, _mm512_set1_epi64,
-    _mm512_setr_epi64, _mm512_setzero_si512, _mm512_slli_epi64, _mm512_srli_epi64,
-    _mm512_xor_si512,
+    __m512i, __mmask8, _mm512_add_epi64, _mm512_cmplt_epu64_mask, _mm512_mask_add_epi64,
+    _mm512_mul_epu32, _mm512_reduce_add_epi64, _mm512_set1_epi64, _mm512_setr_epi64,
+    _mm512_setzero_si512, _mm512_srli_epi64, _mm512_sub_epi64, _mm512_ternarylogic_epi64,
 };
 
-use hetero_core::pi::{COORD_SHIFT, RADIUS_SQ};
-use hetero_core::rng::{PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1};
+use hetero_core::pi::{COORD_BITS, COORD_SHIFT};
 
-/// Philox4x32-10 on eight counters (pair, 0, 0) with one key. Only the low
-/// 32 bits of each output lane are meaningful.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn philox_x8(first_pair: u64, key: [u32; 2]) -> [__m512i; 4] {
-    let pairs = _mm512_add_epi64(
-        _mm512_set1_epi64(first_pair as i64),
-        _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
-    );
-    let mut c0 = pairs;
-    let mut c1 = _mm512_srli_epi64::<32>(pairs);
-    let (mut c2, mut c3) = (_mm512_setzero_si512(), _mm512_setzero_si512());
-    let m0 = _mm512_set1_epi64(i64::from(PHILOX_M0));
-    let m1 = _mm512_set1_epi64(i64::from(PHILOX_M1));
-    let [mut k0, mut k1] = key;
-    for round in 0..PHILOX_ROUNDS {
-        if round > 0 {
-            k0 = k0.wrapping_add(PHILOX_W0);
-            k1 = k1.wrapping_add(PHILOX_W1);
+use super::wide_words::{RoundKeys, Words, philox, round_keys};
+
+/// Groups of eight pairs in flight per step (four chains of multiplies).
+const INTERLEAVE: usize = 4;
+
+impl Words for __m512i {
+    const PAIRS: u64 = 8;
+    #[inline(always)]
+    fn counters(first: u64) -> Self {
+        // SAFETY: see the module documentation.
+        unsafe {
+            _mm512_add_epi64(
+                _mm512_set1_epi64(first as i64),
+                _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
+            )
         }
-        let prod0 = _mm512_mul_epu32(m0, c0);
-        let prod1 = _mm512_mul_epu32(m1, c2);
-        let key0 = _mm512_set1_epi64(i64::from(k0));
-        let key1 = _mm512_set1_epi64(i64::from(k1));
-        let next0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64::<32>(prod1), c1), key0);
-        let next2 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64::<32>(prod0), c3), key1);
-        (c0, c1, c2, c3) = (next0, prod1, next2, prod0);
     }
-    [c0, c1, c2, c3]
+    #[inline(always)]
+    fn splat(word: u32) -> Self {
+        // SAFETY: see the module documentation.
+        unsafe { _mm512_set1_epi64(i64::from(word)) }
+    }
+    #[inline(always)]
+    fn zero() -> Self {
+        // SAFETY: see the module documentation.
+        unsafe { _mm512_setzero_si512() }
+    }
+    #[inline(always)]
+    fn mul_low_halves(self, other: Self) -> Self {
+        // SAFETY: see the module documentation.
+        unsafe { _mm512_mul_epu32(self, other) }
+    }
+    #[inline(always)]
+    fn high_half(self) -> Self {
+        // SAFETY: see the module documentation.
+        unsafe { _mm512_srli_epi64::<32>(self) }
+    }
+    #[inline(always)]
+    fn xor3(self, b: Self, c: Self) -> Self {
+        // SAFETY: see the module documentation.
+        unsafe { _mm512_ternarylogic_epi64::<0x96>(self, b, c) }
+    }
 }
 
 /// The lanes whose point of words (x, y) is inside: the exact test of
-/// [`hetero_core::pi::inside`] in 64-bit integer lanes.
-#[inline]
-#[target_feature(enable = "avx512f")]
+/// [`hetero_core::pi::inside`], `(2X+1)² + (2Y+1)² < 2^(2·COORD_BITS+2)`,
+/// scaled by 2^(2·COORD_SHIFT−2) so that the bound is 2^64.
+#[inline(always)]
 fn inside_x8(x: __m512i, y: __m512i) -> __mmask8 {
-    // (w << 32) >> (32 + shift) drops the high garbage and keeps the top
-    // COORD_BITS of the low word; then 2X + 1 < 2^26 and (2X+1)² < 2^52.
-    const DOWN: u32 = 32 + COORD_SHIFT;
-    let one = _mm512_set1_epi64(1);
-    let coordinate = |w: __m512i| {
-        _mm512_or_si512(
-            _mm512_slli_epi64::<1>(_mm512_srli_epi64::<DOWN>(_mm512_slli_epi64::<32>(w))),
-            one,
-        )
-    };
-    let (u, v) = (coordinate(x), coordinate(y));
-    let sum = _mm512_add_epi64(_mm512_mul_epu32(u, u), _mm512_mul_epu32(v, v));
-    // Both sides are below 2^63, so the signed compare is exact.
-    _mm512_cmpgt_epi64_mask(_mm512_set1_epi64(RADIUS_SQ as i64), sum)
+    // The top COORD_BITS bits of the low word, in place, with the high
+    // garbage cleared and the bit below them set: t = 2^(COORD_SHIFT−1)·(2X+1)
+    // in one ternary-logic op, t < 2^32 and t² = 2^(2·COORD_SHIFT−2)·(2X+1)².
+    const KEEP: i64 = (u32::MAX << COORD_SHIFT) as i64;
+    const HALF: i64 = 1 << (COORD_SHIFT - 1);
+    // The scaled bound is exactly 2^64, so "inside" is "the u64 sum of the
+    // two squares does not carry": t_x² < 2^64 − t_y², and t_y² > 0.
+    const _: () = assert!(2 * COORD_BITS + 2 + 2 * COORD_SHIFT - 2 == 64);
+    // SAFETY: see the module documentation.
+    unsafe {
+        let (keep, half) = (_mm512_set1_epi64(KEEP), _mm512_set1_epi64(HALF));
+        // 0xEA: (a & b) | c.
+        let tx = _mm512_ternarylogic_epi64::<0xEA>(x, keep, half);
+        let ty = _mm512_ternarylogic_epi64::<0xEA>(y, keep, half);
+        let (x2, y2) = (_mm512_mul_epu32(tx, tx), _mm512_mul_epu32(ty, ty));
+        _mm512_cmplt_epu64_mask(x2, _mm512_sub_epi64(_mm512_setzero_si512(), y2))
+    }
+}
+
+/// One to each lane of `hits` whose sample in `words` is inside, for both
+/// samples of each pair.
+#[inline(always)]
+fn count(hits: __m512i, [x0, y0, x1, y1]: [__m512i; 4]) -> __m512i {
+    // SAFETY: see the module documentation.
+    unsafe {
+        let one = _mm512_set1_epi64(1);
+        let hits = _mm512_mask_add_epi64(hits, inside_x8(x0, y0), hits, one);
+        _mm512_mask_add_epi64(hits, inside_x8(x1, y1), hits, one)
+    }
 }
 
 /// Hits among the samples of pairs `first_pair .. first_pair + 8·groups`.
-#[target_feature(enable = "avx512f")]
 pub fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
-    let one = _mm512_set1_epi64(1);
-    let mut hits = _mm512_setzero_si512();
-    let count = |hits: __m512i, [w0, w1, w2, w3]: [__m512i; 4]| {
-        let hits = _mm512_mask_add_epi64(hits, inside_x8(w0, w1), hits, one);
-        _mm512_mask_add_epi64(hits, inside_x8(w2, w3), hits, one)
-    };
+    let keys: RoundKeys<__m512i> = round_keys(key);
+    let mut hits = __m512i::zero();
     let mut g = 0;
-    // PERF: two independent groups of eight keep both multipliers busy.
-    while g + 2 <= groups {
-        let base = first_pair + g * 8;
-        let (a, b) = (philox_x8(base, key), philox_x8(base + 8, key));
-        hits = count(hits, a);
-        hits = count(hits, b);
-        g += 2;
+    while g + INTERLEAVE as u64 <= groups {
+        for words in philox::<_, INTERLEAVE>(first_pair + g * 8, &keys) {
+            hits = count(hits, words);
+        }
+        g += INTERLEAVE as u64;
     }
-    if g < groups {
-        hits = count(hits, philox_x8(first_pair + g * 8, key));
+    for g in g..groups {
+        let [words] = philox::<_, 1>(first_pair + g * 8, &keys);
+        hits = count(hits, words);
     }
     // Lanes count up from 0 and never wrap: the sum is the hit count.
-    _mm512_reduce_add_epi64(hits) as u64
+    // SAFETY: see the module documentation.
+    unsafe { _mm512_reduce_add_epi64(hits) as u64 }
 }

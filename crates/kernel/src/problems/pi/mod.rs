@@ -35,6 +35,8 @@ mod avx2;
 mod avx512;
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 mod portable;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+mod wide_words;
 
 /// The Monte Carlo estimate for `spec`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,9 +66,7 @@ pub fn count_hits_scalar(seed: u64, range: Range<u64>) -> u64 {
 /// u32x8.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
-    // SAFETY: this function exists only in builds compiled with AVX-512F
-    // enabled (the cfg above), so every CPU that runs it has AVX-512F.
-    unsafe { avx512::count_pair_groups(key, first_pair, groups) }
+    avx512::count_pair_groups(key, first_pair, groups)
 }
 
 #[cfg(all(
@@ -75,9 +75,7 @@ fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
     not(target_feature = "avx512f")
 ))]
 fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
-    // SAFETY: this function exists only in builds compiled with AVX2
-    // enabled (the cfg above), so every CPU that runs it has AVX2.
-    unsafe { avx2::count_pair_groups(key, first_pair, groups) }
+    avx2::count_pair_groups(key, first_pair, groups)
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
@@ -169,13 +167,10 @@ mod tests {
             (1_592_594_321, 123_456, 257),
         ] {
             let key = seed_key(seed);
-            // SAFETY: this test exists only in AVX-512F builds, which have AVX2.
-            let (wide, narrow) = unsafe {
-                (
-                    avx512::count_pair_groups(key, first_pair, groups),
-                    avx2::count_pair_groups(key, first_pair, groups),
-                )
-            };
+            let (wide, narrow) = (
+                avx512::count_pair_groups(key, first_pair, groups),
+                avx2::count_pair_groups(key, first_pair, groups),
+            );
             let scalar = count_hits_scalar(seed, first_pair * 2..(first_pair + 8 * groups) * 2);
             assert_eq!(
                 (wide, narrow),
