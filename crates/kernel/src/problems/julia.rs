@@ -61,6 +61,14 @@ const TILE: u64 = 16;
 /// pixels that escaped early while a neighbour still iterates.
 const INTERLEAVE: usize = 4;
 
+/// Rows iterated together: the `INTERLEAVE` vectors of a group are one
+/// vector's columns in `BAND` neighbouring rows, a square-ish patch of the
+/// image rather than a strip of one row. A group runs until its slowest
+/// pixel escapes, and a compact patch has less spread: for the notebook's
+/// image on 16 lanes, 16 × 4 patches take 1.41 M vector steps where 64 × 1
+/// strips took 1.77 M (every pixel to its own count alone: 1.04 M).
+const BAND: usize = INTERLEAVE;
+
 /// Iterates `N` values of pixels at once until every lane has escaped or
 /// reached `maxiters`; returns the counts.
 ///
@@ -71,13 +79,13 @@ const INTERLEAVE: usize = 4;
 #[inline(always)]
 fn escape<R: Real<Scalar = f32>, const N: usize>(
     zr0: [R; N],
-    zi0: R,
+    zi0: [R; N],
     (cr, ci): (R, R),
     maxiters: u32,
 ) -> [R::Counts; N] {
     let (two, four) = (R::splat(2.0), R::splat(4.0));
     let mut zr = zr0;
-    let mut zi = [zi0; N];
+    let mut zi = zi0;
     let mut active = [R::Mask::splat(true); N];
     let mut counts = [R::Counts::zero(); N];
     for _ in 0..maxiters {
@@ -122,7 +130,10 @@ fn row_counts<R: Real<Scalar = f32, Counts: Counts<Elem = u32>>>(
             .zip(column_starts.chunks_exact(block))
         {
             let zr: [R; INTERLEAVE] = core::array::from_fn(|v| R::load(&zr[v * lanes..]));
-            for (v, counts) in escape(zr, ziv, cv, maxiters).into_iter().enumerate() {
+            for (v, counts) in escape(zr, [ziv; INTERLEAVE], cv, maxiters)
+                .into_iter()
+                .enumerate()
+            {
                 counts.write_to(&mut o[v * lanes..]);
             }
         }
@@ -132,13 +143,47 @@ fn row_counts<R: Real<Scalar = f32, Counts: Counts<Elem = u32>>>(
         .chunks_exact_mut(lanes)
         .zip(column_starts[done..].chunks_exact(lanes))
     {
-        let [counts] = escape([R::load(zr)], ziv, cv, maxiters);
+        let [counts] = escape([R::load(zr)], [ziv], cv, maxiters);
         counts.write_to(o);
     }
     done += (out.len() - done) / lanes * lanes;
     for (o, &zr) in out[done..].iter_mut().zip(&column_starts[done..]) {
-        let [count] = escape([zr], zi0, c, maxiters);
+        let [count] = escape([zr], [zi0], c, maxiters);
         *o = count;
+    }
+}
+
+/// The counts of `BAND` whole rows (`out` holds them one after another),
+/// with rows `zi0s`: each vector of columns iterated in all the rows at
+/// once; the columns past the last whole vector row by row.
+#[inline]
+fn band_counts<R: Real<Scalar = f32, Counts: Counts<Elem = u32>>>(
+    column_starts: &[f32],
+    zi0s: [f32; BAND],
+    c: (f32, f32),
+    maxiters: u32,
+    out: &mut [u32],
+) {
+    let (lanes, width) = (R::LANES, column_starts.len());
+    let (ziv, cv) = (zi0s.map(R::splat), (R::splat(c.0), R::splat(c.1)));
+    let vectors = width / lanes;
+    for j in 0..vectors {
+        let at = j * lanes;
+        let zr = R::load(&column_starts[at..]);
+        for (row, counts) in escape([zr; BAND], ziv, cv, maxiters)
+            .into_iter()
+            .enumerate()
+        {
+            counts.write_to(&mut out[row * width + at..]);
+        }
+    }
+    let done = vectors * lanes;
+    for (row, zi0) in zi0s.into_iter().enumerate() {
+        let tail = &mut out[row * width + done..(row + 1) * width];
+        for (o, &zr) in tail.iter_mut().zip(&column_starts[done..]) {
+            let [count] = escape([zr], [zi0], c, maxiters);
+            *o = count;
+        }
     }
 }
 
@@ -179,10 +224,11 @@ impl Mapping for JuliaKernel {
     fn out_per_item(&self) -> usize {
         self.spec.width()
     }
-    /// One row per task: rows cost unevenly (the set's interior iterates to
-    /// `maxiters`), so small tasks balance the threads.
+    /// One band of rows per task: rows cost unevenly (the set's interior
+    /// iterates to `maxiters`), so small tasks balance the threads, and a
+    /// band is what the vector leaf iterates together.
     fn chunk(&self) -> usize {
-        1
+        BAND
     }
 }
 
@@ -190,6 +236,21 @@ impl MapKernel for JuliaKernel {
     #[inline]
     fn leaf<L: Lanes>(&self, rows: Range<usize>, out: &mut [u32]) {
         let width = self.spec.width();
+        let mut rows = rows;
+        let mut out = out;
+        if <L::F32 as Real>::LANES > 1 {
+            while rows.len() >= BAND {
+                let (band, rest) = out.split_at_mut(BAND * width);
+                band_counts::<L::F32>(
+                    &self.column_starts,
+                    core::array::from_fn(|r| self.spec.start_im(rows.start + r)),
+                    self.spec.c(),
+                    self.spec.maxiters(),
+                    band,
+                );
+                (rows.start, out) = (rows.start + BAND, rest);
+            }
+        }
         for (row, counts) in rows.zip(out.chunks_exact_mut(width)) {
             row_counts::<L::F32>(
                 &self.column_starts,
