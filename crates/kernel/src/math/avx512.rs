@@ -45,24 +45,29 @@ pub(super) fn scalef_f32x16(p: f32x16, k: f32x16, _shifted: f32x16) -> f32x16 {
     }
 }
 
-/// 2^(j/16) for j = 0..16, each correctly rounded.
-const EXP2_SIXTEENTHS: [f64; 16] = [
-    f64::from_bits(0x3FF0_0000_0000_0000),
-    f64::from_bits(0x3FF0_B558_6CF9_890F),
-    f64::from_bits(0x3FF1_72B8_3C7D_517B),
-    f64::from_bits(0x3FF2_387A_6E75_6238),
-    f64::from_bits(0x3FF3_06FE_0A31_B715),
-    f64::from_bits(0x3FF3_DEA6_4C12_3422),
-    f64::from_bits(0x3FF4_BFDA_D536_2A27),
-    f64::from_bits(0x3FF5_AB07_DD48_5429),
-    f64::from_bits(0x3FF6_A09E_667F_3BCD),
-    f64::from_bits(0x3FF7_A114_73EB_0187),
-    f64::from_bits(0x3FF8_ACE5_422A_A0DB),
-    f64::from_bits(0x3FF9_C491_82A3_F090),
-    f64::from_bits(0x3FFA_E89F_995A_D3AD),
-    f64::from_bits(0x3FFC_199B_DD85_529C),
-    f64::from_bits(0x3FFD_5818_DCFB_A487),
-    f64::from_bits(0x3FFE_A4AF_A2A4_90DA),
+/// 2^(j/16) for j = 0..8 and j = 8..16, each correctly rounded: the two
+/// registers `vpermt2pd` picks from.
+const EXP2_SIXTEENTHS: [[f64; 8]; 2] = [
+    [
+        f64::from_bits(0x3FF0_0000_0000_0000),
+        f64::from_bits(0x3FF0_B558_6CF9_890F),
+        f64::from_bits(0x3FF1_72B8_3C7D_517B),
+        f64::from_bits(0x3FF2_387A_6E75_6238),
+        f64::from_bits(0x3FF3_06FE_0A31_B715),
+        f64::from_bits(0x3FF3_DEA6_4C12_3422),
+        f64::from_bits(0x3FF4_BFDA_D536_2A27),
+        f64::from_bits(0x3FF5_AB07_DD48_5429),
+    ],
+    [
+        f64::from_bits(0x3FF6_A09E_667F_3BCD),
+        f64::from_bits(0x3FF7_A114_73EB_0187),
+        f64::from_bits(0x3FF8_ACE5_422A_A0DB),
+        f64::from_bits(0x3FF9_C491_82A3_F090),
+        f64::from_bits(0x3FFA_E89F_995A_D3AD),
+        f64::from_bits(0x3FFC_199B_DD85_529C),
+        f64::from_bits(0x3FFD_5818_DCFB_A487),
+        f64::from_bits(0x3FFE_A4AF_A2A4_90DA),
+    ],
 ];
 
 /// 1/k! for k = 2 ..= 7: Taylor to degree 7 leaves |r|^8/8! < 2e-18
@@ -108,10 +113,12 @@ pub fn exp_f64x8(x: f64x8) -> f64x8 {
     let q = (r2 * r2).mul_add(p45, r2.mul_add(p23, p01));
     // e^r − 1 = r + r²·q; T·e^r = T + T·(e^r − 1), rounded once.
     let s = r2.mul_add(q, r);
-    let [low, high] = [0, 8].map(|at| {
-        let t: [f64; 8] = core::array::from_fn(|i| EXP2_SIXTEENTHS[at + i]);
-        m512d(f64x8::new(t))
-    });
+    // PERF: the halves are constants, not built per call: a table built
+    // with `array::map` here stayed an out-of-line call in some callers.
+    let (low, high) = (
+        m512d(f64x8::new(EXP2_SIXTEENTHS[0])),
+        m512d(f64x8::new(EXP2_SIXTEENTHS[1])),
+    );
     // SAFETY: AVX-512F as in the module documentation; the index operand is
     // any bit pattern (only its low four bits per lane are read).
     let t = f64x8(unsafe {
