@@ -1,7 +1,9 @@
 //! Where `auto`'s measurements live between processes: one small text file
 //! per machine key (CPU model, the build's SIMD width, threads, GPU adapter
-//! and driver, hetero's version) in the user's cache directory, so a second
-//! process on the same machine and build measures nothing.
+//! and driver, hetero's version and build — a hash of its kernel sources,
+//! profile and target features, from `build.rs`) in the user's cache
+//! directory, so a second process on the same machine and build measures
+//! nothing, and a rebuilt hetero whose kernels changed measures again.
 //!
 //! The file is `calibration-<hash of the key>.tsv`; its first line is the
 //! whole key (a file whose key differs is ignored), then one line per

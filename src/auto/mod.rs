@@ -202,8 +202,9 @@ impl Engine {
             .gpu_adapter()
             .map_or_else(|e| format!("none ({e})"), |a| a.description);
         format!(
-            "hetero {} | cpu {} | simd {} | threads {} | gpu {}",
+            "hetero {} (build {}) | cpu {} | simd {} | threads {} | gpu {}",
             env!("CARGO_PKG_VERSION"),
+            env!("HETERO_BUILD_ID"),
             cache::cpu_model(),
             <lanes::Simd as Lanes>::NAME,
             self.threads(),
