@@ -40,11 +40,13 @@ fn thread_count_does_not_change_the_image() {
 
 #[test]
 fn widths_at_every_lane_boundary() {
-    // 8 lanes, 32 per interleaved step: every tail shape.
+    // 8 or 16 lanes, four vectors per interleaved step, four rows per band
+    // (heights below, at and past a band, and a band plus a partial one):
+    // every tail shape of rows and of columns.
     for width in [
         1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 39, 40, 41, 47, 63, 64, 65, 71,
     ] {
-        for height in [1, 3] {
+        for height in [1, 3, 4, 5, 9] {
             let spec = JuliaParams {
                 width,
                 height,
