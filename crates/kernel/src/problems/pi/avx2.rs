@@ -118,3 +118,40 @@ pub fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), hits) };
     lanes.iter().sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::pi::wide_words::edge_words;
+    use core::arch::x86_64::_mm256_loadu_si256;
+    use hetero_core::pi::inside;
+
+    /// The scaled test with its sign-flipped compare says what the exact
+    /// integer test says on both sides of the edge, whatever the lanes'
+    /// high halves hold.
+    #[test]
+    fn inside_x4_is_the_exact_test_at_the_edge() {
+        let words = edge_words();
+        for (group, pairs) in words.chunks(4).enumerate() {
+            let lane = |i: usize, word: u32| {
+                let garbage = (group as u64 * 0x9E37_79B9 + i as u64 * 0x7F4A_7C15) << 32;
+                garbage | u64::from(word)
+            };
+            let xs: [u64; 4] = core::array::from_fn(|i| lane(i, pairs.get(i).map_or(0, |p| p.0)));
+            let ys: [u64; 4] = core::array::from_fn(|i| lane(i, pairs.get(i).map_or(0, |p| p.1)));
+            let mut lanes = [0u64; 4];
+            // SAFETY: AVX2 as in the module documentation; each array is 32
+            // bytes and loadu/storeu need no alignment.
+            unsafe {
+                let inside_lanes = inside_x4(
+                    _mm256_loadu_si256(xs.as_ptr().cast()),
+                    _mm256_loadu_si256(ys.as_ptr().cast()),
+                );
+                _mm256_storeu_si256(lanes.as_mut_ptr().cast(), inside_lanes);
+            }
+            for (i, &(x, y)) in pairs.iter().enumerate() {
+                assert_eq!(lanes[i] == u64::MAX, inside(x, y), "({x:#x}, {y:#x})");
+            }
+        }
+    }
+}

@@ -113,3 +113,38 @@ pub fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
     // SAFETY: see the module documentation.
     unsafe { _mm512_reduce_add_epi64(hits) as u64 }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::pi::wide_words::edge_words;
+    use core::arch::x86_64::_mm512_loadu_si512;
+    use hetero_core::pi::inside;
+
+    /// The scaled test with its no-carry compare says what the exact
+    /// integer test says on both sides of the edge, whatever the lanes'
+    /// high halves hold.
+    #[test]
+    fn inside_x8_is_the_exact_test_at_the_edge() {
+        let words = edge_words();
+        for (group, pairs) in words.chunks(8).enumerate() {
+            let lane = |i: usize, word: u32| {
+                let garbage = (group as u64 * 0x9E37_79B9 + i as u64 * 0x7F4A_7C15) << 32;
+                garbage | u64::from(word)
+            };
+            let xs: [u64; 8] = core::array::from_fn(|i| lane(i, pairs.get(i).map_or(0, |p| p.0)));
+            let ys: [u64; 8] = core::array::from_fn(|i| lane(i, pairs.get(i).map_or(0, |p| p.1)));
+            // SAFETY: AVX-512F as in the module documentation; each array
+            // is 64 readable bytes and loadu needs no alignment.
+            let mask = unsafe {
+                inside_x8(
+                    _mm512_loadu_si512(xs.as_ptr().cast()),
+                    _mm512_loadu_si512(ys.as_ptr().cast()),
+                )
+            };
+            for (i, &(x, y)) in pairs.iter().enumerate() {
+                assert_eq!(mask >> i & 1 == 1, inside(x, y), "({x:#x}, {y:#x})");
+            }
+        }
+    }
+}

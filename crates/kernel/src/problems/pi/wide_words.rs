@@ -69,3 +69,48 @@ pub(super) fn philox<W: Words, const G: usize>(
     }
     state
 }
+
+/// Words (x, y) on both sides of the circle's edge — for each of a spread of
+/// x, the y just inside and just outside it, with random bits below the
+/// coordinates (which the test must drop) — and the corners; for the leaves'
+/// inside tests, held to [`hetero_core::pi::inside`].
+#[cfg(test)]
+pub(super) fn edge_words() -> Vec<(u32, u32)> {
+    use hetero_core::pi::{COORD_BITS, COORD_SHIFT};
+    let top = 1i64 << COORD_BITS;
+    let mut noise = 0x9E37_79B9_7F4A_7C15u64;
+    let mut low_bits = move || {
+        noise ^= noise << 13;
+        noise ^= noise >> 7;
+        noise ^= noise << 17;
+        (noise as u32) & ((1 << COORD_SHIFT) - 1)
+    };
+    let mut words = vec![(0, 0), (u32::MAX, u32::MAX), (u32::MAX, 0), (0, u32::MAX)];
+    let spread = (0..64).map(|k| k * 524_287 % top);
+    for x in [
+        0,
+        1,
+        2,
+        1000,
+        1 << 20,
+        1 << 24,
+        23_726_566,
+        23_726_567,
+        top - 2,
+        top - 1,
+    ]
+    .into_iter()
+    .chain(spread)
+    {
+        // (2y+1)² = 2^(2·COORD_BITS+2) − (2x+1)² on the edge.
+        let u = (2 * x + 1) as f64;
+        let edge = ((4.0 * (top as f64).powi(2) - u * u).max(0.0).sqrt() - 1.0) / 2.0;
+        for y in edge as i64 - 2..=edge as i64 + 2 {
+            if (0..top).contains(&y) {
+                let mut word = |c: i64| ((c as u32) << COORD_SHIFT) | low_bits();
+                words.push((word(x), word(y)));
+            }
+        }
+    }
+    words
+}
