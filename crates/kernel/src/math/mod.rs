@@ -93,19 +93,21 @@ macro_rules! exp_f64 {
     };
 }
 
-/// p·2^k for the rounded integers k of `shifted` (= k + ROUND_SHIFT_F64),
-/// with one rounding: 2^k as two factors 2^k1·2^k2 (k1 = floor((k+2048)/2)
-/// − 1024), so that results in the subnormal range are rounded once, at the
-/// last multiply. Every width gives the same bits as `scalef_f64x8`.
-macro_rules! scale_f64 {
-    ($name:ident, $f:ident, $u:ident) => {
+/// p·2^k for the rounded integers k of `shifted` (= k + the rounding
+/// shift), with one rounding: 2^k as two factors 2^k1·2^k2
+/// (k1 = floor((k + 2·bias)/2) − bias), so that results in the subnormal
+/// range are rounded once, at the last multiply — the bits `vscalefps`
+/// gives on AVX-512. `$bias` is the exponent bias + 1 (1024, 128) and
+/// `$mantissa` the mantissa width (52, 23).
+macro_rules! scale_by_pow2 {
+    ($name:ident, $f:ident, $u:ident, $round_shift:expr, $bias:expr, $mantissa:expr) => {
         #[inline(always)]
         fn $name(p: $f, _k: $f, shifted: $f) -> $f {
-            let kb = shifted.to_bits() - $u::splat(ROUND_SHIFT_F64.to_bits()) + $u::splat(2048);
+            let kb = shifted.to_bits() - $u::splat($round_shift.to_bits()) + $u::splat(2 * $bias);
             let k1b = kb.unbounded_shr_scalar(1);
             let one = $u::splat(1);
-            let scale1 = $f::from_bits((k1b - one).unbounded_shl_scalar(52));
-            let scale2 = $f::from_bits((kb - k1b - one).unbounded_shl_scalar(52));
+            let scale1 = $f::from_bits((k1b - one).unbounded_shl_scalar($mantissa));
+            let scale2 = $f::from_bits((kb - k1b - one).unbounded_shl_scalar($mantissa));
             p * scale1 * scale2
         }
     };
@@ -138,32 +140,17 @@ macro_rules! exp_f32 {
     };
 }
 
-/// The f32 twin of `scale_f64`.
-macro_rules! scale_f32 {
-    ($name:ident, $f:ident, $u:ident) => {
-        #[inline(always)]
-        fn $name(p: $f, _k: $f, shifted: $f) -> $f {
-            let kb = shifted.to_bits() - $u::splat(ROUND_SHIFT_F32.to_bits()) + $u::splat(256);
-            let k1b = kb.unbounded_shr_scalar(1);
-            let one = $u::splat(1);
-            let scale1 = $f::from_bits((k1b - one).unbounded_shl_scalar(23));
-            let scale2 = $f::from_bits((kb - k1b - one).unbounded_shl_scalar(23));
-            p * scale1 * scale2
-        }
-    };
-}
-
 #[cfg(target_feature = "avx512f")]
 mod avx512;
 
-scale_f64!(scale_f64x2, f64x2, u64x2);
-scale_f64!(scale_f64x4, f64x4, u64x4);
-scale_f32!(scale_f32x4, f32x4, u32x4);
-scale_f32!(scale_f32x8, f32x8, u32x8);
+scale_by_pow2!(scale_f64x2, f64x2, u64x2, ROUND_SHIFT_F64, 1024, 52);
+scale_by_pow2!(scale_f64x4, f64x4, u64x4, ROUND_SHIFT_F64, 1024, 52);
+scale_by_pow2!(scale_f32x4, f32x4, u32x4, ROUND_SHIFT_F32, 128, 23);
+scale_by_pow2!(scale_f32x8, f32x8, u32x8, ROUND_SHIFT_F32, 128, 23);
 #[cfg(not(target_feature = "avx512f"))]
-scale_f64!(scale_f64x8, f64x8, u64x8);
+scale_by_pow2!(scale_f64x8, f64x8, u64x8, ROUND_SHIFT_F64, 1024, 52);
 #[cfg(not(target_feature = "avx512f"))]
-scale_f32!(scale_f32x16, f32x16, u32x16);
+scale_by_pow2!(scale_f32x16, f32x16, u32x16, ROUND_SHIFT_F32, 128, 23);
 #[cfg(target_feature = "avx512f")]
 use avx512::scalef_f32x16 as scale_f32x16;
 
