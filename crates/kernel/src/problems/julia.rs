@@ -147,7 +147,13 @@ fn row_counts<R: Real<Scalar = f32, Counts: Counts<Elem = u32>>>(
         counts.write_to(o);
     }
     done += (out.len() - done) / lanes * lanes;
-    for (o, &zr) in out[done..].iter_mut().zip(&column_starts[done..]) {
+    pixel_counts(&column_starts[done..], zi0, c, maxiters, &mut out[done..]);
+}
+
+/// The counts of pixels one at a time (the tails the vectors leave).
+#[inline]
+fn pixel_counts(column_starts: &[f32], zi0: f32, c: (f32, f32), maxiters: u32, out: &mut [u32]) {
+    for (o, &zr) in out.iter_mut().zip(column_starts) {
         let [count] = escape([zr], [zi0], c, maxiters);
         *o = count;
     }
@@ -180,10 +186,7 @@ fn band_counts<R: Real<Scalar = f32, Counts: Counts<Elem = u32>>>(
     let done = vectors * lanes;
     for (row, zi0) in zi0s.into_iter().enumerate() {
         let tail = &mut out[row * width + done..(row + 1) * width];
-        for (o, &zr) in tail.iter_mut().zip(&column_starts[done..]) {
-            let [count] = escape([zr], [zi0], c, maxiters);
-            *o = count;
-        }
+        pixel_counts(&column_starts[done..], zi0, c, maxiters, tail);
     }
 }
 

@@ -18,7 +18,7 @@ use core::arch::x86_64::{
 
 use hetero_core::pi::{COORD_BITS, COORD_SHIFT};
 
-use super::wide_words::{RoundKeys, Words, philox, round_keys};
+use super::wide_words::{Words, fold_words};
 
 /// Groups of four pairs in flight per step (four chains of multiplies).
 const INTERLEAVE: usize = 4;
@@ -90,8 +90,6 @@ fn inside_x4(x: __m256i, y: __m256i) -> __m256i {
 
 /// Hits among the samples of pairs `first_pair .. first_pair + 8·groups`.
 pub fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
-    let keys: RoundKeys<__m256i> = round_keys(key);
-    let mut hits = __m256i::zero();
     // Inside lanes are −1: subtracting counts them (u64 lanes never wrap).
     let count = |hits: __m256i, [x0, y0, x1, y1]: [__m256i; 4]| {
         // SAFETY: see the module documentation.
@@ -101,17 +99,8 @@ pub fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
         }
     };
     // A group of eight pairs is two vectors of four.
-    let (vectors, mut v) = (groups * 2, 0);
-    while v + INTERLEAVE as u64 <= vectors {
-        for words in philox::<_, INTERLEAVE>(first_pair + v * 4, &keys) {
-            hits = count(hits, words);
-        }
-        v += INTERLEAVE as u64;
-    }
-    for v in v..vectors {
-        let [words] = philox::<_, 1>(first_pair + v * 4, &keys);
-        hits = count(hits, words);
-    }
+    let hits =
+        fold_words::<__m256i, INTERLEAVE, _>(key, first_pair, groups * 2, __m256i::zero(), count);
     let mut lanes = [0u64; 4];
     // SAFETY: `lanes` is 32 writable bytes; storeu has no alignment
     // requirement; AVX2 as in the module documentation.

@@ -14,7 +14,7 @@ use core::arch::x86_64::{
 
 use hetero_core::pi::{COORD_BITS, COORD_SHIFT};
 
-use super::wide_words::{RoundKeys, Words, philox, round_keys};
+use super::wide_words::{Words, fold_words};
 
 /// Groups of eight pairs in flight per step (four chains of multiplies).
 const INTERLEAVE: usize = 4;
@@ -96,19 +96,8 @@ fn count(hits: __m512i, [x0, y0, x1, y1]: [__m512i; 4]) -> __m512i {
 
 /// Hits among the samples of pairs `first_pair .. first_pair + 8·groups`.
 pub fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
-    let keys: RoundKeys<__m512i> = round_keys(key);
-    let mut hits = __m512i::zero();
-    let mut g = 0;
-    while g + INTERLEAVE as u64 <= groups {
-        for words in philox::<_, INTERLEAVE>(first_pair + g * 8, &keys) {
-            hits = count(hits, words);
-        }
-        g += INTERLEAVE as u64;
-    }
-    for g in g..groups {
-        let [words] = philox::<_, 1>(first_pair + g * 8, &keys);
-        hits = count(hits, words);
-    }
+    let hits =
+        fold_words::<__m512i, INTERLEAVE, _>(key, first_pair, groups, __m512i::zero(), count);
     // Lanes count up from 0 and never wrap: the sum is the hit count.
     // SAFETY: see the module documentation.
     unsafe { _mm512_reduce_add_epi64(hits) as u64 }

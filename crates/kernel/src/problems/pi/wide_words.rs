@@ -70,6 +70,33 @@ pub(super) fn philox<W: Words, const G: usize>(
     state
 }
 
+/// Folds `count` over the Philox words of `vectors` vectors of counters
+/// from `first_pair`: `G` vectors per step (the multiplies' latencies
+/// overlap), then the rest one at a time. What each leaf does with the words
+/// is `count`; the walk is the same for every register width.
+#[inline(always)]
+pub(super) fn fold_words<W: Words, const G: usize, A>(
+    key: [u32; 2],
+    first_pair: u64,
+    vectors: u64,
+    mut acc: A,
+    count: impl Fn(A, [W; 4]) -> A,
+) -> A {
+    let keys: RoundKeys<W> = round_keys(key);
+    let mut v = 0;
+    while v + G as u64 <= vectors {
+        for words in philox::<W, G>(first_pair + v * W::PAIRS, &keys) {
+            acc = count(acc, words);
+        }
+        v += G as u64;
+    }
+    for v in v..vectors {
+        let [words] = philox::<W, 1>(first_pair + v * W::PAIRS, &keys);
+        acc = count(acc, words);
+    }
+    acc
+}
+
 /// Words (x, y) on both sides of the circle's edge — for each of a spread of
 /// x, the y just inside and just outside it, with random bits below the
 /// coordinates (which the test must drop) — and the corners; for the leaves'
