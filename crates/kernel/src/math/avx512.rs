@@ -96,7 +96,8 @@ const EXP_TAYLOR_SHORT: [f64; 6] = [
 #[inline(always)]
 pub fn exp_f64x8(x: f64x8) -> f64x8 {
     let splat = f64x8::splat;
-    let xc = x.fast_max(splat(-800.0)).fast_min(splat(800.0));
+    // A NaN x stays NaN through the clamp and every step after it.
+    let xc = super::clamp::clamp_f64x8(x, 800.0);
     // k = round(16x/ln2), |k| < 2^15; shifted holds it in its low mantissa
     // bits (two's complement modulo 2^51), so its low four bits are k mod 16.
     let shifted = xc.mul_add(splat(16.0 * LOG2E_F64), splat(ROUND_SHIFT_F64));
@@ -127,6 +128,5 @@ pub fn exp_f64x8(x: f64x8) -> f64x8 {
     let y = t.mul_add(s, t);
     // 2^floor(k/16): k/16 is exact and floor(k/16) = (k − j)/16.
     // SAFETY: AVX-512F as in the module documentation.
-    let scaled = f64x8(unsafe { _mm512_scalef_pd(m512d(y), m512d(k * splat(1.0 / 16.0))) });
-    x.is_nan().select(x, scaled)
+    f64x8(unsafe { _mm512_scalef_pd(m512d(y), m512d(k * splat(1.0 / 16.0))) })
 }
