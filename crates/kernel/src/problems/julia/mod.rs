@@ -20,7 +20,10 @@ use crate::lanes::Lanes;
 use crate::problem::Problem;
 use crate::real::{Counts, Mask, Real};
 
-pub const SHADER: &str = include_str!("../../../../shaders/julia.wgsl");
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+mod avx512;
+
+pub const SHADER: &str = include_str!("../../../../../shaders/julia.wgsl");
 
 /// The line of `julia.wgsl` that rounds 2·zr·zi + ci, and its exact f64 form.
 const FMA_STEP: &str = "let zi_next = fma(2.0 * zr, zi, params.ci); // ZI STEP";
@@ -76,6 +79,9 @@ const BAND: usize = INTERLEAVE;
 /// ∞/NaN), but `active` only ever loses lanes, so their counts stay frozen.
 /// All active lanes have count == iteration, so the one-lane loop's
 /// `count < maxiters` is the loop bound here.
+///
+/// On AVX-512F builds, 16-lane vectors take `avx512::escape`: the same
+/// steps with the masks in mask registers.
 #[inline(always)]
 fn escape<R: Real<Scalar = f32>, const N: usize>(
     zr0: [R; N],
@@ -83,6 +89,10 @@ fn escape<R: Real<Scalar = f32>, const N: usize>(
     (cr, ci): (R, R),
     maxiters: u32,
 ) -> [R::Counts; N] {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+    if let Some(counts) = escape_on_avx512(&zr0, &zi0, (cr, ci), maxiters) {
+        return counts;
+    }
     let (two, four) = (R::splat(2.0), R::splat(4.0));
     let mut zr = zr0;
     let mut zi = zi0;
@@ -109,6 +119,38 @@ fn escape<R: Real<Scalar = f32>, const N: usize>(
         }
     }
     counts
+}
+
+/// [`avx512::escape`] when `R` is `f32x16`; `None` for every other lane
+/// type (a comparison of constants, folded away in each instance).
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[inline(always)]
+fn escape_on_avx512<R: Real<Scalar = f32>, const N: usize>(
+    zr0: &[R; N],
+    zi0: &[R; N],
+    (cr, ci): (R, R),
+    maxiters: u32,
+) -> Option<[R::Counts; N]> {
+    use core::any::TypeId;
+    use core::mem::transmute_copy;
+    use wide::{f32x16, u32x16};
+    if TypeId::of::<R>() != TypeId::of::<f32x16>() {
+        return None;
+    }
+    // f32x16's `Counts` is u32x16 (`real_vector.rs`): the copy back below
+    // reads exactly the bytes it was given.
+    assert_eq!(size_of::<R::Counts>(), size_of::<u32x16>());
+    // SAFETY: R is f32x16 (checked above), so every copy is of a value to
+    // its own type, and R::Counts is u32x16, of the size just asserted.
+    unsafe {
+        let counts = avx512::escape::<N>(
+            transmute_copy(zr0),
+            transmute_copy(zi0),
+            (transmute_copy(&cr), transmute_copy(&ci)),
+            maxiters,
+        );
+        Some(transmute_copy(&counts))
+    }
 }
 
 /// One row's counts: blocks of `INTERLEAVE` vectors, then single vectors,
