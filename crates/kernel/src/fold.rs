@@ -12,8 +12,9 @@ use hetero_core::Neumaier;
 use crate::function::{ElementWise, IndexTerm};
 use crate::real::Real;
 
-/// Per-lane compensated accumulator: Knuth's TwoSum, branch-free, so every
-/// lane recovers the exact rounding error of each addition.
+/// Per-lane compensated accumulator: `Real::two_sum` (Knuth's branch-free
+/// TwoSum, or its equal on AVX-512DQ), so every lane recovers the exact
+/// rounding error of each addition.
 #[derive(Clone, Copy)]
 struct LaneSum<R> {
     sum: R,
@@ -30,10 +31,9 @@ impl<R: Real<Scalar = f64>> LaneSum<R> {
 
     #[inline(always)]
     fn add(&mut self, x: R) {
-        let t = self.sum + x;
-        let z = t - self.sum;
-        self.compensation += (self.sum - (t - z)) + (x - z);
-        self.sum = t;
+        let (sum, error) = self.sum.two_sum(x);
+        self.compensation += error;
+        self.sum = sum;
     }
 
     /// The lanes merged in lane order into `acc`.

@@ -144,6 +144,17 @@ pub trait Real:
     fn count_where(counts: Self::Counts, active: Self::Mask) -> Self::Counts;
     /// The sum of the lanes, added left to right in lane order.
     fn reduce_add(self) -> Self::Scalar;
+
+    /// `(s, e)` lane-wise: s = self + other rounded, and e its rounding
+    /// error exactly (s + e = self + other, barring overflow). Knuth's
+    /// branch-free TwoSum; a build may use a shorter form, which gives the
+    /// same bits (the error is unique).
+    #[inline(always)]
+    fn two_sum(self, other: Self) -> (Self, Self) {
+        let s = self + other;
+        let z = s - self;
+        (s, (self - (s - z)) + (other - z))
+    }
 }
 
 /// A single `f32` or `f64`: the lane type of every [`Real`].

@@ -8,7 +8,7 @@ use crate::math;
 use crate::real::{Counts, Mask, Real};
 
 macro_rules! vector_real {
-    ($v:ident, $t:ident, $u:ident, $ut:ident, $lanes:literal, $exp:path) => {
+    ($v:ident, $t:ident, $u:ident, $ut:ident, $lanes:literal, $exp:path $(, two_sum = $two_sum:path)?) => {
         impl Mask for $v {
             #[inline(always)]
             fn splat(value: bool) -> Self {
@@ -162,6 +162,12 @@ macro_rules! vector_real {
                 // An active lane's mask is all ones, i.e. −1: subtracting adds 1.
                 counts - active.to_bits()
             }
+            $(
+                #[inline(always)]
+                fn two_sum(self, other: Self) -> (Self, Self) {
+                    $two_sum(self, other)
+                }
+            )?
             #[inline(always)]
             fn reduce_add(self) -> $t {
                 let lanes = self.to_array();
@@ -176,4 +182,15 @@ vector_real!(f32x8, f32, u32x8, u32, 8, math::exp_f32x8);
 vector_real!(f32x16, f32, u32x16, u32, 16, math::exp_f32x16);
 vector_real!(f64x2, f64, u64x2, u64, 2, math::exp_f64x2);
 vector_real!(f64x4, f64, u64x4, u64, 4, math::exp_f64x4);
+#[cfg(not(all(target_feature = "avx512f", target_feature = "avx512dq")))]
 vector_real!(f64x8, f64, u64x8, u64, 8, math::exp_f64x8);
+#[cfg(all(target_feature = "avx512f", target_feature = "avx512dq"))]
+vector_real!(
+    f64x8,
+    f64,
+    u64x8,
+    u64,
+    8,
+    math::exp_f64x8,
+    two_sum = math::two_sum_f64x8
+);

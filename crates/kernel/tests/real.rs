@@ -54,6 +54,15 @@ fn exact_ops_agree<R: Real>(values: &[R::Scalar]) {
             assert!(same(a.abs().lane(i), x.abs()), "abs lane {i}");
             assert!(same(a.sqrt().lane(i), x.sqrt()), "sqrt lane {i}: {x:?}");
             assert!(same(a.fma(b, c).lane(i), x.fma(y, z)), "fma lane {i}");
+            if (x + y).to_f64().is_finite() {
+                let ((sum, error), (want_sum, want_error)) = (a.two_sum(b), x.two_sum(y));
+                assert!(same(sum.lane(i), want_sum), "two_sum lane {i}: {x:?} {y:?}");
+                // The error's value is unique; a zero's sign is not promised.
+                assert!(
+                    error.lane(i) == want_error,
+                    "two_sum error lane {i}: {x:?} {y:?}"
+                );
+            }
             let lt = R::select(a.simd_lt(b), R::splat(x), R::splat(y)).lane(i);
             let want = if x < y { x } else { y };
             assert!(same(lt, want), "lt/select lane {i}: {x:?} < {y:?}");
@@ -147,6 +156,55 @@ fn f32_types_agree_with_f32() {
     structure_agrees::<f32x4>();
     structure_agrees::<f32x8>();
     structure_agrees::<f32x16>();
+}
+
+/// `two_sum`'s error is exact at every width, where the operands are in
+/// either order of magnitude, equal, or of equal magnitude and opposite
+/// signs (`vrangepd` must pick one of each for the AVX-512 form).
+#[test]
+fn two_sum_is_exact_on_every_type() {
+    fn check<R: Real<Scalar = f64>>() {
+        let third = 1.0 / 3.0;
+        let pairs = [
+            (3.0, -3.0),
+            (-3.0, 3.0),
+            (third, third),
+            (third, -third),
+            (1.0, 1e-30),
+            (1e-30, 1.0),
+            (-1e16, 1.0 + f64::EPSILON),
+            (0.1, 0.2),
+            (1e300, -1e300),
+            (f64::MAX, -f64::MAX),
+            (f64::from_bits(3), -f64::from_bits(1)),
+            (2.0f64.powi(60), -third),
+            (-third, 2.0f64.powi(60)),
+            (0.0, -0.0),
+            (1.0, -1.0 + f64::EPSILON / 2.0),
+            (-7.5, 7.25),
+        ];
+        for start in 0..pairs.len() {
+            let a = R::from_fn(|i| pairs[(start + i) % pairs.len()].0);
+            let b = R::from_fn(|i| pairs[(start + i) % pairs.len()].1);
+            let (sum, error) = a.two_sum(b);
+            for i in 0..R::LANES {
+                let (x, y) = (a.lane(i), b.lane(i));
+                assert_eq!(sum.lane(i), x + y, "two_sum({x}, {y})");
+                // Exact: (x + y) − sum, computed as the difference of two
+                // doubles that is itself a double.
+                let want = if x.abs() >= y.abs() {
+                    y - (sum.lane(i) - x)
+                } else {
+                    x - (sum.lane(i) - y)
+                };
+                assert_eq!(error.lane(i), want, "two_sum({x}, {y}) error");
+            }
+        }
+    }
+    check::<f64>();
+    check::<f64x2>();
+    check::<f64x4>();
+    check::<f64x8>();
 }
 
 #[test]

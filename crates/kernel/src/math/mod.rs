@@ -166,6 +166,8 @@ exp_f64!(exp_f64x4, f64x4, clamp_f64x4, scale_f64x4);
 exp_f64!(exp_f64x8, f64x8, clamp_f64x8, scale_f64x8);
 #[cfg(target_feature = "avx512f")]
 pub use avx512::exp_f64x8;
+#[cfg(all(target_feature = "avx512f", target_feature = "avx512dq"))]
+pub use avx512::two_sum_f64x8;
 exp_f32!(exp_f32x4, f32x4, clamp_f32x4, scale_f32x4);
 exp_f32!(exp_f32x8, f32x8, clamp_f32x8, scale_f32x8);
 exp_f32!(exp_f32x16, f32x16, clamp_f32x16, scale_f32x16);
