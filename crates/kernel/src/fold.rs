@@ -73,18 +73,32 @@ pub fn sum_terms<R: Real<Scalar = f64>>(
     items: Range<u64>,
     body: &(impl IndexTerm + ?Sized),
 ) -> Neumaier {
+    sum_terms_at::<R>(items, 0.0, body)
+}
+
+/// Σ term(i + offset) over `items`, as [`sum_terms`]: for terms sampled
+/// between the indices, such as midpoint's i + ½. `i + offset` must be
+/// exact in f64 (for ½: i below 2^51), as it is in every lane: the vector
+/// path steps `iota + start + offset` by whole numbers. PERF: the offset is
+/// added once, not once per vector of terms.
+#[inline]
+pub fn sum_terms_at<R: Real<Scalar = f64>>(
+    items: Range<u64>,
+    offset: f64,
+    body: &(impl IndexTerm + ?Sized),
+) -> Neumaier {
     if R::LANES == 1 {
         let mut acc = Neumaier::ZERO;
         for i in items {
-            acc.add(body.term(i as f64));
+            acc.add(body.term(i as f64 + offset));
         }
         return acc;
     }
     let lanes = R::LANES as u64;
     let steps = (items.end - items.start) / (2 * lanes);
     let vector_end = items.start + steps * 2 * lanes;
-    // i + lane is exact in f64 for i < 2^52, and so is stepping it by 2·LANES.
-    let mut index = R::iota() + R::splat(items.start as f64);
+    // i + offset + lane is exact (above), and so is stepping it by 2·LANES.
+    let mut index = R::iota() + R::splat(items.start as f64 + offset);
     let (step, half) = (R::splat((2 * lanes) as f64), R::splat(lanes as f64));
     let pairs = (0..steps).map(|_| {
         let pair = (body.term(index), body.term(index + half));
@@ -93,7 +107,7 @@ pub fn sum_terms<R: Real<Scalar = f64>>(
     });
     let mut acc = sum_vector_pairs(pairs);
     for i in vector_end..items.end {
-        acc.add(body.term(i as f64));
+        acc.add(body.term(i as f64 + offset));
     }
     acc
 }
