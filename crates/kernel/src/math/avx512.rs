@@ -91,7 +91,7 @@ const EXP_TAYLOR_SHORT: [f64; 6] = [
 /// 2^(j/16) from a 16-entry table (`vpermt2pd` on two registers — the
 /// index is the low four bits of the rounded k, already in `shifted`'s
 /// mantissa), e^r from a degree-7 polynomial instead of degree 13, 2^m by
-/// `vscalefpd`. PERF: 20 vector operations instead of 30; midpoint's exp(−x²)
+/// `vscalefpd`. PERF: 19 vector operations instead of 30; midpoint's exp(−x²)
 /// is bound by their count, not by latency. The table's rounding adds up to
 /// half an ULP, so results may differ from the narrower widths' in the last
 /// bit (both are within the 2-ULP promise).
@@ -100,13 +100,17 @@ pub fn exp_f64x8(x: f64x8) -> f64x8 {
     let splat = f64x8::splat;
     // A NaN x stays NaN through the clamp and every step after it.
     let xc = super::clamp::clamp_f64x8(x, 800.0);
-    // k = round(16x/ln2), |k| < 2^15; shifted holds it in its low mantissa
-    // bits (two's complement modulo 2^51), so its low four bits are k mod 16.
-    let shifted = xc.mul_add(splat(16.0 * LOG2E_F64), splat(ROUND_SHIFT_F64));
-    let k = shifted - splat(ROUND_SHIFT_F64);
-    // k·ln2/16 split as in the narrower recipe; k·(LN2_HI/16) is exact.
-    let r = (-k).mul_add(splat(LN2_HI_F64 / 16.0), xc);
-    let r = (-k).mul_add(splat(LN2_LO_F64 / 16.0), r);
+    // k = round(16x/ln2), |k| < 2^15, kept as k/16: adding a shift 16
+    // times smaller rounds x/ln2 to sixteenths (scaling by 16 commutes with
+    // the rounding, so this is k/16 exactly). `shifted` holds k in its low
+    // mantissa bits (two's complement modulo 2^51), so its low four bits are
+    // k mod 16. PERF: scalef takes k/16 as it is — no multiply by 1/16.
+    let sixteenth_shift = splat(ROUND_SHIFT_F64 / 16.0);
+    let shifted = xc.mul_add(splat(LOG2E_F64), sixteenth_shift);
+    let k_sixteenths = shifted - sixteenth_shift;
+    // k·ln2/16 split as in the narrower recipe; (k/16)·LN2_HI is exact.
+    let r = (-k_sixteenths).mul_add(splat(LN2_HI_F64), xc);
+    let r = (-k_sixteenths).mul_add(splat(LN2_LO_F64), r);
 
     let r2 = r * r;
     let c = |i: usize| splat(EXP_TAYLOR_SHORT[i]);
@@ -128,9 +132,10 @@ pub fn exp_f64x8(x: f64x8) -> f64x8 {
         _mm512_permutex2var_pd(low, core::mem::transmute::<f64x8, __m512i>(shifted), high)
     });
     let y = t.mul_add(s, t);
-    // 2^floor(k/16): k/16 is exact and floor(k/16) = (k − j)/16.
+    // 2^floor(k/16) (`vscalefpd` floors its exponent operand), and
+    // floor(k/16) = (k − j)/16.
     // SAFETY: AVX-512F as in the module documentation.
-    f64x8(unsafe { _mm512_scalef_pd(m512d(y), m512d(k * splat(1.0 / 16.0))) })
+    f64x8(unsafe { _mm512_scalef_pd(m512d(y), m512d(k_sixteenths)) })
 }
 
 /// `Real::two_sum` for f64x8: Dekker's Fast2Sum, exact when its first
