@@ -15,10 +15,10 @@
 use core::arch::x86_64::*;
 use wide::{f32x4, f32x8, f32x16, f64x2, f64x4, f64x8};
 
-/// `$x86` is the x86 form over the register type `$reg`, compiled where
-/// the build has `$feature`.
+/// `min(bound, max(−bound, x))` with the intrinsics `$max` and `$min` over
+/// the register type `$reg`, compiled where the build has `$feature`.
 macro_rules! clamp_keeping_nan {
-    ($name:ident, $v:ident, $t:ty, $feature:literal, $reg:ty, |$r:ident, $b:ident| $x86:expr) => {
+    ($name:ident, $v:ident, $t:ty, $feature:literal, $reg:ty, $max:ident, $min:ident) => {
         #[inline(always)]
         pub(super) fn $name(x: $v, bound: $t) -> $v {
             #[cfg(all(target_arch = "x86_64", target_feature = $feature))]
@@ -29,9 +29,10 @@ macro_rules! clamp_keeping_nan {
                 // above), every bit pattern valid for both; the intrinsics
                 // need `$feature`, which this block is compiled only with.
                 unsafe {
-                    let $r = core::mem::transmute::<$v, $reg>(x);
-                    let $b = core::mem::transmute::<$v, $reg>($v::splat(bound));
-                    core::mem::transmute::<$reg, $v>($x86)
+                    let reg = |v: $v| core::mem::transmute::<$v, $reg>(v);
+                    let (lower, upper) = (reg($v::splat(-bound)), reg($v::splat(bound)));
+                    // The bound first: with a NaN x, both return x.
+                    core::mem::transmute::<$reg, $v>($min(upper, $max(lower, reg(x))))
                 }
             }
             #[cfg(not(all(target_arch = "x86_64", target_feature = $feature)))]
@@ -44,25 +45,60 @@ macro_rules! clamp_keeping_nan {
     };
 }
 
-// The bound first: with a NaN x, `max` and `min` return x.
-clamp_keeping_nan!(clamp_f64x2, f64x2, f64, "sse2", __m128d, |x, b| {
-    _mm_min_pd(b, _mm_max_pd(_mm_sub_pd(_mm_setzero_pd(), b), x))
-});
-clamp_keeping_nan!(clamp_f32x4, f32x4, f32, "sse2", __m128, |x, b| {
-    _mm_min_ps(b, _mm_max_ps(_mm_sub_ps(_mm_setzero_ps(), b), x))
-});
-clamp_keeping_nan!(clamp_f64x4, f64x4, f64, "avx", __m256d, |x, b| {
-    _mm256_min_pd(b, _mm256_max_pd(_mm256_sub_pd(_mm256_setzero_pd(), b), x))
-});
-clamp_keeping_nan!(clamp_f32x8, f32x8, f32, "avx", __m256, |x, b| {
-    _mm256_min_ps(b, _mm256_max_ps(_mm256_sub_ps(_mm256_setzero_ps(), b), x))
-});
-clamp_keeping_nan!(clamp_f64x8, f64x8, f64, "avx512f", __m512d, |x, b| {
-    _mm512_min_pd(b, _mm512_max_pd(_mm512_sub_pd(_mm512_setzero_pd(), b), x))
-});
-clamp_keeping_nan!(clamp_f32x16, f32x16, f32, "avx512f", __m512, |x, b| {
-    _mm512_min_ps(b, _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), b), x))
-});
+clamp_keeping_nan!(
+    clamp_f64x2,
+    f64x2,
+    f64,
+    "sse2",
+    __m128d,
+    _mm_max_pd,
+    _mm_min_pd
+);
+clamp_keeping_nan!(
+    clamp_f32x4,
+    f32x4,
+    f32,
+    "sse2",
+    __m128,
+    _mm_max_ps,
+    _mm_min_ps
+);
+clamp_keeping_nan!(
+    clamp_f64x4,
+    f64x4,
+    f64,
+    "avx",
+    __m256d,
+    _mm256_max_pd,
+    _mm256_min_pd
+);
+clamp_keeping_nan!(
+    clamp_f32x8,
+    f32x8,
+    f32,
+    "avx",
+    __m256,
+    _mm256_max_ps,
+    _mm256_min_ps
+);
+clamp_keeping_nan!(
+    clamp_f64x8,
+    f64x8,
+    f64,
+    "avx512f",
+    __m512d,
+    _mm512_max_pd,
+    _mm512_min_pd
+);
+clamp_keeping_nan!(
+    clamp_f32x16,
+    f32x16,
+    f32,
+    "avx512f",
+    __m512,
+    _mm512_max_ps,
+    _mm512_min_ps
+);
 
 #[cfg(test)]
 mod tests {
