@@ -148,7 +148,7 @@ pub trait Real:
     /// `(s, e)` lane-wise: s = self + other rounded, and e its rounding
     /// error exactly (s + e = self + other, barring overflow). Knuth's
     /// branch-free TwoSum; a build may use a shorter form, which gives the
-    /// same bits (the error is unique).
+    /// same values (the error is unique; a zero error's sign may differ).
     #[inline(always)]
     fn two_sum(self, other: Self) -> (Self, Self) {
         let s = self + other;
