@@ -39,7 +39,7 @@ pub trait Mask:
 
 /// Unsigned per-lane counters (u32 lanes beside f32, u64 beside f64), e.g.
 /// escape-time iteration counts.
-pub trait Counts: Copy + Send + Sync + Debug {
+pub trait Counts: Copy + Send + Sync + Debug + 'static {
     /// `u32` or `u64`.
     type Elem: Copy + Default + Send + Sync + Debug + Into<u64>;
     /// Every lane 0.

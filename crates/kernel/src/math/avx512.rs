@@ -143,8 +143,8 @@ pub fn exp_f64x8(x: f64x8) -> f64x8 {
 /// `vrangepd` (the larger and the smaller magnitude, each keeping its own
 /// sign; of +x and −x, the larger is +x and the smaller −x). The error is
 /// unique, so these are Knuth's TwoSum's values (a zero error's sign
-/// aside) in five instructions instead of six. PERF: midpoint adds every term with it; one instruction of the
-/// ~31 per vector.
+/// aside) in five instructions instead of six. PERF: midpoint adds every
+/// term with it; one instruction of the ~31 per vector.
 #[cfg(target_feature = "avx512dq")]
 #[inline(always)]
 pub fn two_sum_f64x8(a: f64x8, b: f64x8) -> (f64x8, f64x8) {

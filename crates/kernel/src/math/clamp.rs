@@ -127,51 +127,43 @@ mod tests {
             -2.0,
             1e-310,
         ];
-        let expect = |x: f64, b: f64| if x.is_nan() { x } else { x.clamp(-b, b) };
-        let check64 = |got: &[f64], xs: &[f64], b: f64, width: &str| {
-            for (g, &x) in got.iter().zip(xs) {
-                let want = expect(x, b);
-                assert!(
-                    g.is_nan() == want.is_nan() && (g.is_nan() || *g == want),
-                    "{width} clamp({x}) to ±{b} gave {g}, want {want}"
-                );
-            }
-        };
-        for chunk in inputs.chunks(2) {
-            let got = clamp_f64x2(f64x2::new(chunk.try_into().unwrap()), 800.0);
-            check64(got.as_array(), chunk, 800.0, "f64x2");
-        }
-        for chunk in inputs.chunks(4) {
-            let got = clamp_f64x4(f64x4::new(chunk.try_into().unwrap()), 800.0);
-            check64(got.as_array(), chunk, 800.0, "f64x4");
-        }
-        for chunk in inputs.chunks(8) {
-            let got = clamp_f64x8(f64x8::new(chunk.try_into().unwrap()), 800.0);
-            check64(got.as_array(), chunk, 800.0, "f64x8");
-        }
-        let inputs32: [f32; 16] = inputs.map(|x| x as f32);
-        let check32 = |got: &[f32], xs: &[f32], width: &str| {
-            for (g, &x) in got.iter().zip(xs) {
+        // Both element types checked in f64 (every f32 widens exactly).
+        fn check(got: &[f64], xs: &[f64], bound: f64, width: &str) {
+            for (&g, &x) in got.iter().zip(xs) {
                 let want = if x.is_nan() {
                     x
                 } else {
-                    x.clamp(-120.0, 120.0)
+                    x.clamp(-bound, bound)
                 };
                 assert!(
-                    g.is_nan() == want.is_nan() && (g.is_nan() || *g == want),
-                    "{width} clamp({x}) to ±120 gave {g}, want {want}"
+                    g.is_nan() == want.is_nan() && (g.is_nan() || g == want),
+                    "{width} clamp({x}) to ±{bound} gave {g}, want {want}"
                 );
             }
-        };
+        }
+        let widen = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
+        for chunk in inputs.chunks(2) {
+            let got = clamp_f64x2(f64x2::new(chunk.try_into().unwrap()), 800.0);
+            check(got.as_array(), chunk, 800.0, "f64x2");
+        }
+        for chunk in inputs.chunks(4) {
+            let got = clamp_f64x4(f64x4::new(chunk.try_into().unwrap()), 800.0);
+            check(got.as_array(), chunk, 800.0, "f64x4");
+        }
+        for chunk in inputs.chunks(8) {
+            let got = clamp_f64x8(f64x8::new(chunk.try_into().unwrap()), 800.0);
+            check(got.as_array(), chunk, 800.0, "f64x8");
+        }
+        let inputs32: [f32; 16] = inputs.map(|x| x as f32);
         for chunk in inputs32.chunks(4) {
             let got = clamp_f32x4(f32x4::new(chunk.try_into().unwrap()), 120.0);
-            check32(got.as_array(), chunk, "f32x4");
+            check(&widen(got.as_array()), &widen(chunk), 120.0, "f32x4");
         }
         for chunk in inputs32.chunks(8) {
             let got = clamp_f32x8(f32x8::new(chunk.try_into().unwrap()), 120.0);
-            check32(got.as_array(), chunk, "f32x8");
+            check(&widen(got.as_array()), &widen(chunk), 120.0, "f32x8");
         }
         let got = clamp_f32x16(f32x16::new(inputs32), 120.0);
-        check32(got.as_array(), &inputs32, "f32x16");
+        check(&widen(got.as_array()), &widen(&inputs32), 120.0, "f32x16");
     }
 }

@@ -122,7 +122,8 @@ fn escape<R: Real<Scalar = f32>, const N: usize>(
 }
 
 /// [`avx512::escape`] when `R` is `f32x16`; `None` for every other lane
-/// type (a comparison of constants, folded away in each instance).
+/// type. Safe downcasts: each is a comparison of constant type ids, folded
+/// away in each instance.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 #[inline(always)]
 fn escape_on_avx512<R: Real<Scalar = f32>, const N: usize>(
@@ -131,26 +132,20 @@ fn escape_on_avx512<R: Real<Scalar = f32>, const N: usize>(
     (cr, ci): (R, R),
     maxiters: u32,
 ) -> Option<[R::Counts; N]> {
-    use core::any::TypeId;
-    use core::mem::transmute_copy;
+    use core::any::Any;
     use wide::{f32x16, u32x16};
-    if TypeId::of::<R>() != TypeId::of::<f32x16>() {
-        return None;
-    }
-    // f32x16's `Counts` is u32x16 (`real_vector.rs`): the copy back below
-    // reads exactly the bytes it was given.
-    assert_eq!(size_of::<R::Counts>(), size_of::<u32x16>());
-    // SAFETY: R is f32x16 (checked above), so every copy is of a value to
-    // its own type, and R::Counts is u32x16, of the size just asserted.
-    unsafe {
-        let counts = avx512::escape::<N>(
-            transmute_copy(zr0),
-            transmute_copy(zi0),
-            (transmute_copy(&cr), transmute_copy(&ci)),
-            maxiters,
-        );
-        Some(transmute_copy(&counts))
-    }
+    let lanes = |v: &[R; N]| (v as &dyn Any).downcast_ref::<[f32x16; N]>().copied();
+    let scalar = |v: &R| (v as &dyn Any).downcast_ref::<f32x16>().copied();
+    let counts = avx512::escape(
+        lanes(zr0)?,
+        lanes(zi0)?,
+        (scalar(&cr)?, scalar(&ci)?),
+        maxiters,
+    );
+    let mut out = [R::Counts::zero(); N];
+    // f32x16's `Counts` is u32x16 (`real_vector.rs`), so this always takes.
+    *(&mut out as &mut dyn Any).downcast_mut::<[u32x16; N]>()? = counts;
+    Some(out)
 }
 
 /// One row's counts: blocks of `INTERLEAVE` vectors, then single vectors,
