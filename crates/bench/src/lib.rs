@@ -9,7 +9,7 @@
 //! serial vs vectorised vs threads vs GPU (the matrix), scaling with cores,
 //! scaling with size (where threads and the GPU start to pay), the cost of
 //! tiny tasks (granularity), and where a GPU call's time goes. Each figure is
-//! shown beside the machine's own ceiling (FMA throughput, memory bandwidth).
+//! shown beside the machine's own ceiling (floating-point peak, memory bandwidth).
 
 pub mod ceilings;
 pub mod experiments;

@@ -98,7 +98,7 @@ fn a_small_run_writes_a_complete_report() {
     let env = &json["environment"];
     assert!(
         env["cpu"].is_string()
-            && env["ceilings"]["fma"]["f64_gflops_per_core"]
+            && env["ceilings"]["fp"]["f64_gflops_per_core"]
                 .as_f64()
                 .unwrap()
                 > 0.0

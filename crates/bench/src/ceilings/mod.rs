@@ -1,14 +1,15 @@
 //! The machine's own limits, measured once per run, so each result can be
-//! shown as a fraction of the ceiling that bounds it: the FMA peak at the
+//! shown as a fraction of the ceiling that bounds it: the floating-point peak at the
 //! build's full vector width, and the memory bandwidth of the level (L1,
 //! L2, L3 or DRAM) the result's working set lives in.
 
 pub mod caches;
-pub mod fma;
+pub mod flops;
+pub mod fp_peak;
 pub mod memory;
 
 pub use caches::CacheLevel;
-pub use fma::FmaPeak;
+pub use fp_peak::FpPeak;
 pub use memory::{Access, MemoryLevel};
 
 /// Measured limits.
@@ -16,7 +17,7 @@ pub use memory::{Access, MemoryLevel};
 pub struct Ceilings {
     /// Threads of the all-cores figures (one per logical core).
     pub threads: usize,
-    pub fma: FmaPeak,
+    pub fp: FpPeak,
     /// Smallest level first, DRAM last.
     pub memory: Vec<MemoryLevel>,
 }
@@ -33,7 +34,7 @@ pub fn measure(threads: usize, quick: bool) -> anyhow::Result<Ceilings> {
         .build()?;
     Ok(Ceilings {
         threads: pool.current_num_threads(),
-        fma: FmaPeak::measure(&pool, quick),
+        fp: FpPeak::measure(&pool, quick),
         memory: memory::measure_levels(&caches::detect(), &pool, quick),
     })
 }
@@ -49,10 +50,10 @@ pub(crate) fn share_of_cores(one: f64, every: f64, cores: usize, all: usize) -> 
 }
 
 impl Ceilings {
-    /// The share of the FMA peak of `cores` cores that `flops`
+    /// The share of the floating-point peak of `cores` cores that `flops`
     /// floating-point operations in `seconds` reach.
-    pub fn fma_share(&self, flops: f64, seconds: f64, cores: usize, f32: bool) -> f64 {
-        flops / seconds / (self.fma.gflops(cores, self.threads, f32) * 1e9)
+    pub fn fp_share(&self, flops: f64, seconds: f64, cores: usize, f32: bool) -> f64 {
+        flops / seconds / (self.fp.gflops(cores, self.threads, f32) * 1e9)
     }
 
     /// The level a working set of `bytes` spread over `cores` cores lives
@@ -123,12 +124,14 @@ mod tests {
         };
         Ceilings {
             threads: 2,
-            fma: FmaPeak {
+            fp: FpPeak {
                 width: "test",
                 f64_gflops_per_core: 10.0,
                 f64_gflops_all_cores: 20.0,
                 f32_gflops_per_core: 20.0,
                 f32_gflops_all_cores: 40.0,
+                f64_fma_only_gflops_per_core: 10.0,
+                f32_fma_only_gflops_per_core: 20.0,
             },
             memory: vec![
                 level("L1 (32 KiB per core)", cache(1, 32 << 10, true), 200.0),
@@ -165,7 +168,7 @@ mod tests {
         assert!((share - 0.5).abs() < 1e-12, "{share}");
         assert_eq!(name, "DRAM triad bandwidth");
         // f32 peak of both cores is 40 GFLOP/s.
-        assert!((c.fma_share(40e9, 1.0, 2, true) - 1.0).abs() < 1e-12);
-        assert!((c.fma_share(10e9, 1.0, 1, false) - 1.0).abs() < 1e-12);
+        assert!((c.fp_share(40e9, 1.0, 2, true) - 1.0).abs() < 1e-12);
+        assert!((c.fp_share(10e9, 1.0, 1, false) - 1.0).abs() < 1e-12);
     }
 }

@@ -6,7 +6,7 @@ use hetero::problems::gaussian::GaussianKernel;
 use hetero::{Backend, Engine, Gaussian, GpuContext, GpuTimings, standard_normal_inputs};
 
 use super::{Kind, Output, Run, Validation, Workload, wrong_kind};
-use crate::ceilings::{Access, Ceilings};
+use crate::ceilings::{Access, Ceilings, flops};
 
 pub const KIND: &dyn Kind = &GaussianKind;
 
@@ -36,9 +36,6 @@ impl Kind for GaussianKind {
     }
 }
 
-/// f32 flops per element: difference and argument (3), exp: reduction (6),
-/// 6 FMAs (12), final terms (4), scaling (2).
-const FLOPS: f64 = 27.0;
 /// Bytes moved per element: x and y read, z written.
 const BYTES: f64 = 12.0;
 
@@ -130,12 +127,17 @@ impl Workload for GaussianWork {
         }
     }
 
-    /// Whichever bounds it harder: the f32 FMA peak, or the triad bandwidth
+    /// Whichever bounds it harder: the f32 floating-point peak, or the triad bandwidth
     /// of the level x, y and z live in (two streams read, one written).
     fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, String)> {
-        let compute = ceilings.fma_share(run.elements * FLOPS, run.seconds, run.cores, true);
+        let compute = ceilings.fp_share(
+            run.elements * flops::GAUSSIAN_ELEMENT,
+            run.seconds,
+            run.cores,
+            true,
+        );
         let bytes = run.elements * BYTES;
-        let compute = (compute, "f32 FMA peak".to_string());
+        let compute = (compute, "f32 FP peak".to_string());
         Some(
             match ceilings.memory_share(Access::Triad, bytes, bytes, run.seconds, run.cores) {
                 Some(memory) if memory.0 > compute.0 => memory,

@@ -115,8 +115,8 @@ impl Workload for JuliaWork {
 
     fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, String)> {
         let flops = run.work * FLOPS_PER_ITERATION;
-        let share = ceilings.fma_share(flops, run.seconds, run.cores, true);
-        Some((share, "f32 FMA peak".into()))
+        let share = ceilings.fp_share(flops, run.seconds, run.cores, true);
+        Some((share, "f32 FP peak".into()))
     }
 
     fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {

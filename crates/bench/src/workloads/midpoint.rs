@@ -4,7 +4,7 @@ use hetero::problems::midpoint::MidpointKernel;
 use hetero::{Backend, Engine, ExpNegSquare, GpuContext, GpuTimings, Midpoint};
 
 use super::{Kind, Output, Run, Validation, Workload, relative, wrong_kind};
-use crate::ceilings::Ceilings;
+use crate::ceilings::{Ceilings, flops};
 
 pub const KIND: &dyn Kind = &MidpointKind;
 
@@ -41,11 +41,6 @@ impl Kind for MidpointKind {
     }
 }
 
-/// f64 flops per subinterval, counted from the SIMD source (an FMA is 2):
-/// node (2) + exp(−x²): square and negate (2), reduction (6), 12 FMAs
-/// (24), final terms (4), scaling (2) + TwoSum (6).
-const FLOPS: f64 = 46.0;
-
 pub struct MidpointWork {
     spec: Midpoint,
 }
@@ -77,8 +72,13 @@ impl Workload for MidpointWork {
     }
 
     fn ceiling(&self, ceilings: &Ceilings, run: &Run) -> Option<(f64, String)> {
-        let share = ceilings.fma_share(run.elements * FLOPS, run.seconds, run.cores, false);
-        Some((share, "f64 FMA peak".into()))
+        let share = ceilings.fp_share(
+            run.elements * flops::MIDPOINT_TERM,
+            run.seconds,
+            run.cores,
+            false,
+        );
+        Some((share, "f64 FP peak".into()))
     }
 
     fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {
