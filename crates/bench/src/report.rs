@@ -137,7 +137,7 @@ pub fn markdown(results: &Results) -> String {
         let _ = writeln!(md, "## Every backend, validated then timed\n");
         let _ = writeln!(
             md,
-            "Speed-up is against `scalar` in the same run. *vs notebook* compares with the fastest Python figure of the reference notebooks at the seed size (measured elsewhere on a 2-core machine, not re-run). *of ceiling* is the share of the machine limit that bounds the kernel: the floating-point peak of the cores used at the build's vector width (FMAs, and adds where a core has pipes for them; flops counted as the build's code executes them), or the bandwidth of the memory level (L1, L2, L3, DRAM) the working set lives in — read-only for `sum`, triad for `gaussian` (both probes above).\n"
+            "Speed-up is against `scalar` in the same run. *vs notebook* compares with the fastest Python figure of the reference notebooks at the seed size (measured elsewhere on a 2-core machine, not re-run). *of ceiling* is the share of the machine limit that bounds the kernel: the floating-point peak of the cores used at the build's vector width (FMAs, and adds where a core has pipes for them; flops counted as the build's code executes them), or the bandwidth of the memory level (L1, L2, L3, DRAM) the working set lives in — read-only for `sum`, triad for `gaussian` (both probes above) — or, where it is higher, of the same probe run right after the row over the row's own working set on its cores (*probed beside*: a shared machine's bandwidth drifts between the start of a run and the row).\n"
         );
         for problem in workloads::ALL {
             let rows: Vec<&&Record> = matrix

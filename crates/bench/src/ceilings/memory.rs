@@ -134,6 +134,29 @@ pub fn measure_levels(
     rows
 }
 
+/// GB/s of `threads` threads streaming `access` together over `bytes` in
+/// all (each its share, in arrays of its own), measured now: the probe
+/// beside a report row, at the row's own working set and cores. `None` if
+/// the threads cannot be started.
+pub fn gbs_now(access: Access, bytes: u64, threads: usize) -> Option<f64> {
+    let traffic = 128 << 20;
+    if threads <= 1 {
+        return Some(gbs(access, bytes, traffic, None));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("hetero-bench-probe-{i}"))
+        .build()
+        .ok()?;
+    let per_thread = bytes / threads as u64;
+    let start = Barrier::new(threads);
+    Some(
+        pool.broadcast(|_| gbs(access, per_thread, traffic, Some(&start)))
+            .iter()
+            .sum(),
+    )
+}
+
 /// One pass of a probe over its arrays (a, b, c); returns a value that
 /// depends on every element read.
 type Pass = fn(&mut [f64], &[f64], &[f64]) -> f64;
@@ -153,22 +176,31 @@ fn gbs(access: Access, bytes: u64, traffic: u64, start: Option<&Barrier>) -> f64
     let len = ((bytes / 8 / arrays) as usize / step).max(1) * step;
     let moved = (len as u64) * 8 * arrays;
     let passes = (traffic / moved).max(1);
+    // Reads touch one array; the triad three.
+    let triad_len = if access == Access::Triad { len } else { 0 };
     let b = vec![1.0f64; len];
-    let c = vec![2.0f64; len];
-    let mut a = vec![0.0f64; len];
-    // Reads are timed with two loops: on AMD Zen 4 a read with a few
-    // operations per vector (a compensated sum, like `sum`'s) streams from
-    // DRAM ~10 % faster than the bare one, which had `sum` at 128 % of a
-    // bare-loop ceiling. The ceiling is the better of the two.
+    let c = vec![2.0f64; triad_len];
+    let mut a = vec![0.0f64; triad_len];
+    // Each access is timed with two loops: on AMD Zen 4 a stream with some
+    // work per vector (a compensated sum, like `sum`'s; a triad through a
+    // few FMAs, like the Gaussian's `exp`) runs from DRAM ~10 % faster than
+    // the bare one, which had `sum` at 128 % of a bare-loop ceiling. The
+    // ceiling is the better of the two.
     let loops: &[Pass] = match access {
         Access::Read => &[
             |_, b, _| read_pass(black_box(b)),
             |_, b, _| read_compensated_pass(black_box(b)),
         ],
-        Access::Triad => &[|a, b, c| {
-            triad_pass(a, b, c, black_box(3.0));
-            a[0]
-        }],
+        Access::Triad => &[
+            |a, b, c| {
+                triad_pass(a, b, c, black_box(3.0));
+                a[0]
+            },
+            |a, b, c| {
+                triad_paced_pass(a, b, c, black_box(3.0));
+                a[0]
+            },
+        ],
     };
     let mut best = f64::MAX;
     for pass in loops {
@@ -228,6 +260,27 @@ fn triad_pass(a: &mut [f64], b: &[f64], c: &[f64], s: f64) {
     }
 }
 
+/// The triad's values through eight FMAs that give them back unchanged
+/// (·1 + 0, which the compiler may not drop: the operands are opaque): the
+/// same traffic as [`triad_pass`], paced by more work per vector.
+#[inline(never)]
+fn triad_paced_pass(a: &mut [f64], b: &[f64], c: &[f64], s: f64) {
+    type V = <Simd as Lanes>::F64;
+    let (one, zero, s) = (
+        V::splat(black_box(1.0)),
+        V::splat(black_box(0.0)),
+        V::splat(s),
+    );
+    let chunks = a.chunks_exact_mut(V::LANES).zip(b.chunks_exact(V::LANES));
+    for (k, (a, b)) in chunks.enumerate() {
+        let mut v = s.mul_add(V::load(&c[k * V::LANES..]), V::load(b));
+        for _ in 0..8 {
+            v = v.mul_add(one, zero);
+        }
+        v.write_to(a);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +297,9 @@ mod tests {
         let (b, c) = (vec![1.0; 100], vec![2.0; 100]);
         let mut a = vec![0.0; 100];
         triad_pass(&mut a, &b, &c, 3.0);
+        assert!(a.iter().all(|&v| v == 7.0));
+        let mut a = vec![0.0; 96];
+        triad_paced_pass(&mut a, &b[..96], &c[..96], 3.0);
         assert!(a.iter().all(|&v| v == 7.0));
     }
 }
