@@ -16,6 +16,10 @@ use hetero_core::rng::{PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1
 pub(super) trait Words: Copy {
     /// Counters (pairs) per vector.
     const PAIRS: u64;
+    /// Whether `philox` writes its ten rounds out rather than looping over
+    /// them (LLVM keeps the loop): measured per register width, as the
+    /// two leaves' `INTERLEAVE` are.
+    const UNROLL_ROUNDS: bool;
     /// `[first, first + 1, …, first + PAIRS − 1]`.
     fn counters(first: u64) -> Self;
     fn splat(word: u32) -> Self;
@@ -55,7 +59,7 @@ pub(super) fn philox<W: Words, const G: usize>(
         let pairs = W::counters(first_pair + g as u64 * W::PAIRS);
         [pairs, pairs.high_half(), W::zero(), W::zero()]
     });
-    for [key0, key1] in keys {
+    let mut round = |[key0, key1]: &[W; 2]| {
         for [c0, c1, c2, c3] in &mut state {
             let prod0 = m0.mul_low_halves(*c0);
             let prod1 = m1.mul_low_halves(*c2);
@@ -66,6 +70,22 @@ pub(super) fn philox<W: Words, const G: usize>(
                 prod0,
             );
         }
+    };
+    if W::UNROLL_ROUNDS {
+        const _: () = assert!(PHILOX_ROUNDS == 10);
+        let [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9] = keys;
+        round(k0);
+        round(k1);
+        round(k2);
+        round(k3);
+        round(k4);
+        round(k5);
+        round(k6);
+        round(k7);
+        round(k8);
+        round(k9);
+    } else {
+        keys.iter().for_each(round);
     }
     state
 }
