@@ -28,8 +28,9 @@ pub const EXP_F64: f64 = if AVX512F { 24.0 } else { 37.0 };
 pub const EXP_F32: f64 = if AVX512F { 23.0 } else { 24.0 };
 
 /// One lane's compensated add (`LaneSum::add`): the TwoSum — Fast2Sum after
-/// two `vrangepd` on AVX-512DQ (3), Knuth's elsewhere (6) — and the error
-/// added to the compensation (1).
+/// two `vrangepd` on AVX-512DQ (3: its two subtractions run as FMAs by one,
+/// counted as the subtractions they are), Knuth's elsewhere (6) — and the
+/// error added to the compensation (1).
 pub const COMPENSATED_ADD_F64: f64 =
     if cfg!(all(target_feature = "avx512f", target_feature = "avx512dq")) {
         4.0
