@@ -144,6 +144,18 @@ macro_rules! exp_f32 {
 #[cfg(target_feature = "avx512f")]
 mod avx512;
 mod clamp;
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
+mod two_sum_fma;
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
+pub use two_sum_fma::two_sum_f64x4;
 
 #[cfg(not(target_feature = "avx512f"))]
 use clamp::clamp_f64x8;
