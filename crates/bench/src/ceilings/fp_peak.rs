@@ -17,21 +17,6 @@ use hetero::kernel::lanes::{Lanes, Simd};
 /// registers of AVX2 (AVX-512 has 32).
 const CHAINS: usize = 12;
 
-/// FMAs of `R` at `CHAINS` in flight, `iterations` rounds; returns the
-/// accumulators so the work cannot be dropped.
-#[inline(never)]
-fn chains<R: Real>(iterations: u64) -> [R; CHAINS] {
-    let a = R::from_f64(black_box(0.999_999_9));
-    let b = R::from_f64(black_box(1e-9));
-    let mut acc = [R::from_f64(1.0); CHAINS];
-    for _ in 0..iterations {
-        for v in &mut acc {
-            *v = v.mul_add(a, b);
-        }
-    }
-    acc
-}
-
 /// FMA and add chains in the mixed probe: as many adds as FMAs where the
 /// 32 AVX-512 registers hold them, else what fits in 16 with the two
 /// operands (enough for two FMA pipes of latency 4 and two add pipes of
@@ -47,13 +32,16 @@ const MIXED_ADD: usize = if cfg!(target_feature = "avx512f") {
     6
 };
 
-/// `MIXED_FMA` FMA chains and `MIXED_ADD` add chains, interleaved.
+/// `FMAS` FMA chains and `ADDS` add chains of `R`, interleaved, `iterations`
+/// rounds; returns the accumulators so the work cannot be dropped.
 #[inline(never)]
-fn mixed_chains<R: Real>(iterations: u64) -> ([R; MIXED_FMA], [R; MIXED_ADD]) {
+fn chains<R: Real, const FMAS: usize, const ADDS: usize>(
+    iterations: u64,
+) -> ([R; FMAS], [R; ADDS]) {
     let a = R::from_f64(black_box(0.999_999_9));
     let b = R::from_f64(black_box(1e-9));
-    let mut fused = [R::from_f64(1.0); MIXED_FMA];
-    let mut added = [R::from_f64(1.0); MIXED_ADD];
+    let mut fused = [R::from_f64(1.0); FMAS];
+    let mut added = [R::from_f64(1.0); ADDS];
     for _ in 0..iterations {
         for v in &mut fused {
             *v = v.mul_add(a, b);
@@ -68,7 +56,7 @@ fn mixed_chains<R: Real>(iterations: u64) -> ([R; MIXED_FMA], [R; MIXED_ADD]) {
 /// GFLOP/s of one thread (an FMA counts 2 flops per lane, an add 1): the
 /// better of the FMA-only and the mixed probe, and the FMA-only one.
 fn gflops<R: Real>(iterations: u64) -> (f64, f64) {
-    black_box(chains::<R>(iterations / 8)); // bring the clock up
+    black_box(chains::<R, CHAINS, 0>(iterations / 8)); // bring the clock up
     let rate = |flops_per_iteration: usize, run: &dyn Fn()| {
         let started = Instant::now();
         run();
@@ -77,10 +65,10 @@ fn gflops<R: Real>(iterations: u64) -> (f64, f64) {
             / 1e9
     };
     let fma_only = rate(CHAINS * 2, &|| {
-        black_box(chains::<R>(iterations));
+        black_box(chains::<R, CHAINS, 0>(iterations));
     });
     let mixed = rate(MIXED_FMA * 2 + MIXED_ADD, &|| {
-        black_box(mixed_chains::<R>(iterations));
+        black_box(chains::<R, MIXED_FMA, MIXED_ADD>(iterations));
     });
     (fma_only.max(mixed), fma_only)
 }

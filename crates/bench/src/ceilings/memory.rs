@@ -14,6 +14,11 @@ use hetero::kernel::lanes::{Lanes, Simd};
 use super::caches::{CacheLevel, human_bytes};
 use super::share_of_cores;
 
+/// Bytes a probe streams per timing (repeating passes over its arrays), and
+/// with `--quick`.
+const TRAFFIC: u64 = 128 << 20;
+const QUICK_TRAFFIC: u64 = 24 << 20;
+
 /// How a kernel touches memory, i.e. which probe bounds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -51,14 +56,8 @@ impl MemoryLevel {
         pool: &rayon::ThreadPool,
         quick: bool,
     ) -> Self {
-        let traffic = if quick { 24 << 20 } else { 128 << 20 };
-        let threads = pool.current_num_threads();
-        let all = |access: Access| -> f64 {
-            let start = Barrier::new(threads);
-            pool.broadcast(|_| gbs(access, per_thread, traffic, Some(&start)))
-                .iter()
-                .sum()
-        };
+        let traffic = if quick { QUICK_TRAFFIC } else { TRAFFIC };
+        let all = |access: Access| gbs_together(pool, access, per_thread, traffic);
         Self {
             name,
             cache,
@@ -139,22 +138,24 @@ pub fn measure_levels(
 /// beside a report row, at the row's own working set and cores. `None` if
 /// the threads cannot be started.
 pub fn gbs_now(access: Access, bytes: u64, threads: usize) -> Option<f64> {
-    let traffic = 128 << 20;
     if threads <= 1 {
-        return Some(gbs(access, bytes, traffic, None));
+        return Some(gbs(access, bytes, TRAFFIC, None));
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("hetero-bench-probe-{i}"))
         .build()
         .ok()?;
-    let per_thread = bytes / threads as u64;
-    let start = Barrier::new(threads);
-    Some(
-        pool.broadcast(|_| gbs(access, per_thread, traffic, Some(&start)))
-            .iter()
-            .sum(),
-    )
+    Some(gbs_together(&pool, access, bytes / threads as u64, TRAFFIC))
+}
+
+/// GB/s of all of `pool`'s threads together, each streaming `access` over
+/// `per_thread` bytes of its own, started at once.
+fn gbs_together(pool: &rayon::ThreadPool, access: Access, per_thread: u64, traffic: u64) -> f64 {
+    let start = Barrier::new(pool.current_num_threads());
+    pool.broadcast(|_| gbs(access, per_thread, traffic, Some(&start)))
+        .iter()
+        .sum()
 }
 
 /// One pass of a probe over its arrays (a, b, c); returns a value that

@@ -25,6 +25,12 @@ fn m256d(v: f64x4) -> __m256d {
     unsafe { core::mem::transmute::<f64x4, __m256d>(v) }
 }
 
+#[inline(always)]
+fn f64x4(v: __m256d) -> f64x4 {
+    // SAFETY: as for `m256d`.
+    unsafe { core::mem::transmute::<__m256d, f64x4>(v) }
+}
+
 /// 1.0 in every lane, hidden from LLVM, which would fold an FMA by a
 /// constant one back into a subtraction. The empty `asm!` emits nothing and,
 /// being pure, is hoisted out of loops with the constant it hides.
@@ -53,12 +59,5 @@ pub fn two_sum_f64x4(a: f64x4, b: f64x4) -> (f64x4, f64x4) {
         let z = _mm256_fnmadd_pd(m256d(a), one, m256d(s)); // s − a
         (z, _mm256_fnmadd_pd(z, one, m256d(s))) // s − z
     };
-    // SAFETY: as for `m256d`, the other way round.
-    let (z, s_less_z) = unsafe {
-        (
-            core::mem::transmute::<__m256d, f64x4>(z),
-            core::mem::transmute::<__m256d, f64x4>(s_less_z),
-        )
-    };
-    (s, (a - s_less_z) + (b - z))
+    (s, (a - f64x4(s_less_z)) + (b - f64x4(z)))
 }
