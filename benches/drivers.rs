@@ -37,7 +37,7 @@ fn drivers(c: &mut Criterion) {
             b.iter(|| caller_helps::reduce::<_, Simd>(&pool, &kernel).expect("runs"))
         });
 
-        let (x, y) = standard_normal_inputs(n, 1);
+        let (x, y) = standard_normal_inputs(n, 1).expect("bench inputs fit");
         let spec = Gaussian::notebook();
         let kernel = GaussianKernel::new(&spec, &x, &y).expect("valid");
         let mut z = vec![0.0f64; n];

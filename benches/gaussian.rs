@@ -13,7 +13,7 @@ fn gaussian(c: &mut Criterion) {
     let engine = common::engine();
     let spec = Gaussian::notebook();
     let n = 1_000_000usize;
-    let (x, y) = standard_normal_inputs(n, 1);
+    let (x, y) = standard_normal_inputs(n, 1).expect("bench inputs fit");
     let mut out = vec![0.0; n];
     let mut group = c.benchmark_group("gaussian");
     group.throughput(Throughput::Elements(n as u64));

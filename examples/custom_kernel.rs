@@ -177,9 +177,9 @@ fn run() -> Result<(), Failure> {
     }
 
     if args.kernel != Which::Integral {
-        let (x, y) = standard_normal_inputs(n as usize, 7);
+        let (x, y) = standard_normal_inputs(n as usize, 7)?;
         let kernel = ZipMap::new(&Weighted, [&x[..], &y[..]]).map_err(hetero::Error::from)?;
-        let mut z = vec![0.0; x.len()];
+        let mut z = hetero::alloc::try_zeroed(n, "custom_kernel: the output z")?;
         let ((), s) = timed(args.common.repeat, || {
             Ok(engine.map(&kernel, &mut z, backend)?)
         })?;

@@ -9,6 +9,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
+use hetero::alloc::{try_collect, try_zeroed};
 use hetero::{Backend, Gaussian, standard_normal_inputs};
 use serde_json::json;
 
@@ -71,22 +72,25 @@ fn run() -> Result<(), Failure> {
             "--precision f64 is not available on the gpu backend (it computes in f32)",
         ));
     }
-    let (x, y) = standard_normal_inputs(args.n, args.seed);
+    let (x, y) = standard_normal_inputs(args.n, args.seed)?;
     let reference = engine.gaussian_f64_vec(&spec, &x, &y, Backend::Scalar)?;
     let (max_abs_err, seconds) = match precision {
         Prec::F64 => {
-            let mut z = vec![0.0; args.n];
+            let mut z = try_zeroed(args.n as u64, "gaussian: the output z")?;
             let ((), s) = timed(args.common.repeat, || {
                 Ok(engine.gaussian_f64(&spec, &x, &y, &mut z, backend)?)
             })?;
             (max_err(z.iter().copied(), &reference), s)
         }
         Prec::F32 => {
-            let (x, y): (Vec<f32>, Vec<f32>) = (
-                x.iter().map(|&v| v as f32).collect(),
-                y.iter().map(|&v| v as f32).collect(),
+            let narrow = |v: &[f64], what: &'static str| {
+                try_collect(args.n as u64, v.iter().map(|&v| v as f32), what)
+            };
+            let (x, y) = (
+                narrow(&x, "gaussian: x in f32")?,
+                narrow(&y, "gaussian: y in f32")?,
             );
-            let mut z = vec![0.0f32; args.n];
+            let mut z = try_zeroed(args.n as u64, "gaussian: the output z")?;
             let ((), s) = timed(args.common.repeat, || {
                 Ok(engine.gaussian_f32(&spec, &x, &y, &mut z, backend)?)
             })?;

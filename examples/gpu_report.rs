@@ -70,12 +70,16 @@ fn main() -> anyhow::Result<()> {
     }
 
     let n = 100_000_000 / scale;
-    let (x, y) = hetero::standard_normal_inputs(n, 1);
-    let (x, y): (Vec<f32>, Vec<f32>) = (
-        x.iter().map(|&v| v as f32).collect(),
-        y.iter().map(|&v| v as f32).collect(),
-    );
-    let mut z = vec![0.0f32; n];
+    let (x, y) = hetero::standard_normal_inputs(n, 1)?;
+    let narrow = |v: &[f64]| {
+        hetero::alloc::try_collect(
+            n as u64,
+            v.iter().map(|&v| v as f32),
+            "gpu_report: f32 inputs",
+        )
+    };
+    let (x, y) = (narrow(&x)?, narrow(&y)?);
+    let mut z = hetero::alloc::try_zeroed::<f32>(n as u64, "gpu_report: the output")?;
     let kernel = GaussianKernel::new(&Gaussian::notebook(), &x, &y)?;
     let t = gpu::map(ctx, &kernel, 0..n, &mut z)?;
     line(&format!("gaussian f32 N={n:.0e}"), n as f64, "elem", &t);

@@ -224,8 +224,7 @@ fn run() -> Result<(), Failure> {
         spec.height(),
         spec.maxiters(),
         args.colormap,
-    )
-    .map_err(|e| Failure::runtime(format!("--output: {e}")))?;
+    )?;
     let npy = args
         .save_counts
         .as_ref()

@@ -387,10 +387,11 @@ fn solve(
         } => {
             let spec = cluster.settle(Gaussian::new(*gamma).map_err(usage))?;
             let len = *n as usize;
-            let (x, y) = match cluster.is_root() {
+            // Rank 0 makes the inputs; every rank learns whether it could.
+            let (x, y) = cluster.settle(match cluster.is_root() {
                 true => standard_normal_inputs(len, *seed),
-                false => (Vec::new(), Vec::new()),
-            };
+                false => Ok((Vec::new(), Vec::new())),
+            })?;
             cluster.barrier();
             clock.restart();
             // Parts of whole chunks: each element computed as in one process.
@@ -440,7 +441,7 @@ fn write_png(path: &std::path::Path, counts: &[u32], spec: &Julia) -> Result<(),
         spec.maxiters(),
         viridis,
     )
-    .map_err(|e| format!("--output: {e}"))?;
+    .map_err(|f| f.message)?;
     cli::write_outputs(&[(path, &png, "--output")]).map_err(|f| f.message)
 }
 

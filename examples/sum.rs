@@ -43,7 +43,7 @@ fn run() -> Result<(), Failure> {
     let args = Args::parse();
     let engine = args.common.engine()?;
     let (backend, why, setup_seconds) = args.common.backend(&engine)?;
-    let data = arange(args.n as usize).map_err(|e| Failure::runtime(format!("--n: {e}")))?;
+    let data = arange(args.n as usize).map_err(hetero::Error::from)?;
     let kernel = SumKernel::new(&data);
     let (sum, seconds) = timed(args.common.repeat, || Ok(engine.reduce(&kernel, backend)?))?;
     let exact = arange_sum(args.n);

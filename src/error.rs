@@ -1,6 +1,6 @@
 //! The facade's error type.
 
-use hetero_core::ProblemError;
+use hetero_core::{AllocError, ProblemError};
 use hetero_kernel::KernelError;
 use thiserror::Error;
 
@@ -10,7 +10,13 @@ use thiserror::Error;
 pub enum Error {
     /// The problem itself is invalid (see [`ProblemError`]).
     #[error(transparent)]
-    Problem(#[from] ProblemError),
+    Problem(ProblemError),
+
+    /// A buffer sized by the call (an output, an input it builds, a
+    /// scratch array) could not be allocated: nothing was computed. Every
+    /// crate's out-of-memory error arrives here, so one match catches them.
+    #[error(transparent)]
+    OutOfMemory(AllocError),
 
     /// A kernel, or a call on it, that no driver can run (see [`KernelError`]).
     #[error(transparent)]
@@ -80,11 +86,30 @@ pub enum Error {
     JobTaken,
 }
 
+impl From<AllocError> for Error {
+    fn from(e: AllocError) -> Self {
+        Self::OutOfMemory(e)
+    }
+}
+
+impl From<ProblemError> for Error {
+    /// A buffer that could not be allocated is [`Error::OutOfMemory`];
+    /// every other problem error is [`Error::Problem`].
+    fn from(e: ProblemError) -> Self {
+        match e {
+            ProblemError::OutOfMemory(a) => Self::OutOfMemory(a),
+            other => Self::Problem(other),
+        }
+    }
+}
+
 impl From<KernelError> for Error {
     /// A kernel without a form for a backend is the facade's
-    /// [`Error::Unsupported`]; every other kernel error is [`Error::Kernel`].
+    /// [`Error::Unsupported`]; a buffer that could not be allocated is
+    /// [`Error::OutOfMemory`]; every other kernel error is [`Error::Kernel`].
     fn from(e: KernelError) -> Self {
         match e {
+            KernelError::OutOfMemory(a) => Self::OutOfMemory(a),
             KernelError::Unsupported {
                 what,
                 backend,

@@ -43,10 +43,12 @@ pub use adapter::GpuAdapter;
 pub use backend::{Backend, Space, Threading, Width};
 pub use engine::{Engine, MAX_THREADS_PER_CORE};
 pub use error::Error;
+/// Buffers sized by the user, reserved without aborting (see [`AllocError`]).
+pub use hetero_core::alloc;
 pub use hetero_core::gaussian::standard_normal_inputs;
 pub use hetero_core::{
-    Gaussian, Julia, JuliaParams, Midpoint, Neumaier, Pi, PiEstimate, ProblemError, Viewport,
-    reference, tolerance,
+    AllocError, AllocFailure, Gaussian, Julia, JuliaParams, Midpoint, Neumaier, Pi, PiEstimate,
+    ProblemError, Viewport, reference, tolerance,
 };
 /// The GPU crate, for what the engine does not wrap (timings, kernels by range).
 #[cfg(feature = "gpu")]

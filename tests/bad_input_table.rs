@@ -4,7 +4,7 @@
 //! code with a message that names what to change.
 
 mod support;
-use support::{ci, example, run_bounded};
+use support::{ci, example, example_with_address_limit, run_bounded};
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -28,6 +28,8 @@ enum Run {
         args: Vec<String>,
         env: Vec<(&'static str, String)>,
         code: i32,
+        /// The example's address space in KiB (`RLIMIT_AS`), if limited.
+        address_limit_kib: Option<u64>,
     },
     /// A library call: `Ok(message)` of the error it returned, or `Err`
     /// saying what it did instead.
@@ -49,9 +51,32 @@ fn cli(example: &'static str, args: &[&str], code: i32, mention: &'static str) -
             args: args.iter().map(|s| (*s).to_owned()).collect(),
             env: Vec::new(),
             code,
+            address_limit_kib: None,
         },
         mention,
     }
+}
+
+/// The address space the out-of-memory cases run in: 2 GB, as on a small
+/// machine. Their sizes need more, so a buffer reserved with `vec!` would
+/// abort (SIGABRT) where hetero's fallible reservation says what to change.
+const SMALL_MACHINE_KIB: u64 = 2_000_000;
+
+/// An example run on a machine with [`SMALL_MACHINE_KIB`] of address
+/// space, asked for more: exit 2 with the bytes asked for, never a signal.
+fn cli_out_of_memory(example: &'static str, args: &[&str]) -> Case {
+    let mut case = cli(example, args, 2, "could not allocate");
+    if let Run::Cli {
+        address_limit_kib, ..
+    } = &mut case.run
+    {
+        *address_limit_kib = Some(SMALL_MACHINE_KIB);
+    }
+    case.name = format!(
+        "{} under a {SMALL_MACHINE_KIB} KiB address limit",
+        case.name
+    );
+    case
 }
 
 fn cli_env(
@@ -247,6 +272,26 @@ fn library_cases(gpu: bool) -> Vec<Case> {
         lib("the f64 Gaussian on the GPU", "gaussian_f32", || {
             error_of(engine().gaussian_f64_vec(&Gaussian::notebook(), &[1.0], &[1.0], Backend::Gpu))
         }),
+        lib(
+            "the notebook's sum array past the address space",
+            "more than this machine can address",
+            || error_of(hetero::problems::sum::arange(1 << 60)),
+        ),
+        lib(
+            "the notebook's sum array larger than any machine",
+            "could not allocate 2305843009213693952 bytes",
+            || error_of(hetero::problems::sum::arange(1 << 58)),
+        ),
+        lib(
+            "standard normal inputs larger than any machine",
+            "choose a smaller size",
+            || error_of(hetero::standard_normal_inputs(1 << 58, 1)),
+        ),
+        lib(
+            "a buffer whose byte count overflows u64",
+            "more than this machine can address",
+            || error_of(hetero::alloc::try_zeroed::<f64>(u64::MAX, "test")),
+        ),
         lib("an output file in a missing folder", "cannot write", || {
             let path = std::env::temp_dir().join("hetero-no-such-dir/x.png");
             error_of(hetero::output::write_file(&path, b"x"))
@@ -267,7 +312,7 @@ fn library_cases(gpu: bool) -> Vec<Case> {
     cases
 }
 
-fn cli_cases() -> Vec<Case> {
+fn cli_cases(gpu: bool) -> Vec<Case> {
     let missing = std::env::temp_dir().join("hetero-no-such-dir/j.png");
     let missing = missing.to_str().unwrap().to_owned();
     let mut cases = vec![
@@ -324,6 +369,42 @@ fn cli_cases() -> Vec<Case> {
             "HETERO_GPU_BUDGET_MIB",
         ),
     ];
+    if cfg!(target_os = "linux") {
+        // The sizes of the out-of-memory issue, each a buffer sized by the
+        // user: inputs, outputs, f32 copies, the sum's array, an image.
+        let fake = std::env::temp_dir().join(format!("hetero-oom-fake-{}", std::process::id()));
+        let fake = fake.to_str().unwrap().to_owned();
+        cases.extend([
+            cli_out_of_memory("gaussian", &["--n", "3e8", "--backend", "simd"]),
+            cli_out_of_memory(
+                "gaussian",
+                &[
+                    "--n",
+                    "3e8",
+                    "--precision",
+                    "f32",
+                    "--backend",
+                    "simd-threads",
+                ],
+            ),
+            cli_out_of_memory(
+                "custom_kernel",
+                &["--n", "1e9", "--kernel", "map", "--backend", "simd"],
+            ),
+            cli_out_of_memory("julia", &["--size", "20000", "--backend", "scalar"]),
+            cli_out_of_memory("sum", &["--n", "1e9", "--backend", "simd"]),
+            cli_out_of_memory(
+                "npy_stats",
+                &[&fake, "--make-fake", "1", "--size", "268435456"],
+            ),
+        ]);
+        if gpu {
+            cases.push(cli_out_of_memory(
+                "gaussian",
+                &["--n", "3e8", "--backend", "gpu"],
+            ));
+        }
+    }
     if std::path::Path::new("/dev/full").exists() {
         cases.push(cli(
             "julia",
@@ -371,8 +452,13 @@ fn check(case: Case) -> Result<(), String> {
             args,
             env,
             code,
+            address_limit_kib,
         } => {
-            let (status, stderr) = run_bounded(example(name).args(&args).envs(env), BOUND)?;
+            let mut command = match address_limit_kib {
+                Some(kib) => example_with_address_limit(name, kib),
+                None => example(name),
+            };
+            let (status, stderr) = run_bounded(command.args(&args).envs(env), BOUND)?;
             if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
                 return Err(format!("panicked: {stderr}"));
             }
@@ -416,7 +502,10 @@ fn check(case: Case) -> Result<(), String> {
 fn every_bad_input_gets_its_typed_error_or_exit_code_without_panic_or_hang() {
     let gpu = engine().is_available(Backend::Gpu);
     assert!(gpu || !ci(), "CI requires a GPU adapter for the GPU cases");
-    let cases: Vec<Case> = library_cases(gpu).into_iter().chain(cli_cases()).collect();
+    let cases: Vec<Case> = library_cases(gpu)
+        .into_iter()
+        .chain(cli_cases(gpu))
+        .collect();
     let count = cases.len();
     assert!(
         count >= 40,

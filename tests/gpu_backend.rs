@@ -206,7 +206,7 @@ fn user_kernels_run_on_the_gpu_from_the_same_source(engine: &Engine) -> Outcome 
     }
     // A map over f64 arrays (traced in f64 where the device has it) and
     // over f32 arrays.
-    let (x, y) = hetero::standard_normal_inputs(70_001, 4);
+    let (x, y) = hetero::standard_normal_inputs(70_001, 4).unwrap();
     let kernel = ZipMap::new(&Weighted, [&x[..], &y[..]]).map_err(fail)?;
     match engine.map_vec(&kernel, Backend::Gpu) {
         Ok(z) => {

@@ -202,7 +202,7 @@ fn julia_counts_are_the_single_process_image_for_both_distributions() {
 #[test]
 fn gaussian_outputs_are_the_single_process_outputs() {
     let n = 100_003;
-    let (x, y) = standard_normal_inputs(n, 5);
+    let (x, y) = standard_normal_inputs(n, 5).unwrap();
     let mut z = vec![0.0; n];
     engine()
         .gaussian(

@@ -70,7 +70,7 @@ fn eight_threads_sharing_one_engine_get_what_each_call_gets_alone() {
         assert!(!ci(), "CI requires a GPU adapter for this test");
         eprintln!("no GPU adapter: the GPU calls of this test did not run");
     }
-    let (x, y) = standard_normal_inputs(50_001, 5);
+    let (x, y) = standard_normal_inputs(50_001, 5).unwrap();
     let inputs = Arc::new(Inputs {
         x: x.iter().map(|&v| v as f32).collect(),
         y: y.iter().map(|&v| v as f32).collect(),

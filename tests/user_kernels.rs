@@ -144,7 +144,7 @@ fn an_order_sensitive_combine_still_gives_one_answer_for_any_thread_count() {
 
 #[test]
 fn a_user_map_runs_on_every_cpu_backend() {
-    let (x, y) = hetero::standard_normal_inputs(50_001, 3);
+    let (x, y) = hetero::standard_normal_inputs(50_001, 3).unwrap();
     let kernel = ZipMap::new(&Weighted, [&x[..], &y[..]]).unwrap();
     let engine = Engine::with_threads(2).unwrap();
     let reference = engine.map_vec(&kernel, Backend::Scalar).unwrap();
@@ -192,7 +192,7 @@ fn validate_reports_every_backend_against_scalar() {
     assert!(gpu.error.is_none() && gpu.failure.is_some(), "{gpu:?}");
     assert!(v.to_string().contains("simd-threads"));
 
-    let (x, y) = hetero::standard_normal_inputs(1000, 5);
+    let (x, y) = hetero::standard_normal_inputs(1000, 5).unwrap();
     let v = engine
         .validate_map(&ZipMap::new(&Weighted, [&x[..], &y[..]]).unwrap())
         .unwrap();

@@ -52,20 +52,33 @@ impl Colormap {
 /// black; the others are histogram-equalised, so the colour runs smoothly
 /// through the whole map whatever the distribution of counts, and equal
 /// counts always get equal colours (brighter = escaped later).
-pub fn colorize(counts: &[u32], maxiters: u32, map: Colormap) -> Vec<u8> {
-    let mut histogram = vec![0u64; maxiters as usize + 1];
+///
+/// # Errors
+/// When the histogram (`maxiters` + 1 bins) or the pixels cannot be
+/// allocated.
+pub fn colorize(
+    counts: &[u32],
+    maxiters: u32,
+    map: Colormap,
+) -> Result<Vec<u8>, hetero::AllocError> {
+    use hetero::alloc::{try_with_capacity, try_zeroed};
+    let bins = u64::from(maxiters) + 1;
+    let mut histogram: Vec<u64> = try_zeroed(bins, "julia: the colour histogram")?;
     for &c in counts {
         histogram[(c.min(maxiters)) as usize] += 1;
     }
     let escaped: u64 = histogram[..maxiters as usize].iter().sum();
     // t(c) = share of escaped pixels that escaped no later than c.
-    let mut t = Vec::with_capacity(histogram.len());
+    let mut t = try_with_capacity(bins, "julia: the colour scale")?;
     let mut running = 0u64;
     for &h in &histogram[..maxiters as usize] {
         running += h;
         t.push(running as f64 / escaped.max(1) as f64);
     }
-    let mut rgb = Vec::with_capacity(counts.len() * 3);
+    let mut rgb = try_with_capacity(
+        (counts.len() as u64).saturating_mul(3),
+        "julia: the PNG's RGB pixels",
+    )?;
     for &c in counts {
         let color = if c >= maxiters {
             [0, 0, 0]
@@ -74,21 +87,22 @@ pub fn colorize(counts: &[u32], maxiters: u32, map: Colormap) -> Vec<u8> {
         };
         rgb.extend_from_slice(&color);
     }
-    rgb
+    Ok(rgb)
 }
 
 /// The PNG of `counts` (`height` rows of `width`), coloured with `map`.
 ///
 /// # Errors
-/// Why the encoder refused (an image past the PNG's limits).
+/// Why the encoder refused (an image past the PNG's limits), or a buffer
+/// that could not be allocated.
 pub fn png(
     counts: &[u32],
     width: usize,
     height: usize,
     maxiters: u32,
     map: Colormap,
-) -> Result<Vec<u8>, String> {
-    let rgb = colorize(counts, maxiters, map);
+) -> Result<Vec<u8>, super::Failure> {
+    let rgb = colorize(counts, maxiters, map)?;
     let mut png = Vec::new();
     image::write_buffer_with_format(
         &mut std::io::Cursor::new(&mut png),
@@ -98,6 +112,6 @@ pub fn png(
         image::ColorType::Rgb8,
         image::ImageFormat::Png,
     )
-    .map_err(|e| format!("cannot encode the PNG: {e}"))?;
+    .map_err(|e| super::Failure::runtime(format!("--output: cannot encode the PNG: {e}")))?;
     Ok(png)
 }

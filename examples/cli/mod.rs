@@ -67,6 +67,9 @@ impl From<hetero::Error> for Failure {
         match e {
             // A spec that cannot be built is the user's input: a usage error.
             hetero::Error::Problem(p) => Self::usage(p.to_string()),
+            // So is a size larger than the machine holds: exit 2 with the
+            // bytes asked for, before any work (never an abort).
+            hetero::Error::OutOfMemory(a) => Self::from(a),
             // So is a setting in the environment.
             #[cfg(feature = "gpu")]
             hetero::Error::Gpu(g @ hetero::GpuError::BadSetting { .. }) => {
@@ -74,6 +77,12 @@ impl From<hetero::Error> for Failure {
             }
             other => Self::runtime(other),
         }
+    }
+}
+
+impl From<hetero::AllocError> for Failure {
+    fn from(e: hetero::AllocError) -> Self {
+        Self::usage(e.to_string())
     }
 }
 

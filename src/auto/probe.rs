@@ -88,13 +88,13 @@ impl Engine {
         fit(total, items, |units| {
             let items = (units as usize * chunk).min(kernel.len());
             let values = items * per_item;
-            scratch
-                .try_reserve_exact(values.saturating_sub(scratch.len()))
-                .map_err(|_| KernelError::OutOfMemory {
-                    kernel: kernel.name(),
-                    bytes: values * size_of::<K::Out>(),
-                })?;
-            scratch.resize(values, K::Out::default());
+            hetero_core::alloc::try_resize(
+                &mut scratch,
+                values as u64,
+                K::Out::default(),
+                "auto: the probe's scratch output",
+            )
+            .map_err(KernelError::from)?;
             best_of(1, || {
                 self.map_range(kernel, 0..items, &mut scratch, backend)
             })

@@ -6,14 +6,10 @@ use crate::{Backend, Engine, Result};
 
 /// A zeroed output of `len`, allocated without aborting on failure.
 fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ProblemError> {
-    let mut out = Vec::new();
-    out.try_reserve_exact(len)
-        .map_err(|_| ProblemError::OutOfMemory {
-            problem: "gaussian",
-            bytes: len.saturating_mul(size_of::<T>()),
-        })?;
-    out.resize(len, T::default());
-    Ok(out)
+    Ok(hetero_core::alloc::try_zeroed(
+        len as u64,
+        "gaussian: the output",
+    )?)
 }
 
 impl Engine {

@@ -32,10 +32,17 @@ impl RankFailure {
     }
 }
 
+impl From<hetero_core::AllocError> for RankFailure {
+    /// A size this rank cannot hold is the user's to change (exit status 2).
+    fn from(e: hetero_core::AllocError) -> Self {
+        Self::usage(e)
+    }
+}
+
 impl From<crate::Error> for RankFailure {
     fn from(e: crate::Error) -> Self {
         match e {
-            crate::Error::Problem(_) => Self::usage(e),
+            crate::Error::Problem(_) | crate::Error::OutOfMemory(_) => Self::usage(e),
             other => Self::runtime(other),
         }
     }

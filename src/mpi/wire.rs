@@ -81,19 +81,28 @@ impl Cluster {
     /// concatenation of every rank's `mine`, the others `None`.
     ///
     /// # Errors
-    /// As [`Cluster::gather_in_place`].
+    /// As [`Cluster::gather_in_place`]; [`MpiError::RankFailed`] on every
+    /// rank when rank 0 cannot allocate the result (agreed before any data
+    /// moves, so no rank waits for a gather that will not come).
     pub(crate) fn gather_counts<T: Equivalence + Pod>(
         &self,
         mine: &[T],
         counts: &[usize],
         what: &'static str,
     ) -> Result<Option<Vec<T>>, MpiError> {
-        if !self.is_root() {
+        let total = counts.iter().fold(0u64, |t, &c| t.saturating_add(c as u64));
+        let all = match self.is_root() {
+            true => {
+                hetero_core::alloc::try_filled(total, T::zeroed(), "mpi: rank 0's gathered result")
+                    .map(Some)
+            }
+            false => Ok(None),
+        };
+        let Some(mut all) = self.settle(all)? else {
             self.gather_in_place(mine, counts, &mut [], what)?;
             return Ok(None);
-        }
-        let total = counts.iter().sum();
-        let mut all = vec![T::zeroed(); total];
+        };
+        let total = all.len();
         let own = counts[0].min(mine.len()).min(total);
         all[..own].copy_from_slice(&mine[..own]);
         self.gather_in_place(mine, counts, &mut all, what)?;
@@ -105,7 +114,9 @@ impl Cluster {
     /// borrowed from `from_root`, not copied.
     ///
     /// # Errors
-    /// [`MpiError::TooLarge`] past 32-bit counts.
+    /// [`MpiError::TooLarge`] past 32-bit counts; [`MpiError::RankFailed`]
+    /// on every rank when a rank cannot allocate its part (agreed before
+    /// any data moves).
     pub(crate) fn scatter_counts<'a, T: Equivalence + Pod>(
         &self,
         from_root: &'a [T],
@@ -113,6 +124,15 @@ impl Cluster {
         what: &'static str,
     ) -> Result<Cow<'a, [T]>, MpiError> {
         let (mut mpi_counts, displacements) = counts_and_displacements(counts, what)?;
+        let mine = match self.is_root() {
+            true => Ok(Vec::new()),
+            false => hetero_core::alloc::try_filled(
+                counts[self.rank()] as u64,
+                T::zeroed(),
+                "mpi: this rank's scattered part",
+            ),
+        };
+        let mut mine = self.settle(mine)?;
         let root = self.world.process_at_rank(ROOT);
         if self.is_root() {
             mpi_counts[0] = 0; // rank 0 keeps its part where it is
@@ -126,7 +146,6 @@ impl Cluster {
             });
             return Ok(Cow::Borrowed(&from_root[..counts[0].min(from_root.len())]));
         }
-        let mut mine = vec![T::zeroed(); counts[self.rank()]];
         request::scope(|scope| {
             self.wait(
                 root.immediate_scatter_varcount_into(scope, &mut mine[..]),

@@ -17,6 +17,27 @@ pub fn ci() -> bool {
 /// The example binary `name`, built by `cargo test` beside the test
 /// binary, with Mesa's window-system probe kept quiet.
 pub fn example(name: &str) -> Command {
+    let mut cmd = Command::new(example_path(name));
+    cmd.env("XDG_RUNTIME_DIR", std::env::temp_dir());
+    cmd
+}
+
+/// [`example`] run with its address space limited to `kib` KiB (the shell's
+/// `ulimit -v`, i.e. `setrlimit(RLIMIT_AS)` in the child alone): a machine
+/// with less memory than the sizes asked for, without using that memory.
+/// Arguments added to the command go to the example.
+pub fn example_with_address_limit(name: &str, kib: u64) -> Command {
+    let mut cmd = Command::new("sh");
+    // `sh -c SCRIPT $0 $@...`: the limit, then the example and its arguments.
+    cmd.args(["-c", r#"ulimit -v "$0" && exec "$@""#])
+        .arg(kib.to_string())
+        .arg(example_path(name));
+    cmd.env("XDG_RUNTIME_DIR", std::env::temp_dir());
+    cmd
+}
+
+/// Where `cargo test` built the example binary `name`.
+pub fn example_path(name: &str) -> std::path::PathBuf {
     let mut dir = std::env::current_exe().expect("test binary path");
     dir.pop(); // the test binary
     if dir.ends_with("deps") {
@@ -30,9 +51,7 @@ pub fn example(name: &str) -> Command {
         "{} is missing: run through `cargo test`, which builds the examples",
         path.display()
     );
-    let mut cmd = Command::new(path);
-    cmd.env("XDG_RUNTIME_DIR", std::env::temp_dir());
-    cmd
+    path
 }
 
 /// Runs `cmd` (stdout discarded) for at most `limit`: its exit status and

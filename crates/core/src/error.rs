@@ -84,8 +84,9 @@ pub enum ProblemError {
         y_max: f64,
     },
 
-    #[error("{problem}: could not allocate {bytes} bytes for the result; choose a smaller size")]
-    OutOfMemory { problem: &'static str, bytes: usize },
+    /// A buffer sized by the problem could not be allocated.
+    #[error(transparent)]
+    OutOfMemory(#[from] crate::alloc::AllocError),
 }
 
 /// Checks that `value` is finite, naming it in the error.

@@ -48,21 +48,31 @@ impl Gaussian {
 ///
 /// Pair i comes from Philox4x32-10 with counter i and key `seed`: two 53-bit
 /// uniforms in (0, 1], then the Box–Muller transform.
-pub fn standard_normal_inputs(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+///
+/// # Errors
+/// [`AllocError`](crate::AllocError) when the two arrays cannot be
+/// allocated (nothing is computed then).
+pub fn standard_normal_inputs(
+    n: usize,
+    seed: u64,
+) -> Result<(Vec<f64>, Vec<f64>), crate::AllocError> {
     let key = crate::rng::seed_key(seed);
     let to_unit = |hi: u32, lo: u32| {
         let bits = ((u64::from(hi) << 32) | u64::from(lo)) >> 11;
         (bits + 1) as f64 / (1u64 << 53) as f64
     };
-    (0..n as u64)
-        .map(|i| {
-            let [a, b, c, d] = crate::rng::philox4x32_10(crate::rng::pair_counter(i), key);
-            let (u1, u2) = (to_unit(a, b), to_unit(c, d));
-            let radius = (-2.0 * u1.ln()).sqrt();
-            let angle = core::f64::consts::TAU * u2;
-            (radius * angle.cos(), radius * angle.sin())
-        })
-        .unzip()
+    let mut x = crate::alloc::try_with_capacity(n as u64, "standard normal inputs: x")?;
+    let mut y = crate::alloc::try_with_capacity(n as u64, "standard normal inputs: y")?;
+    // Within the reserved capacities: no further allocation.
+    for i in 0..n as u64 {
+        let [a, b, c, d] = crate::rng::philox4x32_10(crate::rng::pair_counter(i), key);
+        let (u1, u2) = (to_unit(a, b), to_unit(c, d));
+        let radius = (-2.0 * u1.ln()).sqrt();
+        let angle = core::f64::consts::TAU * u2;
+        x.push(radius * angle.cos());
+        y.push(radius * angle.sin());
+    }
+    Ok((x, y))
 }
 
 /// The kernel on one element in f64: the reference every backend is
@@ -114,9 +124,9 @@ mod tests {
 
     #[test]
     fn normal_inputs_are_reproducible_and_standard() {
-        let (x, y) = standard_normal_inputs(100_000, 1);
-        assert_eq!(standard_normal_inputs(100_000, 1).0, x);
-        assert_ne!(standard_normal_inputs(10, 2).0, x[..10]);
+        let (x, y) = standard_normal_inputs(100_000, 1).unwrap();
+        assert_eq!(standard_normal_inputs(100_000, 1).unwrap().0, x);
+        assert_ne!(standard_normal_inputs(10, 2).unwrap().0, x[..10]);
         for v in [&x, &y] {
             let mean = v.iter().sum::<f64>() / v.len() as f64;
             let var = v.iter().map(|a| (a - mean) * (a - mean)).sum::<f64>() / v.len() as f64;

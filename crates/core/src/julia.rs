@@ -235,15 +235,10 @@ impl Julia {
     /// # Errors
     /// [`ProblemError::OutOfMemory`] when the allocation fails.
     pub fn try_alloc_counts(&self) -> Result<Vec<u32>, ProblemError> {
-        let mut counts = Vec::new();
-        counts
-            .try_reserve_exact(self.pixels)
-            .map_err(|_| ProblemError::OutOfMemory {
-                problem: "julia",
-                bytes: self.pixels * size_of::<u32>(),
-            })?;
-        counts.resize(self.pixels, 0);
-        Ok(counts)
+        Ok(crate::alloc::try_zeroed(
+            self.pixels as u64,
+            "julia: the image's counts",
+        )?)
     }
 }
 

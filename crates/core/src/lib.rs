@@ -10,6 +10,7 @@
 //! kernel can work on a sub-range of its problem's index space and partial
 //! results combine exactly.
 
+pub mod alloc;
 pub mod chunks;
 pub mod error;
 pub mod gaussian;
@@ -22,6 +23,7 @@ pub mod shares;
 pub mod sum;
 pub mod tolerance;
 
+pub use alloc::{AllocError, AllocFailure};
 pub use error::ProblemError;
 pub use gaussian::Gaussian;
 pub use julia::{Julia, JuliaParams, Viewport};

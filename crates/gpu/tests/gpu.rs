@@ -246,7 +246,7 @@ fn ctx_free() -> &'static GpuContext {
 // ---------------------------------------------------------------- gaussian
 
 fn gaussian_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
-    let (x, y) = standard_normal_inputs(n, 3);
+    let (x, y) = standard_normal_inputs(n, 3).unwrap();
     (
         x.iter().map(|&v| v as f32).collect(),
         y.iter().map(|&v| v as f32).collect(),

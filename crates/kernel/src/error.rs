@@ -74,8 +74,9 @@ pub enum KernelError {
         chunk: u64,
     },
 
-    #[error("{kernel}: could not allocate {bytes} bytes for the output; choose a smaller size")]
-    OutOfMemory { kernel: &'static str, bytes: usize },
+    /// A buffer sized by the kernel (its output) could not be allocated.
+    #[error(transparent)]
+    OutOfMemory(#[from] hetero_core::AllocError),
 }
 
 impl Unsupported {

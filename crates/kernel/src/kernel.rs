@@ -194,16 +194,7 @@ pub fn check_map<K: Mapping + ?Sized>(
 /// # Errors
 /// [`KernelError::OutOfMemory`] when it cannot be allocated.
 pub fn try_alloc_output<K: Mapping + ?Sized>(kernel: &K) -> Result<Vec<K::Out>, KernelError> {
-    let values = kernel.len().checked_mul(kernel.out_per_item());
-    let oom = || KernelError::OutOfMemory {
-        kernel: kernel.name(),
-        bytes: values
-            .and_then(|v| v.checked_mul(size_of::<K::Out>()))
-            .unwrap_or(usize::MAX),
-    };
-    let values = values.ok_or_else(oom)?;
-    let mut out = Vec::new();
-    out.try_reserve_exact(values).map_err(|_| oom())?;
-    out.resize(values, K::Out::default());
-    Ok(out)
+    let values = (kernel.len() as u64).saturating_mul(kernel.out_per_item() as u64);
+    let what = format!("{}: the output", kernel.name());
+    Ok(hetero_core::alloc::try_zeroed(values, what)?)
 }

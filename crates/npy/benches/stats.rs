@@ -5,7 +5,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hetero_npy::{Stats, Widest};
 
 fn stats(c: &mut Criterion) {
-    let (values, _) = hetero_core::gaussian::standard_normal_inputs(100_000, 1);
+    let (values, _) = hetero_core::gaussian::standard_normal_inputs(100_000, 1).unwrap();
     let mut group = c.benchmark_group("npy-stats");
     group.throughput(Throughput::Elements(values.len() as u64));
     group.bench_function("scalar/100000", |b| b.iter(|| Stats::of::<f64>(&values)));

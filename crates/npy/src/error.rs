@@ -37,6 +37,15 @@ pub enum NpyError {
 
     #[error("the array's {elements} elements are more than this machine can address")]
     TooLarge { elements: String },
+
+    #[error(
+        "the header says it is {len} bytes long, more than numpy's limit of {limit} (max_header_size); this is not a file numpy writes"
+    )]
+    HeaderTooLong { len: u64, limit: u64 },
+
+    /// A buffer for the file's data could not be allocated.
+    #[error(transparent)]
+    OutOfMemory(#[from] hetero_core::AllocError),
 }
 
 impl NpyError {

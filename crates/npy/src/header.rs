@@ -11,6 +11,12 @@ use crate::error::NpyError;
 
 pub(crate) const MAGIC: &[u8; 6] = b"\x93NUMPY";
 
+/// The longest header read: numpy's own limit (`max_header_size`, 10 000
+/// bytes by default since numpy 1.24), far above the few hundred bytes of
+/// any shape numpy writes. A longer length field is refused before any
+/// buffer grows for it.
+pub const MAX_HEADER_LEN: usize = 10_000;
+
 /// What the header says about the array.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
@@ -39,7 +45,8 @@ impl Header {
     ///
     /// # Errors
     /// [`NpyError::NotNpy`], [`NpyError::UnsupportedVersion`],
-    /// [`NpyError::BadHeader`], [`NpyError::UnsupportedDtype`], or
+    /// [`NpyError::BadHeader`], [`NpyError::UnsupportedDtype`],
+    /// [`NpyError::HeaderTooLong`] past [`MAX_HEADER_LEN`], or
     /// [`NpyError::Truncated`] when the header itself is cut short.
     pub fn parse(bytes: &[u8]) -> Result<(Self, usize), NpyError> {
         if bytes.len() < 10 || &bytes[..6] != MAGIC {
@@ -62,6 +69,12 @@ impl Header {
         };
         if minor != 0 {
             return Err(NpyError::UnsupportedVersion { major, minor });
+        }
+        if len > MAX_HEADER_LEN {
+            return Err(NpyError::HeaderTooLong {
+                len: len as u64,
+                limit: MAX_HEADER_LEN as u64,
+            });
         }
         let end = start + len;
         let Some(raw) = bytes.get(start..end) else {
@@ -322,6 +335,33 @@ mod tests {
                 assert_eq!(Header::parse(&bytes).unwrap(), (h, bytes.len()));
             }
         }
+    }
+
+    #[test]
+    fn a_header_longer_than_numpys_limit_is_refused_from_its_length_field() {
+        // numpy's max_header_size: 10 000 bytes are read, one more is not,
+        // whatever follows (here: nothing, so nothing was read for it).
+        let padded = |len: usize| {
+            let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }";
+            let mut b = MAGIC.to_vec();
+            b.extend_from_slice(&[2, 0]);
+            b.extend_from_slice(&(len as u32).to_le_bytes());
+            b.extend_from_slice(dict.as_bytes());
+            b.resize(12 + len - 1, b' ');
+            b.push(b'\n');
+            b
+        };
+        assert!(Header::parse(&padded(MAX_HEADER_LEN)).is_ok());
+        let e = Header::parse(&padded(MAX_HEADER_LEN + 1)).unwrap_err();
+        assert!(
+            matches!(e, NpyError::HeaderTooLong { len: 10_001, .. }),
+            "{e}"
+        );
+        let mut claim = MAGIC.to_vec();
+        claim.extend_from_slice(&[2, 0]);
+        claim.extend_from_slice(&0xffff_fff0u32.to_le_bytes());
+        let e = Header::parse(&claim).unwrap_err();
+        assert!(e.to_string().contains("max_header_size"), "{e}");
     }
 
     #[test]

@@ -17,7 +17,8 @@ use std::path::Path;
 
 use crate::dtype::Kind;
 use crate::error::NpyError;
-use crate::header::Header;
+use crate::header::{Header, MAX_HEADER_LEN};
+use hetero_core::alloc::try_resize;
 
 /// Storage for reading `.npy` files, reused across reads.
 #[derive(Debug, Default)]
@@ -58,14 +59,10 @@ impl NpyBuffer {
         let size = usize::try_from(size).map_err(|_| NpyError::TooLarge {
             elements: format!("{size} bytes"),
         })?;
+        // The file's own length bounds this buffer, whatever its header says.
         let words = size.div_ceil(8);
         if self.raw.len() < words {
-            self.raw
-                .try_reserve_exact(words - self.raw.len())
-                .map_err(|_| NpyError::TooLarge {
-                    elements: format!("{size} bytes"),
-                })?;
-            self.raw.resize(words, 0);
+            try_resize(&mut self.raw, words as u64, 0, "npy: the file's bytes")?;
         }
         let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.raw)[..size];
         let got = read_full(&mut file, bytes).map_err(io)?;
@@ -79,8 +76,9 @@ impl NpyBuffer {
             .ok_or_else(|| NpyError::TooLarge {
                 elements: count.to_string(),
             })?;
-        let data = bytes
-            .get(offset..offset + need)
+        let data = offset
+            .checked_add(need)
+            .and_then(|end| bytes.get(offset..end))
             .ok_or(NpyError::Truncated {
                 expected: need as u64,
                 found: (got - offset) as u64,
@@ -91,9 +89,15 @@ impl NpyBuffer {
                 header,
             });
         }
+        // At most the file's length in values: `data` is within the file.
         let count = count as usize;
         if self.values.len() < count {
-            self.values.resize(count, 0.0);
+            try_resize(
+                &mut self.values,
+                count as u64,
+                0.0,
+                "npy: the values as f64",
+            )?;
         }
         convert(
             header.dtype.kind,
@@ -148,7 +152,7 @@ impl NpyBuffer {
             let got = read_full(&mut file, bytes).map_err(io)?;
             if got < bytes.len() {
                 return Err(NpyError::Truncated {
-                    expected: total * size as u64,
+                    expected: total.saturating_mul(size as u64),
                     found: done * size as u64 + got as u64,
                 });
             }
@@ -177,10 +181,12 @@ impl NpyBuffer {
             let got = read_full(file, bytes).map_err(HeaderRead::Io)?;
             match Header::parse(&bytes[..got]) {
                 // The header runs past what was read, and the file has more.
+                // `Header::parse` refuses a length past MAX_HEADER_LEN, so
+                // this grows the buffer to at most ~10 kB, once.
                 Err(NpyError::Truncated { expected, .. }) if got == want => {
                     want = usize::try_from(expected)
                         .ok()
-                        .filter(|&e| e <= 1 << 32)
+                        .filter(|&e| e > want && e <= MAX_HEADER_LEN + 12)
                         .ok_or(HeaderRead::Format(NpyError::BadHeader {
                             reason: format!("a header of {expected} bytes"),
                         }))?

@@ -32,7 +32,8 @@ element!(u32, U32, u32);
 /// `np.load` gives it back. An empty `shape` is a 0-d array of one element.
 ///
 /// # Errors
-/// [`NpyError::ShapeMismatch`] unless `shape`'s product is `data.len()`.
+/// [`NpyError::ShapeMismatch`] unless `shape`'s product is `data.len()`;
+/// [`NpyError::OutOfMemory`] when the bytes cannot be allocated.
 pub fn to_npy_bytes<T: NpyElement>(data: &[T], shape: &[usize]) -> Result<Vec<u8>, NpyError> {
     let elements = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
     if elements != Some(data.len()) {
@@ -50,7 +51,8 @@ pub fn to_npy_bytes<T: NpyElement>(data: &[T], shape: &[usize]) -> Result<Vec<u8
         shape: shape.iter().map(|&d| d as u64).collect(),
     }
     .to_bytes();
-    let mut out = Vec::with_capacity(header.len() + std::mem::size_of_val(data));
+    let bytes = (header.len() as u64).saturating_add(std::mem::size_of_val(data) as u64);
+    let mut out = hetero_core::alloc::try_with_capacity(bytes, "npy: the file's bytes")?;
     out.extend_from_slice(&header);
     if cfg!(target_endian = "little") {
         out.extend_from_slice(bytemuck::cast_slice(data));

@@ -52,3 +52,44 @@ fn the_pool_holds_a_chunk_per_reader_not_a_file_per_file() {
     }
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// 4 KB files whose header-length field claims 0xfffffff0 bytes: each is
+/// refused from its first 12 bytes, with no buffer grown for the claim
+/// (it used to grow every reader's to 4 GiB).
+#[test]
+fn a_header_that_claims_gigabytes_grows_no_buffer() {
+    let dir = std::env::temp_dir().join(format!("hetero-npy-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut hostile = b"\x93NUMPY\x02\x00".to_vec();
+    hostile.extend_from_slice(&0xffff_fff0u32.to_le_bytes());
+    hostile.extend(std::iter::repeat_n(b' ', 4096));
+    let paths: Vec<PathBuf> = (0..4)
+        .map(|i| {
+            let p = dir.join(format!("hostile{i}.npy"));
+            std::fs::write(&p, &hostile).unwrap();
+            p
+        })
+        .collect();
+    let mut messages = Vec::new();
+    let bytes = peak_extra(|| {
+        stats_of_files::<Widest>(&paths, 4, |r| {
+            messages.push(r.result.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        });
+    });
+    assert_eq!(messages.len(), 4);
+    for m in &messages {
+        let m = m.as_ref().expect_err("a hostile header is an error");
+        assert!(m.contains("max_header_size"), "{m}");
+    }
+    // Four readers' 4 KiB header buffers and their bookkeeping.
+    assert!(bytes < 1 << 20, "{bytes} bytes for four hostile files");
+
+    // The whole-file reader too: bounded by the file, refused by the limit.
+    let mut buffer = hetero_npy::NpyBuffer::default();
+    let e = buffer.read(&paths[0]).unwrap_err();
+    assert!(
+        matches!(e, hetero_npy::NpyError::HeaderTooLong { .. }),
+        "{e}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -8,7 +8,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::engines::engine_for;
-use crate::errors::{problem, to_py};
+use crate::errors::{memory, problem, to_py};
 
 /// A 1-D array of `T` viewed in place, or a ValueError saying what to pass.
 fn view<'py, T: numpy::Element>(
@@ -74,7 +74,7 @@ struct Run<'a, 'py> {
 impl<'py> Run<'_, 'py> {
     /// The kernel over `xs` and `ys` into `out` (or a new array), the GIL
     /// released while it computes.
-    fn compute<T: numpy::Element + Element>(
+    fn compute<T: numpy::Element + Element + Default>(
         &self,
         xs: PyReadonlyArray1<'py, T>,
         ys: PyReadonlyArray1<'py, T>,
@@ -94,14 +94,20 @@ impl<'py> Run<'_, 'py> {
     }
 }
 
-/// `out` as a 1-D array of `T`, or a new one of `len`.
-fn output<'py, T: numpy::Element>(
+/// `out` as a 1-D array of `T`, or a new one of `len` (a `MemoryError`
+/// naming the bytes when it cannot be allocated; the array takes the
+/// buffer without a copy).
+fn output<'py, T: numpy::Element + Clone + Default>(
     py: Python<'py>,
     out: Option<&Bound<'py, PyAny>>,
     len: usize,
 ) -> PyResult<Bound<'py, PyArray1<T>>> {
     match out {
-        None => Ok(PyArray1::<T>::zeros(py, len, false)),
+        None => {
+            let zeros = hetero::alloc::try_zeroed::<T>(len as u64, "gaussian: the output")
+                .map_err(memory)?;
+            Ok(PyArray1::from_vec(py, zeros))
+        }
         Some(out) => out
             .downcast::<PyArray1<T>>()
             .cloned()

@@ -3,10 +3,11 @@
 //! device or the machine.
 
 use pyo3::PyErr;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
 
 pub fn to_py(e: hetero::Error) -> PyErr {
     match e {
+        hetero::Error::OutOfMemory(_) => PyMemoryError::new_err(e.to_string()),
         hetero::Error::Gpu(hetero::GpuError::BadSetting { .. })
         | hetero::Error::Problem(_)
         | hetero::Error::Kernel(_)
@@ -19,5 +20,11 @@ pub fn to_py(e: hetero::Error) -> PyErr {
 }
 
 pub fn problem(e: hetero::ProblemError) -> PyErr {
-    PyValueError::new_err(e.to_string())
+    to_py(e.into())
+}
+
+/// A buffer the call could not allocate: Python's `MemoryError`, with the
+/// bytes asked for.
+pub fn memory(e: hetero::AllocError) -> PyErr {
+    PyMemoryError::new_err(e.to_string())
 }

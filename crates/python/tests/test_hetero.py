@@ -5,6 +5,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -180,3 +181,53 @@ def test_errors_are_python_exceptions_with_hetero_messages():
         hetero.sum(np.zeros(0))
     with pytest.raises(ValueError, match="width and height"):
         hetero.julia(width=10)
+
+
+# Run in a child whose address space is limited to what it already maps
+# plus 256 MB: a machine with less memory than the call needs. numpy's
+# zeros are mapped lazily, so the inputs cost address space, not memory.
+OUT_OF_MEMORY_CHILD = r"""
+import resource, sys
+import numpy as np
+import hetero
+
+def limit_to_current_plus(extra):
+    with open("/proc/self/status") as status:
+        kib = next(int(l.split()[1]) for l in status if l.startswith("VmSize:"))
+    limit = kib * 1024 + extra
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+
+x = np.zeros(300_000_000, dtype=np.float32)   # 1.2 GB each, never touched
+y = np.zeros(300_000_000, dtype=np.float32)
+limit_to_current_plus(256 << 20)
+for name, call in [
+    ("gaussian", lambda: hetero.gaussian(x, y, backend="simd")),
+    ("julia", lambda: hetero.julia(n=20_000, backend="scalar")),
+]:
+    try:
+        call()
+    except MemoryError as e:
+        print(name, "MemoryError", e)
+    else:
+        print(name, "returned")
+"""
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+def test_an_output_larger_than_memory_is_a_memory_error_not_an_abort():
+    done = subprocess.run(
+        [sys.executable, "-c", OUT_OF_MEMORY_CHILD],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # A signal (SIGABRT from a failed allocation) is a negative return code.
+    assert done.returncode == 0, (done.returncode, done.stderr)
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2, done.stdout
+    gaussian, julia = lines
+    assert gaussian.startswith("gaussian MemoryError"), gaussian
+    assert "could not allocate 1200000000 bytes" in gaussian, gaussian
+    assert julia.startswith("julia MemoryError"), julia
+    assert "could not allocate 3200000000 bytes" in julia, julia
+    assert "choose a smaller size" in julia, julia

@@ -4,6 +4,7 @@
 
 use hetero::problems::gaussian::GaussianKernel;
 use hetero::{Backend, Engine, Gaussian, GpuContext, GpuTimings, standard_normal_inputs};
+use hetero_core::alloc::{try_collect, try_zeroed};
 
 use super::{Kind, Output, Run, Validation, Workload, wrong_kind};
 use crate::ceilings::{Access, Ceilings, flops};
@@ -51,17 +52,21 @@ pub struct GaussianWork {
 
 impl GaussianWork {
     pub fn new(n: u64) -> anyhow::Result<Self> {
-        let (x, y) = standard_normal_inputs(usize::try_from(n)?, 1);
-        let (x, y): (Vec<f32>, Vec<f32>) = (
-            x.iter().map(|&v| v as f32).collect(),
-            y.iter().map(|&v| v as f32).collect(),
+        let (x, y) = standard_normal_inputs(usize::try_from(n)?, 1)?;
+        let narrow =
+            |v: &[f64], what: &'static str| try_collect(n, v.iter().map(|&v| v as f32), what);
+        let (x, y) = (
+            narrow(&x, "gaussian workload: x in f32")?,
+            narrow(&y, "gaussian workload: y in f32")?,
         );
-        let exact = x
-            .iter()
-            .zip(&y)
-            .map(|(&a, &b)| hetero_core::gaussian::kernel_f64(1.0, f64::from(a), f64::from(b)))
-            .collect();
-        let out = std::sync::Mutex::new(vec![0.0; x.len()]);
+        let exact = try_collect(
+            n,
+            x.iter()
+                .zip(&y)
+                .map(|(&a, &b)| hetero_core::gaussian::kernel_f64(1.0, f64::from(a), f64::from(b))),
+            "gaussian workload: the f64 yardstick",
+        )?;
+        let out = std::sync::Mutex::new(try_zeroed(n, "gaussian workload: the output")?);
         Ok(Self {
             spec: Gaussian::notebook(),
             x,
@@ -147,7 +152,8 @@ impl Workload for GaussianWork {
     }
 
     fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {
-        let mut z = vec![0.0; self.x.len()];
+        let mut z = try_zeroed(self.x.len() as u64, "gaussian workload: the GPU's output")
+            .map_err(|e| e.to_string())?;
         let kernel =
             GaussianKernel::new(&self.spec, &self.x, &self.y).map_err(|e| e.to_string())?;
         hetero::gpu::map(gpu, &kernel, 0..self.x.len(), &mut z).map_err(|e| e.to_string())

@@ -120,7 +120,7 @@ impl Workload for JuliaWork {
     }
 
     fn gpu_timings(&self, gpu: &GpuContext) -> Result<GpuTimings, String> {
-        let mut out = vec![0; self.spec.pixels()];
+        let mut out = self.spec.try_alloc_counts().map_err(|e| e.to_string())?;
         let kernel = JuliaKernel::new(&self.spec);
         hetero::gpu::map(gpu, &kernel, 0..self.spec.height(), &mut out).map_err(|e| e.to_string())
     }

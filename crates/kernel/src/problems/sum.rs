@@ -33,14 +33,11 @@ const GROUP_ITEMS: u64 = 256 * 16;
 /// # Errors
 /// [`KernelError::OutOfMemory`] when the array cannot be allocated.
 pub fn arange(n: usize) -> Result<Vec<f64>, KernelError> {
-    let mut data = Vec::new();
-    data.try_reserve_exact(n)
-        .map_err(|_| KernelError::OutOfMemory {
-            kernel: "sum",
-            bytes: n.saturating_mul(8),
-        })?;
-    data.extend((0..n).map(|i| i as f64));
-    Ok(data)
+    Ok(hetero_core::alloc::try_collect(
+        n as u64,
+        (0..n).map(|i| i as f64),
+        "sum: the array",
+    )?)
 }
 
 /// The exact sum of [`arange`]`(n)`, n(n − 1)/2, as an f64 (exact while it
