@@ -60,28 +60,40 @@ struct Args {
     floor: bool,
 }
 
-/// The files `paths` name: a folder's entries (sorted, folders skipped),
-/// a file, or a glob's matches.
-fn expand(paths: &[String]) -> Result<Vec<PathBuf>, Failure> {
+/// Whether a folder's entry named `name` is one of its `.npy` files as
+/// Python's `glob("*.npy")` sees them: the suffix, and not hidden (`*`
+/// does not match a leading dot).
+fn is_listed_npy(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.ends_with(".npy") && !name.starts_with('.')
+}
+
+/// The files `paths` name — a folder's `.npy` files (sorted; as
+/// `glob("*.npy")` in it), a file, or a glob's matches — and how many
+/// other files the folders held (skipped, and said so in the summary).
+fn expand(paths: &[String]) -> Result<(Vec<PathBuf>, usize), Failure> {
     if paths.is_empty() {
         return Err(Failure::usage(
             "give a folder, files or a quoted glob of .npy files (or --make-fake N into a folder)",
         ));
     }
     let mut files = Vec::new();
+    let mut skipped = 0;
     for given in paths {
         let path = Path::new(given);
         if path.is_dir() {
             let entries = std::fs::read_dir(path)
                 .map_err(|e| Failure::usage(format!("{given}: cannot list the folder: {e}")))?;
-            let mut found: Vec<PathBuf> = entries
+            let (mut found, others): (Vec<PathBuf>, Vec<PathBuf>) = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| !p.is_dir())
-                .collect();
+                .partition(|p| p.file_name().is_some_and(is_listed_npy));
+            skipped += others.len();
             if found.is_empty() {
                 return Err(Failure::usage(format!(
-                    "{given}: the folder holds no files; give a folder of .npy files or make some with --make-fake N"
+                    "{given}: the folder holds no .npy files ({} other files); give a folder of .npy files or make some with --make-fake N",
+                    others.len()
                 )));
             }
             found.sort();
@@ -100,7 +112,7 @@ fn expand(paths: &[String]) -> Result<Vec<PathBuf>, Failure> {
             return Err(Failure::usage(format!("{given}: no such file or folder")));
         }
     }
-    Ok(files)
+    Ok((files, skipped))
 }
 
 /// Writes `count` fake files into `dir`, each whole or not at all, never
@@ -239,7 +251,7 @@ fn run() -> Result<(), Failure> {
     } else {
         1
     };
-    let files = expand(&args.paths)?;
+    let (files, skipped) = expand(&args.paths)?;
     let mut runs = Vec::with_capacity(args.common.repeat as usize);
     let mut last = Vec::new();
     for _ in 0..args.common.repeat {
@@ -288,6 +300,7 @@ fn run() -> Result<(), Failure> {
             "seconds": seconds,
             "setup_seconds": 0.0,
             "floor_seconds": floor,
+            "skipped_files": skipped,
             "files": rows,
         }));
     } else {
@@ -312,6 +325,9 @@ fn run() -> Result<(), Failure> {
             seconds,
             values as f64 * 8.0 / seconds / 1e9
         );
+        if skipped > 0 {
+            println!("skipped {skipped} file(s) in the folder(s) that are not *.npy");
+        }
         if let Some(floor) = floor {
             println!(
                 "reading alone (the floor), same readers: {floor:.3} s; the statistics add {:+.0} %",

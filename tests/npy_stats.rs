@@ -140,11 +140,61 @@ fn bad_files_are_reported_each_with_its_reason_and_the_rest_computed() {
 }
 
 #[test]
+fn a_folder_means_its_npy_files_and_the_others_are_counted_as_skipped() {
+    let dir = scratch("glob");
+    let good = hetero::npy::to_npy_bytes(&[1.0f64, 2.0, 3.0], &[3]).unwrap();
+    for name in ["a.npy", "b.npy", "c.npy", ".hidden.npy"] {
+        std::fs::write(dir.join(name), &good).unwrap();
+    }
+    // What a writer leaves beside its arrays: a marker, notes, a sub-folder.
+    std::fs::write(dir.join(".complete.json"), b"{}").unwrap();
+    std::fs::write(dir.join("notes.txt"), b"hello").unwrap();
+    std::fs::create_dir(dir.join("sub.npy")).unwrap();
+    let out = run(&["--json"], &[&dir]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report = json(&out);
+    let names: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["file"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(names, ["a.npy", "b.npy", "c.npy"], "as glob(\"*.npy\")");
+    assert_eq!(report["skipped_files"], 3, "{report}");
+    let text = run(&[], &[&dir]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("skipped 3 file(s)"), "{stdout}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn hostile_headers_are_refused_each_with_the_reason() {
+    let dir = scratch("hostile");
+    let mut hostile = b"\x93NUMPY\x02\x00".to_vec();
+    hostile.extend_from_slice(&0xffff_fff0u32.to_le_bytes());
+    hostile.extend(std::iter::repeat_n(b' ', 4096));
+    for i in 0..4 {
+        std::fs::write(dir.join(format!("h{i}.npy")), &hostile).unwrap();
+    }
+    let out = run(&["--json", "--threads", "4"], &[&dir]);
+    assert_eq!(out.status.code(), Some(1), "every file failed");
+    let report = json(&out);
+    let rows = report["files"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    for row in rows {
+        let error = row["error"].as_str().unwrap_or_else(|| panic!("{row}"));
+        assert!(error.contains("max_header_size"), "{row}");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
 fn usage_errors_exit_2_with_the_reason() {
     let empty = scratch("empty");
     for (args, paths, mention) in [
         (&[][..], vec![], "give a folder"),
-        (&[][..], vec![empty.clone()], "holds no files"),
+        (&[][..], vec![empty.clone()], "holds no .npy files"),
         (&[][..], vec![empty.join("nothing-here")], "no such file"),
         (&[][..], vec![empty.join("*.npy")], "matches no file"),
         (
