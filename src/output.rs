@@ -9,6 +9,16 @@
 //! `/dev/stdout`, a FIFO or a device node it replaces the node with a
 //! regular file. So those are opened and written through, and an error
 //! such as ENOSPC (`/dev/full`) or EPIPE is reported, never swallowed.
+//!
+//! Durability, as atomic-write crates and `tempfile::persist` users do it:
+//! the temporary file is flushed to disk (`fsync`) before the rename — on
+//! ext4 and XFS a crash right after a rename of unsynced data can leave an
+//! empty file — and the folder is synced after it, so the rename itself
+//! survives. The temporary file is created with the replaced file's
+//! permissions (never readable by more users than the file was, not even
+//! for a moment). Where the folder cannot take a new entry but the file is
+//! writable (a read-only folder holding a writable file), the file is
+//! written through in place: what the user asked for, not atomically.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -73,6 +83,12 @@ pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), WriteError> {
         match classify(path) {
             Target::Replace(target) => match stage(&target, bytes) {
                 Ok(tmp) => staged.push((tmp, target, path)),
+                // The folder refuses a new entry but the file is there and
+                // may be writable: write it in place (or fail with the
+                // file's own reason).
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied && target.is_file() => {
+                    through.push((target, bytes, path));
+                }
                 Err(e) => {
                     cleanup(&staged);
                     return Err(fail(path)(e));
@@ -93,7 +109,55 @@ pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), WriteError> {
             return Err(fail(path)(e));
         }
     }
+    for (_, target, path) in &staged {
+        sync_folder_of(target).map_err(fail(path))?;
+    }
     Ok(())
+}
+
+/// Makes a rename in `target`'s folder durable (`fsync` of the folder).
+/// Elsewhere than Unix a folder cannot be opened to sync it; the rename is
+/// then as durable as the platform makes it.
+fn sync_folder_of(target: &Path) -> io::Result<()> {
+    if !cfg!(unix) {
+        return Ok(());
+    }
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    fs::File::open(dir)?.sync_all()
+}
+
+/// Creates the new file `tmp` (never an existing one) with `mode`'s
+/// permission bits where the platform has them: the replaced file's, so a
+/// private file's replacement is never readable by others, even before its
+/// permissions are set.
+fn create_new_with_mode(tmp: &Path, mode: Option<u32>) -> io::Result<fs::File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode & 0o7777);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(tmp)
+}
+
+/// The permission bits of the file at `target`, if there is one.
+fn mode_of(target: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(target).ok().map(|m| m.permissions().mode())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = target;
+        None
+    }
 }
 
 /// What `path` is, following symlinks to the file they name.
@@ -125,18 +189,23 @@ fn stage(target: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         ));
-        let mut file = match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        let mut file = match create_new_with_mode(&tmp, mode_of(target)) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         };
-        let written = file.write_all(bytes).and_then(|()| {
-            // Keep the permissions of the file being replaced.
-            match fs::metadata(target) {
-                Ok(old) => file.set_permissions(old.permissions()),
-                Err(_) => Ok(()),
-            }
-        });
+        let written = file
+            .write_all(bytes)
+            .and_then(|()| {
+                // Exactly the replaced file's permissions (the umask may
+                // have narrowed them at creation).
+                match fs::metadata(target) {
+                    Ok(old) => file.set_permissions(old.permissions()),
+                    Err(_) => Ok(()),
+                }
+            })
+            // On disk before the rename makes it the file.
+            .and_then(|()| file.sync_all());
         if let Err(e) = written {
             drop(file);
             let _ = fs::remove_file(&tmp);
@@ -155,5 +224,30 @@ fn write_through(target: &Path, bytes: &[u8]) -> io::Result<()> {
         .truncate(true)
         .open(target)?;
     file.write_all(bytes)?;
-    file.flush()
+    file.flush()?;
+    // A regular file written in place (its folder took no new entry) is
+    // synced like a staged one; devices and FIFOs have nothing to sync.
+    if file.metadata()?.is_file() {
+        file.sync_all()?;
+    }
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_temporary_file_is_born_with_the_replaced_files_mode() {
+        let dir = std::env::temp_dir().join(format!("hetero-output-mode-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let tmp = dir.join("born");
+        let _ = fs::remove_file(&tmp);
+        // Before any write or set_permissions: the mode it was created with.
+        let file = create_new_with_mode(&tmp, Some(0o100600)).unwrap();
+        let mode = file.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a private file's replacement starts private");
+        fs::remove_dir_all(dir).ok();
+    }
 }

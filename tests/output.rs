@@ -137,3 +137,65 @@ fn failures_leave_regular_files_as_they_were_and_no_temporaries() {
     assert_eq!(names(&dir), ["a-dir", "first"], "no temporary file is left");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A folder that takes no new entry, even from root: `chmod 0555`, and
+/// where that does not stop this process (root) the immutable attribute
+/// (`chattr +i`, ext4/XFS). Undone on drop. `None` (with the reason) when
+/// neither holds here.
+struct ClosedFolder(PathBuf, bool);
+
+impl ClosedFolder {
+    fn new(dir: &Path) -> Result<Self, String> {
+        let refuses = || std::fs::File::create(dir.join(".probe")).is_err();
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if refuses() {
+            return Ok(Self(dir.to_path_buf(), false));
+        }
+        let _ = std::fs::remove_file(dir.join(".probe"));
+        let chattr = Command::new("chattr").arg("+i").arg(dir).status();
+        if chattr.is_ok_and(|s| s.success()) {
+            let closed = Self(dir.to_path_buf(), true);
+            if refuses() {
+                return Ok(closed);
+            }
+        }
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+        Err("this process may create files in a 0555 folder and chattr +i is not available".into())
+    }
+}
+
+impl Drop for ClosedFolder {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        }
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+#[test]
+fn a_writable_file_in_a_folder_that_takes_no_new_file_is_written_in_place() {
+    let dir = scratch("closed");
+    let path = dir.join("out.csv");
+    std::fs::write(&path, b"old contents, longer than the new").unwrap();
+    let closed = match ClosedFolder::new(&dir) {
+        Ok(closed) => closed,
+        Err(why) => {
+            assert!(!support_ci(), "CI must run this test: {why}");
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    write_file(&path, b"new").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"new");
+    // A file that does not exist yet still needs the folder: a clear error.
+    let e = write_file(&dir.join("new.csv"), b"x").unwrap_err();
+    assert!(e.to_string().contains("new.csv"), "{e}");
+    drop(closed);
+    assert_eq!(names(&dir), ["out.csv"], "no temporary file is left");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+fn support_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
