@@ -23,7 +23,7 @@ impl Cluster {
     /// The time waited counts as communication.
     pub(crate) fn wait<'a, D: ?Sized, S: Scope<'a>>(&self, request: Request<'a, D, S>, what: &str) {
         let started = Instant::now();
-        let deadline = started + self.timeout;
+        let deadline = deadline(started, self.timeout);
         let mut pending = request;
         let mut pause = Duration::from_micros(1);
         loop {
@@ -31,7 +31,7 @@ impl Cluster {
                 Ok(_) => break,
                 Err(still) => pending = still,
             }
-            if Instant::now() >= deadline {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
                 self.abort(
                     EXIT_TIMEOUT,
                     &format!(
@@ -45,5 +45,25 @@ impl Cluster {
         }
         self.comm_spent
             .set(self.comm_spent.get() + started.elapsed());
+    }
+}
+
+/// When a wait that starts at `started` gives up: `None` — never — for a
+/// timeout past what the clock can represent (`Duration::MAX` asks for an
+/// unbounded wait; adding it to an `Instant` would overflow and panic).
+fn deadline(started: Instant, timeout: Duration) -> Option<Instant> {
+    started.checked_add(timeout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_past_the_clock_waits_without_bound_instead_of_panicking() {
+        let now = Instant::now();
+        assert_eq!(deadline(now, Duration::MAX), None);
+        let second = Duration::from_secs(1);
+        assert_eq!(deadline(now, second), Some(now + second));
     }
 }

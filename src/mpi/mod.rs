@@ -159,6 +159,7 @@ impl Cluster {
     /// Sets how long this rank waits for the others at one collective
     /// before it ends the whole job (`MPI_Abort`). Give every rank the
     /// same value; it must cover the slowest rank's share of a problem.
+    /// `Duration::MAX` waits without bound.
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
     }
