@@ -52,14 +52,65 @@ struct Claims {
     panic: Mutex<Option<Box<dyn Any + Send>>>,
 }
 
+/// Counts a claimed task as finished when dropped: on every path out of
+/// it, an unwind included, so the caller's wait always ends.
+struct Finished<'a>(&'a AtomicUsize);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// The caller's side of the protocol, run however `for_each_claimed` is
+/// left (an unwind included): stop further claims, then wait until every
+/// task already claimed has finished, so no helper can still be inside the
+/// lifetime-erased closure once the caller's frame is gone.
+struct WaitForClaimed<'a>(&'a Claims);
+
+impl Drop for WaitForClaimed<'_> {
+    fn drop(&mut self) {
+        let claims = self.0;
+        // Every later claim lands past `count`; `count` more than any
+        // number of claims made so far, so this cannot wrap.
+        let claimed = claims
+            .next
+            .fetch_add(claims.count, Ordering::Relaxed)
+            .min(claims.count);
+        // What is left are tasks the helpers are running now: at most one
+        // chunk's time each, so spin, then yield.
+        let mut spins = 0u32;
+        while claims.done.load(Ordering::Acquire) < claimed {
+            if spins < 1 << 12 {
+                core::hint::spin_loop();
+                spins += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+}
+
+/// Drops a panic's payload, catching a panic in the payload's own `Drop`
+/// (`panic_any` of a value whose drop panics): leaked rather than let it
+/// unwind out of a worker. Unwinding there would skip the bookkeeping the
+/// caller waits on, or take a rayon thread down (an abort).
+fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(second) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        core::mem::forget(second);
+    }
+}
+
 impl Claims {
-    /// Claims and runs tasks until none are left.
+    /// Claims and runs tasks until none are left. Never unwinds: a task's
+    /// panic is kept (the first) or dropped safely (the rest).
     fn work(&self) {
         loop {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             if i >= self.count {
                 return;
             }
+            let _finished = Finished(&self.done);
             // SAFETY: the claim of `i < count` succeeded, so `done` cannot
             // reach `count` before this task's increment below, and the
             // caller of `for_each_claimed` — which owns the closure — does
@@ -67,10 +118,21 @@ impl Claims {
             // `count` returns above without touching it.
             let task = unsafe { &*self.task.0 };
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(i))) {
-                let mut first = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
-                first.get_or_insert(payload);
+                let later = {
+                    let mut first = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
+                    match *first {
+                        None => {
+                            *first = Some(payload);
+                            None
+                        }
+                        Some(_) => Some(payload),
+                    }
+                };
+                // Outside the lock: the payload's Drop may do anything.
+                if let Some(payload) = later {
+                    drop_payload(payload);
+                }
             }
-            self.done.fetch_add(1, Ordering::Release);
         }
     }
 }
@@ -99,17 +161,9 @@ pub fn for_each_claimed(pool: &ThreadPool, count: usize, task: &(dyn Fn(usize) +
         let claims = Arc::clone(&claims);
         pool.spawn(move || claims.work());
     }
-    claims.work();
-    // What is left are tasks the helpers are running now: at most one
-    // chunk's time each, so spin, then yield.
-    let mut spins = 0u32;
-    while claims.done.load(Ordering::Acquire) < count {
-        if spins < 1 << 12 {
-            core::hint::spin_loop();
-            spins += 1;
-        } else {
-            std::thread::yield_now();
-        }
+    {
+        let _wait = WaitForClaimed(&claims);
+        claims.work();
     }
     let panic = claims
         .panic
@@ -229,6 +283,47 @@ mod tests {
             .unwrap_or_default();
         assert!(message.contains("task five fails"), "{message}");
         assert_eq!(finished.load(Ordering::Relaxed), 63);
+    }
+
+    /// A panic payload whose own `Drop` panics.
+    struct PanicsOnDrop;
+
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                panic!("the payload's drop panics");
+            }
+        }
+    }
+
+    #[test]
+    fn a_payload_that_panics_on_drop_neither_escapes_nor_hangs_the_call() {
+        use std::sync::mpsc;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let (entered, left) = (AtomicUsize::new(0), AtomicUsize::new(0));
+            let caught = catch_unwind(AssertUnwindSafe(|| {
+                for_each_claimed(&pool(2), 100, &|_| {
+                    entered.fetch_add(1, Ordering::SeqCst);
+                    let _leave = Finished(&left);
+                    // Long enough that both threads are inside tasks at once.
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                    std::panic::panic_any(PanicsOnDrop);
+                });
+            }));
+            // Once the call is left, no task may still be running.
+            let inside = entered.load(Ordering::SeqCst) - left.load(Ordering::SeqCst);
+            let payload = caught.expect_err("the first panic reaches the caller");
+            let is_ours = payload.is::<PanicsOnDrop>();
+            core::mem::forget(payload);
+            let _ = tx.send((inside, is_ours, entered.load(Ordering::SeqCst)));
+        });
+        let (inside, is_ours, entered) = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the call returned (no hang, no lost thread)");
+        assert_eq!(inside, 0, "a task still ran after the call was left");
+        assert!(is_ours, "the first task's payload is the one raised");
+        assert_eq!(entered, 100, "every task ran once");
     }
 
     #[test]
