@@ -21,6 +21,11 @@
 //! and `hetero_gpu` (feature `gpu`, on by default); this crate dispatches a
 //! kernel to the driver of a backend.
 
+// Unsafe code only where a module allows it (each block with its SAFETY
+// comment): a new `unsafe` elsewhere is a visible decision.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 mod adapter;
 pub mod auto;
 mod backend;

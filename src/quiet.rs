@@ -9,6 +9,9 @@
 //! variable any absolute path is enough: the display connection then fails
 //! silently (no socket there), and compute is unaffected.
 
+// Setting an environment variable is unsafe while other threads run.
+#![allow(unsafe_code)]
+
 /// Sets `XDG_RUNTIME_DIR` to the temporary directory when it is unset or
 /// not an absolute path, so probing the GPU prints nothing. Programs call
 /// it first thing in `main`; the hetero examples and `hetero-bench` do.

@@ -11,6 +11,10 @@
 //! tiny tasks (granularity), and where a GPU call's time goes. Each figure is
 //! shown beside the machine's own ceiling (floating-point peak, memory bandwidth).
 
+// No unsafe code: a new `unsafe` here is a decision to make visibly,
+// by lifting this.
+#![forbid(unsafe_code)]
+
 pub mod ceilings;
 pub mod experiments;
 pub mod machine;

@@ -8,6 +8,11 @@
 //! Exit codes: 0 all valid; 1 a measurement failed validation or did not
 //! run (the report is written first); 2 a usage error (nothing written).
 
+// Unsafe code only where a module allows it (each block with its SAFETY
+// comment): a new `unsafe` elsewhere is a visible decision.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -372,6 +377,7 @@ fn run(args: RunArgs) -> ExitCode {
     }
 }
 
+#[allow(unsafe_code)]
 fn main() -> ExitCode {
     // SAFETY: first thing in main; no other thread exists yet.
     unsafe { hetero::quiet_gpu_probe() };

@@ -10,6 +10,10 @@
 //! kernel can work on a sub-range of its problem's index space and partial
 //! results combine exactly.
 
+// No unsafe code: a new `unsafe` here is a decision to make visibly,
+// by lifting this.
+#![forbid(unsafe_code)]
+
 pub mod alloc;
 pub mod chunks;
 pub mod error;

@@ -16,6 +16,10 @@
 //! fixed tree as every other driver, so the result is bit-identical to the
 //! sequential driver's for any thread count.
 
+// The closure shared with the helpers has its lifetime erased: the
+// protocol below (each step with its SAFETY comment) keeps it alive.
+#![allow(unsafe_code)]
+
 use core::any::Any;
 use core::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};

@@ -15,6 +15,11 @@
 //! to [`caller_helps::MAX_CHUNKS`] chunks, where waking a parked pool would
 //! cost more than the work.
 
+// Unsafe code only where a module allows it (each block with its SAFETY
+// comment): a new `unsafe` elsewhere is a visible decision.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod caller_helps;
 pub mod parallel;
 pub mod sequential;

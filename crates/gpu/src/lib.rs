@@ -13,6 +13,10 @@
 //! The context knows no problem by name. All wgpu calls of hetero live in
 //! this crate.
 
+// No unsafe code: a new `unsafe` here is a decision to make visibly,
+// by lifting this.
+#![forbid(unsafe_code)]
+
 mod adapter;
 mod config;
 mod context;

@@ -152,6 +152,7 @@ pub fn map_elements<R: Real, const N: usize>(
     let (vectors, tail) = out.split_at_mut(n / lanes * lanes);
     for (k, o) in vectors.chunks_exact_mut(lanes).enumerate() {
         let at = k * lanes;
+        #[allow(unsafe_code)]
         let args: [R; N] = core::array::from_fn(|j| {
             // SAFETY: `at + lanes <= vectors.len() <= n == inputs[j].len()`.
             // PERF: the optimiser cannot see that through the array of

@@ -19,6 +19,11 @@
 //! Nothing here schedules work: the drivers (sequential and rayon in
 //! `hetero-cpu`, the GPU in `hetero-gpu`) do.
 
+// Unsafe code only where a module allows it (each block with its SAFETY
+// comment): a new `unsafe` elsewhere is a visible decision.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod compare;
 pub mod error;
 pub mod fold;

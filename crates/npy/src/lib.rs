@@ -19,6 +19,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// No unsafe code: a new `unsafe` here is a decision to make visibly,
+// by lifting this.
+#![forbid(unsafe_code)]
+
 mod dtype;
 mod error;
 mod files;

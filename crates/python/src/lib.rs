@@ -3,6 +3,10 @@
 //! and takes `backend=` ("auto", "scalar", "simd", "threads",
 //! "simd-threads", "gpu") and `threads=`.
 
+// No unsafe code: a new `unsafe` here is a decision to make visibly,
+// by lifting this.
+#![forbid(unsafe_code)]
+
 mod arrays;
 mod engines;
 mod errors;

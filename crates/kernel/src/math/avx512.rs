@@ -6,6 +6,10 @@
 //! features (`mod.rs`), so every intrinsic here is available on every CPU
 //! that runs it: that is the SAFETY argument of each `unsafe` block.
 
+// Intrinsics of the instruction set this module is compiled for: every
+// unsafe block says why its target features are present.
+#![allow(unsafe_code)]
+
 use core::arch::x86_64::{
     __m512, __m512d, __m512i, _mm512_permutex2var_pd, _mm512_scalef_pd, _mm512_scalef_ps,
 };

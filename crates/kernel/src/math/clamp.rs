@@ -11,6 +11,10 @@
 //! baseline build's 256- and 512-bit vectors, other targets): the clamp,
 //! then a NaN select.
 
+// Intrinsics of the instruction set this module is compiled for: every
+// unsafe block says why its target features are present.
+#![allow(unsafe_code)]
+
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 use wide::{f32x4, f32x8, f32x16, f64x2, f64x4, f64x8};

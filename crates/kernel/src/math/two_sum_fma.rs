@@ -13,6 +13,10 @@
 //! This module exists only in builds with AVX2 and FMA in their target
 //! features (`mod.rs`): that is the SAFETY argument of each `unsafe` block.
 
+// Intrinsics of the instruction set this module is compiled for: every
+// unsafe block says why its target features are present.
+#![allow(unsafe_code)]
+
 use core::arch::x86_64::{__m256d, _mm256_fnmadd_pd, _mm256_set1_pd};
 use wide::f64x4;
 

@@ -17,6 +17,10 @@
 //! features (`mod.rs`), so every intrinsic here is available on every CPU
 //! that runs it: that is the SAFETY argument of each `unsafe` block.
 
+// Intrinsics of the instruction set this module is compiled for: every
+// unsafe block says why its target features are present.
+#![allow(unsafe_code)]
+
 use core::arch::x86_64::{
     __m512, __m512i, __mmask16, _CMP_LE_OQ, _mm512_add_epi32, _mm512_add_ps, _mm512_fmadd_ps,
     _mm512_mask_cmp_ps_mask, _mm512_mask_mov_epi32, _mm512_mul_ps, _mm512_set1_epi32,

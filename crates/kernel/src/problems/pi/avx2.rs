@@ -10,6 +10,10 @@
 //! (`mod.rs`), so every intrinsic here is available on every CPU that runs
 //! it: that is the SAFETY argument of each `unsafe` block.
 
+// Intrinsics of the instruction set this module is compiled for: every
+// unsafe block says why its target features are present.
+#![allow(unsafe_code)]
+
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi64, _mm256_and_si256, _mm256_cmpgt_epi64, _mm256_mul_epu32,
     _mm256_or_si256, _mm256_set1_epi64x, _mm256_setr_epi64x, _mm256_setzero_si256,

@@ -6,6 +6,10 @@
 //! features (`mod.rs`), so every intrinsic here is available on every CPU
 //! that runs it: that is the SAFETY argument of each `unsafe` block.
 
+// Intrinsics of the instruction set this module is compiled for: every
+// unsafe block says why its target features are present.
+#![allow(unsafe_code)]
+
 use core::arch::x86_64::{
     __m512i, __mmask8, _mm512_add_epi64, _mm512_cmplt_epu64_mask, _mm512_mask_add_epi64,
     _mm512_mul_epu32, _mm512_reduce_add_epi64, _mm512_set1_epi64, _mm512_setr_epi64,
