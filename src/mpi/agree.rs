@@ -94,6 +94,17 @@ impl Cluster {
     /// that failed and its cause, else [`MpiError::Mismatch`] naming the
     /// lowest rank whose problem differs from rank 0's.
     pub fn agree(&self, problem: &str, local: Result<(), RankFailure>) -> Result<(), MpiError> {
+        self.agree_ordered(problem, local, false)
+    }
+
+    /// [`Cluster::agree`], with the mismatch first when `mismatch_first`:
+    /// for sizes, where a rank's failure is likely the mismatch's effect.
+    fn agree_ordered(
+        &self,
+        problem: &str,
+        local: Result<(), RankFailure>,
+        mismatch_first: bool,
+    ) -> Result<(), MpiError> {
         let mut record = [0u8; RECORD];
         if let Err(failure) = &local {
             record[STATUS] = 1;
@@ -108,29 +119,34 @@ impl Cluster {
         put_text(&mut record, PROBLEM, problem);
         let all = self.all_gather_bytes(&record, "the agreement on every rank's status");
         let records: Vec<&[u8]> = all.chunks_exact(RECORD).collect();
-        if let Some((rank, r)) = records.iter().enumerate().find(|(_, r)| r[STATUS] != 0) {
-            return Err(MpiError::RankFailed {
+        let failed = || {
+            let (rank, r) = records.iter().enumerate().find(|(_, r)| r[STATUS] != 0)?;
+            Some(MpiError::RankFailed {
                 rank,
                 code: r[CODE].max(1),
                 cause: get_text(r, CAUSE),
-            });
-        }
+            })
+        };
         let root = records[0];
-        if let Some((rank, r)) = records
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r[PRINT..PRINT + 8] != root[PRINT..PRINT + 8])
-        {
-            return Err(MpiError::Mismatch {
+        let differs = || {
+            let (rank, r) = records
+                .iter()
+                .enumerate()
+                .find(|(_, r)| r[PRINT..PRINT + 8] != root[PRINT..PRINT + 8])?;
+            Some(MpiError::Mismatch {
                 rank,
                 what: format!(
                     "'{}' where rank 0 has '{}'",
                     get_text(r, PROBLEM),
                     get_text(root, PROBLEM)
                 ),
-            });
-        }
-        Ok(())
+            })
+        };
+        let first = match mismatch_first {
+            true => differs().or_else(failed),
+            false => failed().or_else(differs),
+        };
+        first.map_or(Ok(()), Err)
     }
 
     /// [`Cluster::agree`] on one step's outcome, when the problem is already
@@ -141,15 +157,32 @@ impl Cluster {
     /// On every rank alike, [`MpiError::RankFailed`] naming the lowest rank
     /// whose step failed.
     pub fn settle<T, E: Into<RankFailure>>(&self, local: Result<T, E>) -> Result<T, MpiError> {
+        self.settle_sizes("", local)
+    }
+
+    /// [`Cluster::settle`], agreeing in the same all-gather on `sizes` — a
+    /// collective's lengths, grains and chunks as text, e.g. "scatter of 10
+    /// values in grains of 4". Ranks that pass different sizes would get
+    /// zero tails, wrong totals or a fatal truncation from MPI itself.
+    ///
+    /// # Errors
+    /// On every rank alike, [`MpiError::Mismatch`] naming the lowest rank
+    /// whose sizes differ from rank 0's and both texts (first: a rank's
+    /// failure is then likely its effect); else [`MpiError::RankFailed`].
+    pub(crate) fn settle_sizes<T, E: Into<RankFailure>>(
+        &self,
+        sizes: &str,
+        local: Result<T, E>,
+    ) -> Result<T, MpiError> {
         match local {
             Ok(value) => {
-                self.agree("", Ok(()))?;
+                self.agree_ordered(sizes, Ok(()), true)?;
                 Ok(value)
             }
             Err(e) => {
                 let failure: RankFailure = e.into();
                 // Always an error: this rank failed.
-                self.agree("", Err(failure.clone()))?;
+                self.agree_ordered(sizes, Err(failure.clone()), true)?;
                 Err(MpiError::RankFailed {
                     rank: self.rank(),
                     code: failure.code,

@@ -119,7 +119,12 @@ impl Cluster {
             self.compute_pieces(engine, kernel, &pieces[rank], backend, target)?;
             Ok((whole, own))
         })();
-        let (whole, mut own) = self.settle(local)?;
+        let sizes = format!(
+            "map of {len} items ({}), {per_item} outputs each, chunks of {}, {distribution:?}",
+            kernel.name(),
+            kernel.chunk()
+        );
+        let (whole, mut own) = self.settle_sizes(&sizes, local)?;
         let what = "the gather of the outputs";
         let Some(mut out) = whole else {
             self.gather_in_place(&own, &counts, &mut [], what)?;
@@ -197,7 +202,10 @@ impl Cluster {
             ))),
             false => Ok(()),
         };
-        self.settle(checked)?;
+        self.settle_sizes(
+            &format!("scatter of {len} values in grains of {grain}"),
+            checked,
+        )?;
         let counts: Vec<usize> = contiguous_shares(len, self.size(), grain)
             .iter()
             .map(Range::len)
@@ -228,7 +236,10 @@ impl Cluster {
             ))),
             false => Ok(()),
         };
-        self.settle(checked)?;
+        self.settle_sizes(
+            &format!("gather of {len} values in grains of {grain}"),
+            checked,
+        )?;
         let counts: Vec<usize> = shares.iter().map(Range::len).collect();
         self.gather_counts(mine, &counts, "the gather")
     }

@@ -100,7 +100,13 @@ impl Cluster {
                 Ok((shares, partials))
             },
         );
-        let (shares, partials) = self.settle(local)?;
+        let sizes = format!(
+            "reduction of {} items ({}) in chunks of {}",
+            kernel.len(),
+            kernel.name(),
+            kernel.chunk()
+        );
+        let (shares, partials) = self.settle_sizes(&sizes, local)?;
         let total = self.combine_on_root(&shares, &partials, &|a, b| kernel.combine(a, b))?;
         Ok(kernel.finish(total))
     }
@@ -134,7 +140,8 @@ impl Cluster {
         } else {
             Ok(())
         };
-        self.settle(checked)?;
+        let sizes = format!("scattered reduction of {len} values in chunks of {chunk}");
+        self.settle_sizes(&sizes, checked)?;
         let shares = Shares::new(chunk_count(len, chunk), self.size());
         let counts: Vec<usize> = (0..self.size())
             .map(|r| {
@@ -202,7 +209,10 @@ impl Cluster {
                     .map_err(RankFailure::from)
             }
         };
-        let partials = self.settle(local)?;
+        // Each rank's kernel is over its own part: the chunk is what must
+        // agree (the lengths were agreed by scatter_reduction).
+        let sizes = format!("reduction of parts in chunks of {}", kernel.chunk());
+        let partials = self.settle_sizes(&sizes, local)?;
         let total = self.combine_on_root(shares, &partials, &|a, b| kernel.combine(a, b))?;
         Ok(kernel.finish(total))
     }
