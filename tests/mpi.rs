@@ -341,6 +341,69 @@ fn a_killed_rank_ends_the_job_with_a_message() {
     assert!(job.seconds < JOB_LIMIT.as_secs_f64());
 }
 
+#[test]
+fn a_stopped_rank_ends_the_job_at_the_timeout_with_its_line_and_exit_3() {
+    // Rank 1 is stopped (SIGSTOP) early in its share of a few seconds' work:
+    // alive, so mpirun does not end the job; only rank 0's bounded wait at
+    // the next collective can. If that wait looped forever, the job would
+    // run into JOB_LIMIT and the test fail as a hang.
+    let timeout = 5.0;
+    let work = "pi --n 1e10 --backend simd --threads 1";
+    // How long one rank's share takes here: half the samples on one rank.
+    let share =
+        mpirun(&[(1, args("pi --n 5e9 --backend simd --threads 1 --json"))]).json()["seconds"]
+            .as_f64()
+            .expect("seconds");
+    let example = support::example("mpi");
+    let program = example.get_program().to_string_lossy().into_owned();
+    let mark = format!("stop-{}", std::process::id());
+    let wanted = mark.clone();
+    let stopper = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(pid) = rank_pid(&program, &wanted, 1) {
+                // Well past MPI's start-up (a rank stopped inside MPI_Init
+                // would stall the others where hetero has no timeout), well
+                // before the end of its share.
+                std::thread::sleep(Duration::from_millis(1000));
+                let stopped = Command::new("kill")
+                    .args(["-STOP", &pid.to_string()])
+                    .status();
+                return stopped.is_ok_and(|s| s.success()).then_some(pid);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    });
+    let job = mpirun_marked(&[(2, args(&format!("{work} --timeout {timeout}")))], &mark);
+    let stopped = stopper.join().unwrap();
+    if let Some(pid) = stopped {
+        // Whatever happened, never leave a stopped process behind.
+        let _ = Command::new("kill")
+            .args(["-CONT", &pid.to_string()])
+            .status();
+    }
+    assert!(stopped.is_some(), "rank 1 never started");
+    assert!(
+        job.stderr.contains("no answer from every rank within 5 s"),
+        "the timeout line: {}",
+        job.stderr
+    );
+    assert_eq!(
+        job.code,
+        Some(3),
+        "the timeout's exit status: {}",
+        job.stderr
+    );
+    // Rank 0's own share (twice its measured time, for a noisy machine),
+    // then at most the timeout + 10 s.
+    assert!(
+        job.seconds < 2.0 * share + timeout + 10.0,
+        "ended after {:.1} s (one share: {share:.1} s)",
+        job.seconds
+    );
+}
+
 /// The pid of the process running `program` as MPI rank `rank` of the job
 /// marked `mark`.
 fn rank_pid(program: &str, mark: &str, rank: usize) -> Option<u32> {
