@@ -243,6 +243,22 @@ fn ranks_may_run_different_backends_and_agree() {
 }
 
 #[test]
+fn an_auto_rank_is_reported_as_auto() {
+    let job = mpirun(&[
+        (1, args("pi --n 1e6 --json --backend auto")),
+        (1, args("pi --n 1e6 --json --backend simd")),
+    ]);
+    let json = job.json();
+    let backends: Vec<&str> = json["per_rank"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    assert_eq!(backends, ["auto", "simd"], "{}", job.stderr);
+}
+
+#[test]
 fn a_gpu_rank_gives_the_same_hits() {
     if !support::ci() && !engine().is_available(Backend::Gpu) {
         eprintln!("SKIPPED a_gpu_rank_gives_the_same_hits: no GPU adapter here (CI requires one)");

@@ -43,7 +43,9 @@ impl Cluster {
         timing: Timing,
     ) -> Result<Option<Vec<RankReport>>, MpiError> {
         let wire = Wire {
-            backend: Backend::ALL.iter().position(|&b| b == backend).unwrap_or(0) as u32,
+            backend: every_backend()
+                .position(|b| b == backend)
+                .expect("every backend is listed") as u32,
             threads: threads as u32,
             seconds: timing.compute_seconds,
             comm_seconds: timing.comm_seconds,
@@ -59,9 +61,10 @@ impl Cluster {
                     let w: Wire = bytemuck::pod_read_unaligned(b);
                     RankReport {
                         rank,
-                        backend: Backend::ALL
-                            .get(w.backend as usize)
-                            .copied()
+                        // The same binary on every rank: the index is one
+                        // of the list (scalar only for a corrupt record).
+                        backend: every_backend()
+                            .nth(w.backend as usize)
                             .unwrap_or(Backend::Scalar),
                         threads: w.threads as usize,
                         seconds: w.seconds,
@@ -71,4 +74,11 @@ impl Cluster {
                 .collect()
         }))
     }
+}
+
+/// Every backend, the single ones and the combined (`hybrid`, `auto`), in
+/// a fixed order: a rank's backend travels as its index here. (`ALL` alone
+/// made `hybrid` and `auto` ranks report as `scalar`.)
+fn every_backend() -> impl Iterator<Item = Backend> {
+    Backend::ALL.into_iter().chain(Backend::COMBINED)
 }
