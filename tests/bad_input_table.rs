@@ -116,6 +116,23 @@ fn lib(
     }
 }
 
+/// A 4 KB `.npy` file whose header-length field claims 0xfffffff0 bytes.
+fn hostile_npy(tag: &str) -> std::path::PathBuf {
+    let path = hostile_npy_path(tag);
+    let mut bytes = b"\x93NUMPY\x02\x00".to_vec();
+    bytes.extend_from_slice(&0xffff_fff0u32.to_le_bytes());
+    bytes.extend(std::iter::repeat_n(b' ', 4096));
+    std::fs::write(&path, bytes).expect("a temporary file");
+    path
+}
+
+fn hostile_npy_path(tag: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "hetero-table-hostile-{tag}-{}.npy",
+        std::process::id()
+    ))
+}
+
 fn engine() -> Engine {
     Engine::with_threads(2).expect("two threads start")
 }
@@ -292,6 +309,30 @@ fn library_cases(gpu: bool) -> Vec<Case> {
             "more than this machine can address",
             || error_of(hetero::alloc::try_zeroed::<f64>(u64::MAX, "test")),
         ),
+        lib("an .npy header claiming 4 GiB", "max_header_size", || {
+            let path = hostile_npy("lib");
+            let mut buffer = hetero::npy::NpyBuffer::default();
+            let outcome = error_of(buffer.read(&path).map(|a| a.values().len()));
+            let _ = std::fs::remove_file(path);
+            outcome
+        }),
+        lib(
+            "an .npy shape that does not hold the data",
+            "does not hold",
+            || error_of(hetero::npy::to_npy_bytes(&[1.0f64, 2.0], &[3])),
+        ),
+        lib("an .npy file shorter than its shape", "truncated", || {
+            let path = hostile_npy_path("short");
+            let whole = hetero::npy::to_npy_bytes(&[1.0f64; 8], &[8]).unwrap();
+            std::fs::write(&path, &whole[..whole.len() - 8]).unwrap();
+            let mut buffer = hetero::npy::NpyBuffer::default();
+            let outcome = error_of(buffer.read(&path).map(|a| a.values().len()));
+            let _ = std::fs::remove_file(path);
+            outcome
+        }),
+        lib("an output path that is a folder", "cannot write", || {
+            error_of(hetero::output::write_file(&std::env::temp_dir(), b"x"))
+        }),
         lib("an output file in a missing folder", "cannot write", || {
             let path = std::env::temp_dir().join("hetero-no-such-dir/x.png");
             error_of(hetero::output::write_file(&path, b"x"))
@@ -315,6 +356,10 @@ fn library_cases(gpu: bool) -> Vec<Case> {
 fn cli_cases(gpu: bool) -> Vec<Case> {
     let missing = std::env::temp_dir().join("hetero-no-such-dir/j.png");
     let missing = missing.to_str().unwrap().to_owned();
+    let hostile = hostile_npy("cli");
+    let hostile = hostile.to_str().unwrap().to_owned();
+    let folder = std::env::temp_dir();
+    let folder = folder.to_str().unwrap().to_owned();
     let mut cases = vec![
         cli("julia", &["--backend", "cuda"], 2, "--backend"),
         cli("julia", &["--size", "0"], 2, "--size"),
@@ -332,6 +377,14 @@ fn cli_cases(gpu: bool) -> Vec<Case> {
         cli(
             "julia",
             &["--size", "8", "--output", &missing],
+            1,
+            "--output",
+        ),
+        cli("npy_stats", &[&hostile], 1, "could not be read"),
+        cli("pi", &["--n", "0"], 2, "--n"),
+        cli(
+            "julia",
+            &["--size", "8", "--backend", "scalar", "--output", &folder],
             1,
             "--output",
         ),
@@ -508,8 +561,8 @@ fn every_bad_input_gets_its_typed_error_or_exit_code_without_panic_or_hang() {
         .collect();
     let count = cases.len();
     assert!(
-        count >= 40,
-        "the table must hold at least 40 cases, has {count}"
+        count >= 75,
+        "the table must hold at least 75 cases, has {count}"
     );
     let mut names = std::collections::HashSet::new();
     let failures: Vec<String> = cases
@@ -524,6 +577,7 @@ fn every_bad_input_gets_its_typed_error_or_exit_code_without_panic_or_hang() {
             check(case).err().map(|why| format!("{name}: {why}"))
         })
         .collect();
+    let _ = std::fs::remove_file(hostile_npy_path("cli"));
     assert!(
         failures.is_empty(),
         "{} of {count} cases failed:\n{}",
