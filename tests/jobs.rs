@@ -10,16 +10,105 @@ mod support;
 #[path = "../examples/user_kernels/basel.rs"]
 mod basel;
 
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use basel::Basel;
 use hetero::jobs::{as_completed, running_jobs};
+use hetero::kernel::gpu::{GpuCaps, GpuReduce};
 use hetero::problems::julia::JuliaKernel;
 use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
 use hetero::problems::pi::PiKernel;
 use hetero::problems::sum::{SumKernel, arange};
-use hetero::{Backend, Engine, Error, JuliaParams, Midpoint, Pi};
+use hetero::{
+    Backend, Engine, Error, JuliaParams, KernelError, Lanes, Midpoint, Pi, ReduceKernel, Reduction,
+};
+
+/// `inner` with a count of the items its leaves really computed (a stopped
+/// call's throw-away leaves of one item are not counted): what a cancel
+/// must stop.
+struct CountingLeaves<K> {
+    inner: K,
+    items: Arc<AtomicU64>,
+}
+
+impl<K: Reduction> Reduction for CountingLeaves<K> {
+    type Partial = K::Partial;
+    type Output = K::Output;
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+    fn chunk(&self) -> u64 {
+        self.inner.chunk()
+    }
+    fn combine(&self, left: K::Partial, right: K::Partial) -> K::Partial {
+        self.inner.combine(left, right)
+    }
+    fn finish(&self, total: K::Partial) -> K::Output {
+        self.inner.finish(total)
+    }
+}
+
+impl<K: ReduceKernel> ReduceKernel for CountingLeaves<K> {
+    fn leaf<L: Lanes>(&self, items: Range<u64>) -> K::Partial {
+        let n = items.end - items.start;
+        let partial = self.inner.leaf::<L>(items);
+        if n > 1 {
+            self.items.fetch_add(n, Ordering::SeqCst);
+        }
+        partial
+    }
+    fn gpu(&self, caps: &GpuCaps) -> Result<Box<dyn GpuReduce<K::Partial> + '_>, KernelError> {
+        self.inner.gpu(caps)
+    }
+}
+
+/// A π kernel of 10^12 samples (hours on these backends) whose computed
+/// items are counted.
+fn counted_huge_pi(seed: u64) -> (CountingLeaves<PiKernel>, Arc<AtomicU64>) {
+    let items = Arc::new(AtomicU64::new(0));
+    let kernel = CountingLeaves {
+        inner: PiKernel::new(&Pi::new(1_000_000_000_000, seed).unwrap()),
+        items: Arc::clone(&items),
+    };
+    (kernel, items)
+}
+
+/// Waits until `items` has moved (the job is computing), at most 60 s.
+fn wait_for_work(items: &AtomicU64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while items.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "{what}: no work in 60 s");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// After a cancel, at most the leaves already running and one round of a
+/// pooled job finish: far below the 10^12 items of the whole call. A no-op
+/// cancel computes on and fails this (or the bounded wait before it).
+fn assert_stopped_soon(items: &AtomicU64, at_cancel: u64, what: &str) {
+    // One round of a pooled job (16 chunks a thread, 2 threads) and the
+    // leaves in flight, with room to spare: 64 chunks of π.
+    let bound = 64 * hetero_core_pi_chunk();
+    let after = items.load(Ordering::SeqCst) - at_cancel;
+    assert!(
+        after <= bound,
+        "{what}: {after} items computed after cancel (bound {bound})"
+    );
+}
+
+fn hetero_core_pi_chunk() -> u64 {
+    PiKernel::new(&Pi::new(1, 1).unwrap()).chunk()
+}
+
+/// A bound on waiting for a cancelled job: minutes below the hours its
+/// whole call takes, seconds above a chunk on a loaded machine.
+const CANCEL_BOUND: Duration = Duration::from_secs(20);
 
 /// Tests here count job threads process-wide: one at a time.
 fn serial() -> MutexGuard<'static, ()> {
@@ -275,4 +364,88 @@ fn a_small_job_finishes_while_a_huge_one_on_the_same_device_runs() {
         assert_eq!(huge.wait(), Err(Error::Cancelled), "{backend}");
     }
     assert_no_job_threads_left();
+}
+
+#[test]
+fn a_cancelled_cpu_job_computes_no_more_than_a_round_after_cancel() {
+    let _serial = serial();
+    let engine = engine();
+    for backend in Backend::CPU {
+        let (kernel, items) = counted_huge_pi(5);
+        let mut job = engine.submit(kernel, backend);
+        wait_for_work(&items, backend.name());
+        job.cancel();
+        let at_cancel = items.load(Ordering::SeqCst);
+        let outcome = job
+            .wait_timeout(CANCEL_BOUND)
+            .unwrap_or_else(|| panic!("{backend}: still running {CANCEL_BOUND:?} after cancel"));
+        assert_eq!(outcome, Err(Error::Cancelled), "{backend}");
+        assert_stopped_soon(&items, at_cancel, backend.name());
+        assert_no_job_threads_left();
+    }
+}
+
+#[test]
+fn a_dropped_cpu_job_computes_no_more_than_a_round_after_the_drop() {
+    let _serial = serial();
+    let engine = engine();
+    for backend in Backend::CPU {
+        let (kernel, items) = counted_huge_pi(6);
+        let job = engine.submit(kernel, backend);
+        wait_for_work(&items, backend.name());
+        drop(job);
+        let at_drop = items.load(Ordering::SeqCst);
+        let deadline = Instant::now() + CANCEL_BOUND;
+        while running_jobs() > 0 {
+            assert!(
+                Instant::now() < deadline,
+                "{backend}: the dropped job still runs {CANCEL_BOUND:?} later"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert_stopped_soon(&items, at_drop, backend.name());
+    }
+}
+
+#[test]
+fn a_job_on_auto_stops_its_calibration_when_cancelled() {
+    let _serial = serial();
+    // A fresh calibration (no cache): auto must measure every backend
+    // before it can choose, unless the job is cancelled meanwhile.
+    let dir = std::env::temp_dir().join(format!("hetero-jobs-auto-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let engine = Arc::new(
+        Engine::with_threads(2)
+            .unwrap()
+            .with_calibration_dir(Some(dir.clone())),
+    );
+    let (kernel, items) = counted_huge_pi(7);
+    let mut job = engine.submit(kernel, Backend::Auto);
+    wait_for_work(&items, "auto");
+    job.cancel();
+    let at_cancel = items.load(Ordering::SeqCst);
+    let outcome = job
+        .wait_timeout(CANCEL_BOUND)
+        .expect("the calibration stops at the next chunk");
+    assert_eq!(outcome, Err(Error::Cancelled));
+    assert_stopped_soon(&items, at_cancel, "auto");
+    assert_no_job_threads_left();
+    // The stopped calibration left no model behind as a failure: auto
+    // still chooses for this kernel afterwards.
+    let (kernel, _) = counted_huge_pi(7);
+    let explained = engine.explain_reduce(&kernel).expect("auto measures again");
+    assert!(
+        explained
+            .excluded
+            .iter()
+            .all(|(_, why)| !why.contains("cancelled")),
+        "a cancelled probe was kept as a backend's failure: {explained}"
+    );
+    assert!(
+        Backend::CPU
+            .iter()
+            .all(|b| explained.predictions.iter().any(|p| p.backend == *b)),
+        "every CPU backend has a model: {explained}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -20,6 +20,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use hetero_kernel::observe::Observer;
+use hetero_kernel::watched::Watched;
 use hetero_kernel::{Lanes, MapKernel, ReduceKernel, lanes};
 
 pub use model::CostModel;
@@ -246,6 +248,8 @@ impl Engine {
 
     /// The backend `auto` runs the reduction `kernel` on.
     pub(crate) fn auto_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Backend> {
+        // The kernel itself, not wrapped: a probe on `auto` resolves here
+        // again, and a wrapper per level would never end (as types).
         self.choose(reduce_key(kernel), kernel.len(), &mut |b| {
             self.probe_reduce(kernel, b)
         })
@@ -255,6 +259,40 @@ impl Engine {
     pub(crate) fn auto_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Backend> {
         self.choose(map_key(kernel), items as u64, &mut |b| {
             self.probe_map(kernel, b)
+        })
+    }
+
+    /// [`Engine::auto_reduce`] for a job: a calibration it has to make
+    /// stops at the next chunk once `observer` says stop (and ends in
+    /// [`crate::Error::Cancelled`], storing nothing for the backend it was
+    /// measuring), so a cancelled job neither runs on nor holds the models'
+    /// lock for the whole calibration. The probes' items are not the job's
+    /// progress.
+    pub(crate) fn auto_reduce_observed<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        observer: &dyn Observer,
+    ) -> Result<Backend> {
+        let stoppable = StopOnly(observer);
+        self.choose(reduce_key(kernel), kernel.len(), &mut |b| {
+            stopped_or(observer, || {
+                self.probe_reduce(&Watched::new(kernel, &stoppable), b)
+            })
+        })
+    }
+
+    /// [`Engine::auto_map`] for a job (see [`Engine::auto_reduce_observed`]).
+    pub(crate) fn auto_map_observed<K: MapKernel>(
+        &self,
+        kernel: &K,
+        items: usize,
+        observer: &dyn Observer,
+    ) -> Result<Backend> {
+        let stoppable = StopOnly(observer);
+        self.choose(map_key(kernel), items as u64, &mut |b| {
+            stopped_or(observer, || {
+                self.probe_map(&Watched::new(kernel, &stoppable), b)
+            })
         })
     }
 
@@ -276,7 +314,8 @@ impl Engine {
     }
 
     /// The fastest backend for `items` items of the kernel `key`, measuring
-    /// with `probe` each backend it knows nothing of.
+    /// with `probe` each backend it knows nothing of. A probe that ends in
+    /// [`crate::Error::Cancelled`] ends the choice with it, nothing learned.
     fn choose(
         &self,
         key: KernelKey,
@@ -294,7 +333,7 @@ impl Engine {
         // The fast path: a call whose models are known costs a lookup.
         if store.deciding(key, items).is_none() {
             if !store.known.get(&key).is_some_and(Known::complete) {
-                let learned = self.learn(store, key, probe, true);
+                let learned = self.learn(store, key, probe, true)?;
                 if learned.has_slope {
                     store.known.insert(key, learned);
                 } else {
@@ -304,7 +343,7 @@ impl Engine {
             }
             if store.deciding(key, items).is_none() {
                 // Smaller than the models were fitted from: measure this size.
-                let learned = self.learn(store, key, probe, false);
+                let learned = self.learn(store, key, probe, false)?;
                 store.small.insert((key, size_class(items)), learned);
             }
         }
@@ -355,7 +394,7 @@ impl Engine {
         key: KernelKey,
         probe: &mut dyn FnMut(Backend) -> Result<probe::Probed>,
         stored: bool,
-    ) -> Known {
+    ) -> Result<Known> {
         let text = key.text();
         let mut known = Known {
             has_slope: true,
@@ -384,13 +423,16 @@ impl Engine {
                     }
                     Ok(probed.model)
                 }
+                // A stopped calibration (a cancelled job) knows nothing:
+                // it is not a model, nor the backend's failure.
+                Err(crate::Error::Cancelled) => return Err(crate::Error::Cancelled),
                 Err(e) => Err(e.to_string()),
             });
         }
         if wrote && let Some(file) = &store.file {
             store.error = cache::store(file, &store.key, &store.stored).err();
         }
-        known
+        Ok(known)
     }
 
     /// The explanation of a call of `items` items of `key`, from what is known.
@@ -449,4 +491,28 @@ fn map_key<K: MapKernel>(kernel: &K) -> KernelKey {
         chunk: kernel.chunk() as u64,
         out_per_item: kernel.out_per_item() as u64,
     }
+}
+
+/// An observer that passes on `proceed` and keeps the items to itself: a
+/// calibration's probes may be stopped, but are not the caller's progress.
+struct StopOnly<'a>(&'a dyn Observer);
+
+impl Observer for StopOnly<'_> {
+    fn proceed(&self) -> bool {
+        self.0.proceed()
+    }
+    fn finished(&self, _: u64) {}
+}
+
+/// `run`'s outcome, or [`crate::Error::Cancelled`] when `observer` says
+/// stop before or after it (a stopped probe's timing is meaningless).
+fn stopped_or<T>(observer: &dyn Observer, run: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !observer.proceed() {
+        return Err(crate::Error::Cancelled);
+    }
+    let outcome = run();
+    if !observer.proceed() {
+        return Err(crate::Error::Cancelled);
+    }
+    outcome
 }

@@ -61,7 +61,10 @@ impl JobScope<'_> {
     /// As [`Engine::reduce`]; [`Error::Cancelled`] once the job is cancelled.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
         if backend == Backend::Auto {
-            return self.reduce(kernel, self.engine.auto_reduce(kernel)?);
+            let chosen = self
+                .engine
+                .auto_reduce_observed(kernel, self.shared.watch())?;
+            return self.reduce(kernel, chosen);
         }
         let watch = self.shared.watch();
         self.shared.add_total(kernel.len());
@@ -133,7 +136,9 @@ impl JobScope<'_> {
     ) -> Result<()> {
         check_map(kernel, &items, out.len())?;
         if backend == Backend::Auto {
-            let chosen = self.engine.auto_map(kernel, items.len())?;
+            let chosen = self
+                .engine
+                .auto_map_observed(kernel, items.len(), self.shared.watch())?;
             return self.map_range(kernel, items, out, chosen);
         }
         let watch = self.shared.watch();
