@@ -19,6 +19,8 @@ pub struct Engine {
     pool: ThreadPool,
     pub(crate) hybrid: crate::hybrid::HybridState,
     pub(crate) auto: crate::auto::AutoState,
+    /// The threads submitted jobs run on (none until the first submit).
+    pub(crate) jobs: crate::jobs::JobRunner,
     #[cfg(feature = "gpu")]
     pub(crate) gpu: crate::lazy_gpu::LazyGpu,
 }
@@ -90,6 +92,7 @@ impl Engine {
             pool,
             hybrid: crate::hybrid::HybridState::default(),
             auto: crate::auto::AutoState::default(),
+            jobs: crate::jobs::JobRunner::new(crate::jobs::default_job_threads()),
             #[cfg(feature = "gpu")]
             gpu: crate::lazy_gpu::LazyGpu::new(gpu_config),
         })

@@ -449,3 +449,102 @@ fn a_job_on_auto_stops_its_calibration_when_cancelled() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// This process's threads, from `/proc/self/status` (Linux).
+fn process_threads() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[test]
+fn a_thousand_submits_run_on_a_bounded_set_of_threads() {
+    let _serial = serial();
+    let Some(before) = process_threads() else {
+        assert!(
+            !support::ci(),
+            "CI runs on Linux, where /proc counts threads"
+        );
+        eprintln!("skipped: no /proc/self/status to count threads here");
+        return;
+    };
+    let engine = engine();
+    let limit = engine.job_threads();
+    // Every job waits at the gate until all are submitted: one thread per
+    // job would mean a thousand threads alive at once.
+    let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let mut peak = before;
+    let jobs: Vec<_> = (0..1000u64)
+        .map(|i| {
+            let gate = Arc::clone(&gate);
+            let job = engine.submit_with(move |_| {
+                let (open, opened) = &*gate;
+                let mut open = open.lock().unwrap();
+                while !*open {
+                    open = opened.wait(open).unwrap();
+                }
+                Ok(i * i)
+            });
+            peak = peak.max(process_threads().unwrap_or(0));
+            job
+        })
+        .collect();
+    {
+        let (open, opened) = &*gate;
+        *open.lock().unwrap() = true;
+        opened.notify_all();
+    }
+    let results: Vec<u64> = jobs.into_iter().map(|j| j.wait().unwrap()).collect();
+    assert_eq!(results, (0..1000u64).map(|i| i * i).collect::<Vec<_>>());
+    // The test harness's other threads may come and go: a few to spare.
+    assert!(
+        peak <= before + limit + 4,
+        "{peak} threads at the peak, {before} before, {limit} job threads"
+    );
+    assert_no_job_threads_left();
+}
+
+#[test]
+fn a_job_cancelled_while_it_waits_for_a_thread_never_starts() {
+    let _serial = serial();
+    let engine = engine();
+    let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    // Fill every job thread with a job that waits at the gate.
+    let blockers: Vec<_> = (0..engine.job_threads())
+        .map(|_| {
+            let gate = Arc::clone(&gate);
+            engine.submit_with(move |_| {
+                let (open, opened) = &*gate;
+                let mut open = open.lock().unwrap();
+                while !*open {
+                    open = opened.wait(open).unwrap();
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    let ran = Arc::new(AtomicU64::new(0));
+    let queued = {
+        let ran = Arc::clone(&ran);
+        engine.submit_with(move |_| {
+            ran.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+    };
+    queued.cancel();
+    {
+        let (open, opened) = &*gate;
+        *open.lock().unwrap() = true;
+        opened.notify_all();
+    }
+    assert_eq!(queued.wait(), Err(Error::Cancelled));
+    for job in blockers {
+        job.wait().unwrap();
+    }
+    assert_eq!(ran.load(Ordering::SeqCst), 0, "a cancelled queued job ran");
+    assert_no_job_threads_left();
+}

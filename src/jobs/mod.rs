@@ -3,9 +3,11 @@
 //!
 //! [`Engine::submit`](crate::Engine::submit) (reductions) and
 //! [`Engine::submit_map`](crate::Engine::submit_map) (maps) return a
-//! [`Job`] at once; the work runs on a thread of its own, which drives the
-//! engine's pool or the GPU exactly as the blocking call would, so the
-//! result is the blocking call's, bit for bit. A job can be polled
+//! [`Job`] at once; the work runs on one of the engine's job threads (at
+//! most [`Engine::job_threads`](crate::Engine::job_threads) jobs run at
+//! once, the others wait in submission order), which drives the engine's
+//! pool or the GPU exactly as the blocking call would, so the result is the
+//! blocking call's, bit for bit. A job can be polled
 //! ([`Job::is_ready`], [`Job::progress`]), waited on ([`Job::wait`],
 //! [`Job::wait_timeout`]), awaited (it is a [`Future`](core::future::Future)),
 //! cancelled ([`Job::cancel`]: the work stops at the next chunk or GPU tile
@@ -15,7 +17,18 @@
 
 mod completed;
 mod handle;
+mod runner;
 mod submit;
+
+pub(crate) use runner::JobRunner;
+
+/// Jobs an engine runs at once: `concurrent.futures.ThreadPoolExecutor`'s
+/// default, min(32, logical cores + 4) — job threads mostly wait (on the
+/// pool or the GPU), so a few more than the cores keep both busy.
+pub(crate) fn default_job_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores + 4).min(32)
+}
 
 pub use completed::{AsCompleted, Pending, as_completed};
 pub use handle::{Job, running_jobs};

@@ -1,5 +1,6 @@
-//! Starting jobs: a thread per job that drives the engine exactly as the
-//! blocking call does, under a [`Watch`] so it can be followed and stopped.
+//! Starting jobs: each runs on one of the engine's job threads and drives
+//! the engine exactly as the blocking call does, under a [`Watch`] so it
+//! can be followed and stopped.
 
 use core::ops::Range;
 use core::sync::atomic::Ordering;
@@ -226,13 +227,25 @@ impl Engine {
         self.submit_with(move |scope| scope.map_vec(&kernel, backend))
     }
 
-    /// Starts `job` on a thread of its own and returns at once. The closure
-    /// owns what it needs (data moved in, kernels built over it inside) and
-    /// runs kernels through its [`JobScope`], so progress and cancellation
-    /// work: `engine.submit_with(move |s| s.reduce(&SumKernel::new(&data), backend))`.
+    /// Jobs this engine runs at once (see [`Engine::submit_with`]): min(32,
+    /// logical cores + 4), as `concurrent.futures.ThreadPoolExecutor`.
+    pub fn job_threads(&self) -> usize {
+        self.jobs.limit()
+    }
+
+    /// Starts `job` on one of the engine's job threads and returns at once.
+    /// The closure owns what it needs (data moved in, kernels built over it
+    /// inside) and runs kernels through its [`JobScope`], so progress and
+    /// cancellation work: `engine.submit_with(move |s| s.reduce(&SumKernel::new(&data), backend))`.
+    ///
+    /// At most [`Engine::job_threads`] jobs run at once; later ones wait in
+    /// submission order (a job cancelled or dropped while it waits ends
+    /// without running). So a job must not wait for a job it submitted
+    /// itself when every job thread may be taken: as with Python's
+    /// `ThreadPoolExecutor`, that can wait forever.
     ///
     /// A panic in the closure or a kernel ends the job with
-    /// [`Error::JobPanicked`]; a thread that cannot be started, with
+    /// [`Error::JobPanicked`]; no job thread that can be started, with
     /// [`Error::ThreadPool`].
     pub fn submit_with<T, F>(self: &Arc<Self>, job: F) -> Job<T>
     where
@@ -242,10 +255,13 @@ impl Engine {
         let shared = Arc::new(Shared::new());
         let (engine, state) = (Arc::clone(self), Arc::clone(&shared));
         let running = RunningGuard::enter();
-        let spawned = std::thread::Builder::new()
-            .name("hetero-job".into())
-            .spawn(move || {
-                let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let runner = &self.jobs;
+        let spawned = runner.run(Box::new(move || {
+            // Cancelled (or dropped) while it waited: it never starts.
+            let outcome = if state.watch.is_cancelled() {
+                Err(Error::Cancelled)
+            } else {
+                catch_unwind(AssertUnwindSafe(|| {
                     let scope = JobScope {
                         engine: &engine,
                         shared: &*state,
@@ -256,14 +272,15 @@ impl Engine {
                     Err(Error::JobPanicked {
                         message: panic_message(&*panic),
                     })
-                });
-                // The engine and the closure's data go before the job
-                // counts as ended (see `running_jobs`).
-                drop(engine);
-                state.publish(outcome);
-                drop(state);
-                drop(running);
-            });
+                })
+            };
+            // The engine and the closure's data go before the job counts
+            // as ended (see `running_jobs`).
+            drop(engine);
+            state.publish(outcome);
+            drop(state);
+            drop(running);
+        }));
         if let Err(e) = spawned {
             shared.publish(Err(Error::ThreadPool {
                 threads: 1,
