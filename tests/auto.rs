@@ -166,21 +166,42 @@ fn an_unwritable_cache_is_reported_and_auto_still_runs() {
 
 #[test]
 fn tiny_work_stays_on_one_thread() {
+    // The decision alone, from models written into the cache file (no
+    // timing): a thread wake-up costs 50 µs, so 1 000 samples stay on one
+    // thread (simd) while 5·10^7 go to simd-threads.
     let _serial = serial();
     let dir = cache_dir("tiny");
     let engine = engine(&dir);
-    // Calibrated on a large pi, asked about a tiny one: waking threads or
-    // a GPU costs tens of microseconds, a thousand samples well under ten.
-    let _ = engine
-        .explain_reduce(&PiKernel::new(&Pi::new(50_000_000, 1).unwrap()))
-        .unwrap();
-    let tiny = engine
-        .explain_reduce(&PiKernel::new(&Pi::new(1_000, 1).unwrap()))
-        .unwrap();
-    assert!(
-        matches!(tiny.chosen, Backend::Scalar | Backend::Simd),
-        "{tiny}"
-    );
+    let large = PiKernel::new(&Pi::new(50_000_000, 1).unwrap());
+    let tiny = PiKernel::new(&Pi::new(1_000, 1).unwrap());
+    let file = engine.explain_reduce(&large).unwrap().cache_file.unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines = text.lines();
+    let mut written = vec![lines.next().unwrap().to_owned()];
+    for line in lines {
+        let fields: Vec<&str> = line.split('\t').collect();
+        // (seconds a call, seconds an item) per backend.
+        let (overhead, per_item) = match fields[1] {
+            "scalar" => (1e-7, 1e-8),
+            "simd" => (1e-7, 5e-9),
+            "threads" => (5e-5, 5e-9),
+            "simd-threads" => (5e-5, 2.5e-9),
+            _ => (1.0, 1e-10), // the GPU: never, at these sizes
+        };
+        written.push(format!(
+            "{}\t{}\t{overhead:e}\t{per_item:e}\t1",
+            fields[0], fields[1]
+        ));
+    }
+    std::fs::write(&file, written.join("\n") + "\n").unwrap();
+    let fresh = Engine::with_threads(2)
+        .unwrap()
+        .with_calibration_dir(Some(dir.clone()));
+    let small = fresh.explain_reduce(&tiny).unwrap();
+    assert_eq!(small.chosen, Backend::Simd, "{small}");
+    assert!(small.predictions.iter().all(|p| !p.measured_now), "{small}");
+    let big = fresh.explain_reduce(&large).unwrap();
+    assert_eq!(big.chosen, Backend::SimdThreads, "{big}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

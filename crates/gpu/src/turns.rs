@@ -51,7 +51,13 @@ impl Drop for Turn<'_> {
 mod tests {
     use super::*;
     use std::sync::Arc;
-    use std::time::Duration;
+
+    impl Turns {
+        /// Tickets handed out so far.
+        fn handed(&self) -> u64 {
+            self.state.lock().unwrap().0
+        }
+    }
 
     #[test]
     fn turns_are_served_in_the_order_they_were_asked() {
@@ -60,13 +66,16 @@ mod tests {
         let first = turns.take();
         let mut waiting = Vec::new();
         for id in 0..4 {
-            let (turns, order) = (Arc::clone(&turns), Arc::clone(&order));
+            let (mine, order) = (Arc::clone(&turns), Arc::clone(&order));
             waiting.push(std::thread::spawn(move || {
-                let _turn = turns.take();
+                let _turn = mine.take();
                 order.lock().unwrap().push(id);
             }));
-            // Let thread `id` take its ticket before the next one starts.
-            std::thread::sleep(Duration::from_millis(30));
+            // Thread `id` holds ticket id + 1 before the next one starts
+            // (waiting on the count, not on the clock).
+            while turns.handed() < id + 2 {
+                std::thread::yield_now();
+            }
         }
         drop(first);
         for t in waiting {
