@@ -1,6 +1,6 @@
-//! Fuzzing, outside CI: random spec constructors and random example
-//! command lines for a fixed time, checking that nothing panics, aborts,
-//! hangs or returns an impossible value. Run for ten minutes with
+//! Fuzzing, outside CI: random spec constructors, random example command
+//! lines and generated `.npy` files for a fixed time, checking that nothing
+//! panics, aborts, hangs or returns an impossible value. Run for ten minutes with
 //!
 //! ```sh
 //! HETERO_FUZZ_SECONDS=600 cargo test --release --test fuzz -- --ignored --nocapture
@@ -392,4 +392,178 @@ fn fuzz_example_command_lines() {
     let (tried, failures) = fuzz(command_lines(), |line| check_command_line(line, &scratch));
     std::fs::remove_dir_all(&scratch).ok();
     report("example command lines", tried, &failures);
+}
+
+/// A generated `.npy` file: a header from fragments of real and broken
+/// ones, a length field that may lie, and some data bytes.
+#[derive(Debug, Clone)]
+struct NpyInput {
+    version: (u8, u8),
+    /// The header length field: the true length, or a lie.
+    length: NpyLength,
+    descr: &'static str,
+    fortran: &'static str,
+    shape: Vec<u64>,
+    extra: &'static str,
+    data_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum NpyLength {
+    True,
+    Claim(u32),
+}
+
+const DESCRS: &[&str] = &[
+    "'<f8'",
+    "'>f8'",
+    "'<f4'",
+    "'<i8'",
+    "'>i4'",
+    "'<u4'",
+    "'<c16'",
+    "'|b1'",
+    "'<f2'",
+    "[('a', '<f8')]",
+    "'f8'",
+    "''",
+    "'<f8",
+    "42",
+];
+const FORTRANS: &[&str] = &["False", "True", "Maybe", "0", ""];
+const EXTRAS: &[&str] = &[
+    "",
+    " ",
+    "'extra': 1, ",
+    "}",
+    "{",
+    "\n",
+    "\u{e9}",
+    "'shape': (1,), ",
+];
+
+fn npy_inputs() -> impl Strategy<Value = NpyInput> {
+    let version = prop_oneof![
+        Just((1u8, 0u8)),
+        Just((2, 0)),
+        Just((3, 0)),
+        any::<(u8, u8)>()
+    ];
+    let length = prop_oneof![
+        4 => Just(NpyLength::True),
+        1 => prop_oneof![
+            Just(u32::MAX),
+            Just(0xffff_fff0),
+            Just(10_001),
+            Just(10_000),
+            Just(0),
+            any::<u32>()
+        ]
+        .prop_map(NpyLength::Claim),
+    ];
+    let dim = prop_oneof![
+        0u64..8,
+        Just(1 << 32),
+        Just(u64::MAX),
+        Just(1 << 61),
+        any::<u64>()
+    ];
+    (
+        version,
+        length,
+        prop::sample::select(DESCRS),
+        prop::sample::select(FORTRANS),
+        prop::collection::vec(dim, 0..5),
+        prop::sample::select(EXTRAS),
+        0usize..300,
+    )
+        .prop_map(
+            |(version, length, descr, fortran, shape, extra, data_bytes)| NpyInput {
+                version,
+                length,
+                descr,
+                fortran,
+                shape,
+                extra,
+                data_bytes,
+            },
+        )
+}
+
+impl NpyInput {
+    fn bytes(&self) -> Vec<u8> {
+        let shape: Vec<String> = self.shape.iter().map(u64::to_string).collect();
+        let shape = match shape.len() {
+            1 => format!("({},)", shape[0]),
+            _ => format!("({})", shape.join(", ")),
+        };
+        let dict = format!(
+            "{{'descr': {}, 'fortran_order': {}, {}'shape': {shape}, }}\n",
+            self.descr, self.fortran, self.extra
+        );
+        let mut bytes = b"\x93NUMPY".to_vec();
+        bytes.extend_from_slice(&[self.version.0, self.version.1]);
+        let len = match self.length {
+            NpyLength::True => dict.len() as u32,
+            NpyLength::Claim(n) => n,
+        };
+        if self.version.0 == 1 {
+            bytes.extend_from_slice(&(len as u16).to_le_bytes());
+        } else {
+            bytes.extend_from_slice(&len.to_le_bytes());
+        }
+        bytes.extend_from_slice(dict.as_bytes());
+        bytes.extend((0..self.data_bytes).map(|i| i as u8));
+        bytes
+    }
+}
+
+/// Reads the file whole and streamed: no panic, no hang (bounded by the
+/// fuzz loop), values only where the shape holds them, both ways alike.
+fn check_npy(input: &NpyInput, path: &std::path::Path) -> Result<(), String> {
+    let bytes = input.bytes();
+    std::fs::write(path, &bytes).map_err(|e| e.to_string())?;
+    let mut buffer = hetero::npy::NpyBuffer::default();
+    let whole = buffer
+        .read(path)
+        .map(|a| (a.header.elements(), a.values().to_vec()));
+    let mut streamed = Vec::new();
+    let chunks = buffer.for_each_chunk(path, |c| streamed.extend_from_slice(c));
+    match (whole, chunks) {
+        (Ok((elements, values)), Ok(_)) => {
+            let elements = elements.map_err(|e| e.to_string())?;
+            if values.len() as u64 != elements || streamed != values {
+                return Err(format!(
+                    "{} values read whole, {} streamed, shape holds {elements}",
+                    values.len(),
+                    streamed.len()
+                ));
+            }
+            if values.len() > bytes.len() {
+                return Err("more values than the file's bytes".into());
+            }
+            Ok(())
+        }
+        (Err(a), Err(b)) => {
+            // Every message says what was found.
+            if a.to_string().is_empty() || b.to_string().is_empty() {
+                return Err("an empty error message".into());
+            }
+            Ok(())
+        }
+        (a, b) => Err(format!(
+            "whole and streamed reads disagree: {:?} / {:?}",
+            a.map(|(_, v)| v.len()).map_err(|e| e.to_string()),
+            b.map_err(|e| e.to_string())
+        )),
+    }
+}
+
+#[test]
+#[ignore = "fuzzing: run with --ignored (see the file's header)"]
+fn fuzz_npy_headers() {
+    let path = std::env::temp_dir().join(format!("hetero-fuzz-npy-{}.npy", std::process::id()));
+    let (tried, failures) = fuzz(npy_inputs(), |input| check_npy(input, &path));
+    let _ = std::fs::remove_file(&path);
+    report(".npy headers", tried, &failures);
 }
