@@ -90,14 +90,20 @@ impl Cluster {
         let (rank, root) = (self.rank(), self.is_root());
         // Where the ranks' pieces, in rank order, are the items in order
         // (blocks; any distribution on one rank), rank 0 computes its own
-        // straight into the whole output and the others' land in place;
-        // otherwise the gathered pieces are unpacked.
+        // straight into the whole output and the others' land in place in
+        // one gather. Otherwise (cyclic) rank 0 takes one rank's part at a
+        // time into a scratch buffer of the largest part and unpacks it:
+        // the whole output plus one part, not two whole outputs. (An
+        // indexed datatype per rank could land each part in place, but not
+        // in one gatherv — its receive type is one for all ranks — and it
+        // would need MPI's unsafe typed views.)
         let in_order = pieces
             .iter()
             .flatten()
             .try_fold(0, |next, p| (p.start == next).then_some(p.end))
             .is_some();
         let in_place = root && in_order;
+        let largest = counts.iter().copied().max().unwrap_or(0);
         let local = (|| -> crate::Result<_> {
             // Rank 0 holds the whole output: fail here, before any data moves.
             let mut whole = if root {
@@ -107,7 +113,10 @@ impl Cluster {
             };
             let mut own = match (in_place, root) {
                 (true, _) => Vec::new(),
-                (false, true) => try_alloc_output(kernel)?,
+                (false, true) => hetero_core::alloc::try_zeroed(
+                    largest as u64,
+                    "mpi: rank 0's buffer for one rank's part",
+                )?,
                 (false, false) => {
                     try_alloc_output(&Picked::new(kernel, pieces[rank].iter().cloned()))?
                 }
@@ -124,26 +133,47 @@ impl Cluster {
             kernel.name(),
             kernel.chunk()
         );
-        let (whole, mut own) = self.settle_sizes(&sizes, local)?;
+        let (mut whole, mut own) = self.settle_sizes(&sizes, local)?;
         let what = "the gather of the outputs";
-        let Some(mut out) = whole else {
-            self.gather_in_place(&own, &counts, &mut [], what)?;
-            return Ok(None);
+        if in_order {
+            return match whole {
+                None => self
+                    .gather_in_place(&own, &counts, &mut [], what)
+                    .map(|()| None),
+                Some(mut out) => self
+                    .gather_in_place(&[], &counts, &mut out, what)
+                    .map(|()| Some(out)),
+            };
+        }
+        let unpack = |out: &mut [K::Out], part: &[K::Out], r: usize| {
+            let mut from = 0;
+            for piece in &pieces[r] {
+                let n = piece.len() * per_item;
+                out[piece.start * per_item..piece.start * per_item + n]
+                    .copy_from_slice(&part[from..from + n]);
+                from += n;
+            }
         };
-        if in_place {
-            self.gather_in_place(&[], &counts, &mut out, what)?;
-            return Ok(Some(out));
+        if let Some(out) = whole.as_mut() {
+            unpack(out, &own[..counts[0]], 0);
         }
-        self.gather_in_place(&[], &counts, &mut own, what)?;
-        // Unpack each rank's pieces into place.
-        let mut from = 0;
-        for piece in pieces.iter().flatten() {
-            let n = piece.len() * per_item;
-            out[piece.start * per_item..piece.start * per_item + n]
-                .copy_from_slice(&own[from..from + n]);
-            from += n;
+        // One gather per rank, each carrying that rank's part alone.
+        for r in 1..ranks {
+            let only: Vec<usize> = (0..ranks)
+                .map(|q| if q == r { counts[r] } else { 0 })
+                .collect();
+            match whole.as_mut() {
+                Some(out) => {
+                    self.gather_in_place(&[], &only, &mut own[..counts[r]], what)?;
+                    unpack(out, &own[..counts[r]], r);
+                }
+                None => {
+                    let mine: &[K::Out] = if r == rank { &own } else { &[] };
+                    self.gather_in_place(mine, &only, &mut [], what)?;
+                }
+            }
         }
-        Ok(Some(out))
+        Ok(whole)
     }
 
     /// The outputs of `pieces` of `kernel`, packed in order into `out`.
