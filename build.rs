@@ -49,7 +49,7 @@ fn main() {
     // without them hashes what it has (its version then tells builds apart).
     for dir in [
         "src",
-        "shaders",
+        "crates/kernel/shaders",
         "crates/core/src",
         "crates/kernel/src",
         "crates/cpu/src",

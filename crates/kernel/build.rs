@@ -56,7 +56,7 @@ fn register_problems() {
 }
 
 fn validate_shaders() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shaders");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
     println!("cargo:rerun-if-changed={}", dir.display());
     let read = |path: &Path| {
         std::fs::read_to_string(path)

@@ -13,7 +13,7 @@ fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ProblemError> {
 }
 
 impl Engine {
-    /// out[i] = exp(−γ(x[i] − y[i])²) into `out`, in `T` (f64 or f32)
+    /// out\[i\] = exp(−γ(x\[i\] − y\[i\])²) into `out`, in `T` (f64 or f32)
     /// arithmetic throughout.
     ///
     /// # Errors

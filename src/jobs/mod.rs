@@ -9,7 +9,7 @@
 //! pool or the GPU exactly as the blocking call would, so the result is the
 //! blocking call's, bit for bit. A job can be polled
 //! ([`Job::is_ready`], [`Job::progress`]), waited on ([`Job::wait`],
-//! [`Job::wait_timeout`]), awaited (it is a [`Future`](core::future::Future)),
+//! [`Job::wait_timeout`]), awaited (it is a `Future`),
 //! cancelled ([`Job::cancel`]: the work stops at the next chunk or GPU tile
 //! and the job ends in [`crate::Error::Cancelled`]), or dropped (which
 //! cancels it; its thread ends at that boundary and frees everything).

@@ -1,4 +1,4 @@
-//! `gaussian`: z[i] = exp(−γ·(x[i] − y[i])²), element-wise.
+//! `gaussian`: z\[i\] = exp(−γ·(x\[i\] − y\[i\])²), element-wise.
 
 use crate::error::{ProblemError, finite};
 
@@ -43,7 +43,7 @@ impl Gaussian {
     }
 }
 
-/// The notebook's inputs: `n` pairs (x[i], y[i]) of independent standard
+/// The notebook's inputs: `n` pairs (x\[i\], y\[i\]) of independent standard
 /// normals, a pure function of (n, seed) on every machine.
 ///
 /// Pair i comes from Philox4x32-10 with counter i and key `seed`: two 53-bit

@@ -1,8 +1,8 @@
 //! # hetero-gpu
 //!
 //! The `gpu` backend of hetero: the GPU drivers of the kernel model. A
-//! [`GpuContext`] opens the adapter and the device once; [`reduce`] and
-//! [`map`] run any kernel's GPU side (its WGSL, parameters and inputs, as
+//! [`GpuContext`] opens the adapter and the device once; [`reduce()`] and
+//! [`map()`] run any kernel's GPU side (its WGSL, parameters and inputs, as
 //! `hetero_kernel::gpu` describes them), compiling each program once,
 //! checking every call against the device limits and a memory budget before
 //! anything is allocated, and cutting it into tiles and dispatches when it

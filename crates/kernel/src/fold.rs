@@ -112,7 +112,7 @@ pub fn sum_terms_at<R: Real<Scalar = f64>>(
     acc
 }
 
-/// Σ data[i], compensated, with the same order of operations as
+/// Σ data\[i\], compensated, with the same order of operations as
 /// [`sum_terms`] (two vectors per step, then the tail).
 #[inline]
 pub fn sum_slice<R: Real<Scalar = f64>>(data: &[f64]) -> Neumaier {
@@ -135,7 +135,7 @@ pub fn sum_slice<R: Real<Scalar = f64>>(data: &[f64]) -> Neumaier {
     acc
 }
 
-/// out[k] = f(inputs[0][k], …) for every k: whole vectors of `R`, then the
+/// out\[k\] = f(inputs\[0\]\[k\], …) for every k: whole vectors of `R`, then the
 /// tail one lane at a time.
 ///
 /// # Panics

@@ -28,11 +28,11 @@ use bytemuck::{Pod, Zeroable};
 
 /// The WGSL every program is compiled after: the `Dispatch` block and
 /// index helpers.
-pub const PRELUDE: &str = include_str!("../../../shaders/prelude.wgsl");
+pub const PRELUDE: &str = include_str!("../shaders/prelude.wgsl");
 
 /// `exp_f64`, e^x in f64 (WGSL's `exp` is not defined for f64 on Vulkan):
 /// programs that call it put it before their own source.
-pub const EXP_F64: &str = include_str!("../../../shaders/exp_f64.wgsl");
+pub const EXP_F64: &str = include_str!("../shaders/exp_f64.wgsl");
 
 /// Mirrors `Dispatch` in `shaders/prelude.wgsl` (binding 0), written by
 /// the driver for every dispatch.

@@ -13,7 +13,7 @@ use crate::gpu::{EXP_F64, GpuCaps, GpuProgram, GpuReduce, sum_partials};
 use crate::trace::trace;
 
 /// The template; its `Real` alias and its term are replaced per kernel.
-pub const TEMPLATE: &str = include_str!("../../../shaders/term_sum.wgsl");
+pub const TEMPLATE: &str = include_str!("../shaders/term_sum.wgsl");
 
 const REAL_F32: &str = "alias Real = f32; // REAL";
 const REAL_F64: &str = "alias Real = f64;";

@@ -18,7 +18,7 @@ use crate::trace::{Trace, trace};
 /// join, small enough that 10^6 elements spread over the cores.
 const CHUNK: usize = 1 << 14;
 
-/// out[k] = body(inputs[0][k], …, inputs[N−1][k]) for every k.
+/// out\[k\] = body(inputs\[0\]\[k\], …, inputs\[N−1\]\[k\]) for every k.
 ///
 /// ```
 /// use hetero_kernel::{ElementWise, Real, zip::ZipMap};

@@ -1,4 +1,4 @@
-//! `gaussian`: z[i] = exp(−γ·(x[i] − y[i])²), an element-wise map over two
+//! `gaussian`: z\[i\] = exp(−γ·(x\[i\] − y\[i\])²), an element-wise map over two
 //! arrays, in f64 or f32. GPU twin (f32): `shaders/gaussian.wgsl`.
 
 use core::ops::Range;
@@ -17,7 +17,7 @@ use crate::lanes::{Element, Lanes};
 use crate::problem::Problem;
 use crate::real::{Float, Real};
 
-pub const SHADER: &str = include_str!("../../../../shaders/gaussian.wgsl");
+pub const SHADER: &str = include_str!("../../shaders/gaussian.wgsl");
 
 /// Mirrors `Params` in `shaders/gaussian.wgsl`.
 #[repr(C)]

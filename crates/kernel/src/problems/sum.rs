@@ -22,7 +22,7 @@ pub const CHUNK: u64 = 1 << 20;
 /// The notebook's array: `np.arange(2**27, dtype='f8')`.
 pub const NOTEBOOK_LEN: usize = 1 << 27;
 
-pub const SHADER: &str = include_str!("../../../../shaders/sum.wgsl");
+pub const SHADER: &str = include_str!("../../shaders/sum.wgsl");
 const REAL_F32: &str = "alias Real = f32; // REAL";
 const REAL_F64: &str = "alias Real = f64;";
 /// Elements per workgroup: 256 invocations × 16 (the shader's constants).
@@ -47,7 +47,7 @@ pub fn arange_sum(n: u64) -> f64 {
     (n * n.saturating_sub(1) / 2) as f64
 }
 
-/// Σ data[i], compensated on every backend.
+/// Σ data\[i\], compensated on every backend.
 #[derive(Debug, Clone, Copy)]
 pub struct SumKernel<'a> {
     data: &'a [f64],

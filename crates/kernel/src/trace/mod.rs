@@ -1,6 +1,6 @@
 //! WGSL from the same generic Rust body that runs on the CPU.
 //!
-//! [`Trace`] implements [`Real`] by recording each operation as a WGSL
+//! [`Trace`] implements [`Real`](crate::Real) by recording each operation as a WGSL
 //! `let` instead of computing it: evaluating a body generic over `Real` on
 //! traces yields the body's straight-line WGSL, literals and all. No proc
 //! macro, no second source. What cannot be a straight line is refused with

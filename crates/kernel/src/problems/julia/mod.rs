@@ -23,7 +23,7 @@ use crate::real::{Counts, Mask, Real};
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 mod avx512;
 
-pub const SHADER: &str = include_str!("../../../../../shaders/julia.wgsl");
+pub const SHADER: &str = include_str!("../../../shaders/julia.wgsl");
 
 /// The line of `julia.wgsl` that rounds 2·zr·zi + ci, and its exact f64 form.
 const FMA_STEP: &str = "let zi_next = fma(2.0 * zr, zi, params.ci); // ZI STEP";

@@ -12,9 +12,9 @@ use crate::error::KernelError;
 use crate::gpu::{EXP_F64, GpuProgram, GpuReduce, sum_partials};
 
 /// The f32 template; its integrand sits between the markers.
-pub const TEMPLATE_F32: &str = include_str!("../../../../../shaders/midpoint.wgsl");
+pub const TEMPLATE_F32: &str = include_str!("../../../shaders/midpoint.wgsl");
 /// The f64 template; it is compiled after [`EXP_F64`].
-pub const TEMPLATE_F64: &str = include_str!("../../../../../shaders/midpoint_f64.wgsl");
+pub const TEMPLATE_F64: &str = include_str!("../../../shaders/midpoint_f64.wgsl");
 
 const BEGIN: &str = "// BEGIN INTEGRAND";
 const END: &str = "// END INTEGRAND";

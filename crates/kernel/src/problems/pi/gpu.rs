@@ -10,7 +10,7 @@ use hetero_core::rng::seed_key;
 
 use crate::gpu::{GpuProgram, GpuReduce};
 
-pub const SHADER: &str = include_str!("../../../../../shaders/pi.wgsl");
+pub const SHADER: &str = include_str!("../../../shaders/pi.wgsl");
 /// Samples per workgroup: 256 invocations × 16 pairs × 2 samples.
 const GROUP_ITEMS: u64 = 256 * 16 * 2;
 /// Samples per dispatch: its pair count and every pair index inside it
