@@ -450,6 +450,26 @@ fn a_job_on_auto_stops_its_calibration_when_cancelled() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A gate jobs wait at until the test opens it.
+#[derive(Clone, Default)]
+struct Gate(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    fn wait(&self) {
+        let (open, opened) = &*self.0;
+        let mut open = open.lock().unwrap();
+        while !*open {
+            open = opened.wait(open).unwrap();
+        }
+    }
+
+    fn open(&self) {
+        let (open, opened) = &*self.0;
+        *open.lock().unwrap() = true;
+        opened.notify_all();
+    }
+}
+
 /// This process's threads, from `/proc/self/status` (Linux).
 fn process_threads() -> Option<usize> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -476,28 +496,20 @@ fn a_thousand_submits_run_on_a_bounded_set_of_threads() {
     let limit = engine.job_threads();
     // Every job waits at the gate until all are submitted: one thread per
     // job would mean a thousand threads alive at once.
-    let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let gate = Gate::default();
     let mut peak = before;
     let jobs: Vec<_> = (0..1000u64)
         .map(|i| {
-            let gate = Arc::clone(&gate);
+            let gate = gate.clone();
             let job = engine.submit_with(move |_| {
-                let (open, opened) = &*gate;
-                let mut open = open.lock().unwrap();
-                while !*open {
-                    open = opened.wait(open).unwrap();
-                }
+                gate.wait();
                 Ok(i * i)
             });
             peak = peak.max(process_threads().unwrap_or(0));
             job
         })
         .collect();
-    {
-        let (open, opened) = &*gate;
-        *open.lock().unwrap() = true;
-        opened.notify_all();
-    }
+    gate.open();
     let results: Vec<u64> = jobs.into_iter().map(|j| j.wait().unwrap()).collect();
     assert_eq!(results, (0..1000u64).map(|i| i * i).collect::<Vec<_>>());
     // The test harness's other threads may come and go: a few to spare.
@@ -512,17 +524,13 @@ fn a_thousand_submits_run_on_a_bounded_set_of_threads() {
 fn a_job_cancelled_while_it_waits_for_a_thread_never_starts() {
     let _serial = serial();
     let engine = engine();
-    let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let gate = Gate::default();
     // Fill every job thread with a job that waits at the gate.
     let blockers: Vec<_> = (0..engine.job_threads())
         .map(|_| {
-            let gate = Arc::clone(&gate);
+            let gate = gate.clone();
             engine.submit_with(move |_| {
-                let (open, opened) = &*gate;
-                let mut open = open.lock().unwrap();
-                while !*open {
-                    open = opened.wait(open).unwrap();
-                }
+                gate.wait();
                 Ok(())
             })
         })
@@ -536,11 +544,7 @@ fn a_job_cancelled_while_it_waits_for_a_thread_never_starts() {
         })
     };
     queued.cancel();
-    {
-        let (open, opened) = &*gate;
-        *open.lock().unwrap() = true;
-        opened.notify_all();
-    }
+    gate.open();
     assert_eq!(queued.wait(), Err(Error::Cancelled));
     for job in blockers {
         job.wait().unwrap();

@@ -330,24 +330,10 @@ fn ranks_given_different_problems_are_refused() {
 #[test]
 fn a_killed_rank_ends_the_job_with_a_message() {
     // A job far longer than the test: rank 1 is killed once it runs.
-    let example = support::example("mpi");
-    let program = example.get_program().to_string_lossy().into_owned();
     let mark = format!("kill-{}", std::process::id());
-    let wanted = mark.clone();
-    let killer = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(pid) = rank_pid(&program, &wanted, 1) {
-                std::thread::sleep(Duration::from_millis(500));
-                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        false
-    });
+    let killer = signal_rank_once_started(&mark, 1, "-9", Duration::from_millis(500));
     let job = mpirun_marked(&[(3, args("pi --n 1e15 --timeout 20"))], &mark);
-    assert!(killer.join().unwrap(), "rank 1 never started");
+    assert!(killer.join().unwrap().is_some(), "rank 1 never started");
     assert_ne!(job.code, Some(0));
     assert!(
         job.stderr.contains("rank 1") || job.stderr.contains("no answer from every rank"),
@@ -370,27 +356,11 @@ fn a_stopped_rank_ends_the_job_at_the_timeout_with_its_line_and_exit_3() {
         mpirun(&[(1, args("pi --n 5e9 --backend simd --threads 1 --json"))]).json()["seconds"]
             .as_f64()
             .expect("seconds");
-    let example = support::example("mpi");
-    let program = example.get_program().to_string_lossy().into_owned();
     let mark = format!("stop-{}", std::process::id());
-    let wanted = mark.clone();
-    let stopper = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(pid) = rank_pid(&program, &wanted, 1) {
-                // Well past MPI's start-up (a rank stopped inside MPI_Init
-                // would stall the others where hetero has no timeout), well
-                // before the end of its share.
-                std::thread::sleep(Duration::from_millis(1000));
-                let stopped = Command::new("kill")
-                    .args(["-STOP", &pid.to_string()])
-                    .status();
-                return stopped.is_ok_and(|s| s.success()).then_some(pid);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
-    });
+    // A second in: well past MPI's start-up (a rank stopped inside MPI_Init
+    // would stall the others where hetero has no timeout), well before the
+    // end of its share.
+    let stopper = signal_rank_once_started(&mark, 1, "-STOP", Duration::from_millis(1000));
     let job = mpirun_marked(&[(2, args(&format!("{work} --timeout {timeout}")))], &mark);
     let stopped = stopper.join().unwrap();
     if let Some(pid) = stopped {
@@ -418,6 +388,34 @@ fn a_stopped_rank_ends_the_job_at_the_timeout_with_its_line_and_exit_3() {
         "ended after {:.1} s (one share: {share:.1} s)",
         job.seconds
     );
+}
+
+/// A thread that waits (at most 30 s) for rank `rank` of the job marked
+/// `mark` to start, lets it run for `after`, then sends it `signal` (a
+/// `kill` flag: "-9", "-STOP"); it returns the rank's pid once signalled.
+fn signal_rank_once_started(
+    mark: &str,
+    rank: usize,
+    signal: &'static str,
+    after: Duration,
+) -> std::thread::JoinHandle<Option<u32>> {
+    let example = support::example("mpi");
+    let program = example.get_program().to_string_lossy().into_owned();
+    let mark = mark.to_owned();
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(pid) = rank_pid(&program, &mark, rank) {
+                std::thread::sleep(after);
+                let sent = Command::new("kill")
+                    .args([signal, &pid.to_string()])
+                    .status();
+                return sent.is_ok_and(|s| s.success()).then_some(pid);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    })
 }
 
 /// The pid of the process running `program` as MPI rank `rank` of the job
