@@ -231,8 +231,7 @@ fn run() -> Result<(), Failure> {
         .map(|path| {
             hetero::npy::to_npy_bytes(&counts, &[spec.height(), spec.width()]).map(|b| (path, b))
         })
-        .transpose()
-        .map_err(Failure::runtime)?;
+        .transpose()?;
     let mut files = vec![(args.output.as_path(), png.as_slice(), "--output")];
     if let Some((path, bytes)) = &npy {
         files.push((path.as_path(), bytes.as_slice(), "--save-counts"));

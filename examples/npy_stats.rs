@@ -136,7 +136,7 @@ fn make_fake(dir: &Path, count: u64, size: u64, seed: u64, json: bool) -> Result
     let started = Instant::now();
     for i in 0..count {
         let (values, _) = hetero::standard_normal_inputs(size, seed.wrapping_add(i))?;
-        let bytes = to_npy_bytes(&values, &[size]).map_err(Failure::runtime)?;
+        let bytes = to_npy_bytes(&values, &[size])?;
         hetero::output::write_file(&name(i), &bytes)
             .map_err(|e| Failure::runtime(format!("--make-fake: {e}")))?;
     }

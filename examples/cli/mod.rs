@@ -86,6 +86,17 @@ impl From<hetero::AllocError> for Failure {
     }
 }
 
+impl From<hetero::npy::NpyError> for Failure {
+    /// A file's bytes that do not fit in memory are the user's size to
+    /// change (exit 2, as every out-of-memory error); the rest is runtime.
+    fn from(e: hetero::npy::NpyError) -> Self {
+        match e {
+            hetero::npy::NpyError::OutOfMemory(a) => Self::from(a),
+            other => Self::runtime(other),
+        }
+    }
+}
+
 impl From<hetero::ProblemError> for Failure {
     fn from(e: hetero::ProblemError) -> Self {
         Self::usage(e.to_string())

@@ -1,24 +1,17 @@
-use hetero_core::{Gaussian, ProblemError};
+use hetero_core::Gaussian;
+use hetero_core::alloc::try_zeroed;
 use hetero_kernel::Element;
 use hetero_kernel::problems::gaussian::GaussianKernel;
 
 use crate::{Backend, Engine, Result};
-
-/// A zeroed output of `len`, allocated without aborting on failure.
-fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ProblemError> {
-    Ok(hetero_core::alloc::try_zeroed(
-        len as u64,
-        "gaussian: the output",
-    )?)
-}
 
 impl Engine {
     /// out\[i\] = exp(−γ(x\[i\] − y\[i\])²) into `out`, in `T` (f64 or f32)
     /// arithmetic throughout.
     ///
     /// # Errors
-    /// [`ProblemError::LengthMismatch`] unless x, y and out have one length
-    /// (nothing is written then); [`ProblemError::GammaOutOfRange`] for a γ
+    /// [`ProblemError::LengthMismatch`](crate::ProblemError::LengthMismatch) unless x, y and out have one length
+    /// (nothing is written then); [`ProblemError::GammaOutOfRange`](crate::ProblemError::GammaOutOfRange) for a γ
     /// `T` cannot hold; [`Error::Unsupported`](crate::Error::Unsupported)
     /// for f64 on `gpu`, which computes in f32; for `gpu`, why the GPU could
     /// not be opened or the call failed.
@@ -70,7 +63,7 @@ impl Engine {
     /// As [`Engine::gaussian_f64`], into a new `Vec`.
     ///
     /// # Errors
-    /// As [`Engine::gaussian_f64`], plus [`ProblemError::OutOfMemory`].
+    /// As [`Engine::gaussian_f64`], plus [`Error::OutOfMemory`](crate::Error::OutOfMemory).
     pub fn gaussian_f64_vec(
         &self,
         spec: &Gaussian,
@@ -79,7 +72,7 @@ impl Engine {
         backend: Backend,
     ) -> Result<Vec<f64>> {
         Gaussian::check_lengths(x.len(), y.len(), x.len())?;
-        let mut out = try_zeroed(x.len())?;
+        let mut out = try_zeroed(x.len() as u64, "gaussian: the output")?;
         self.gaussian_f64(spec, x, y, &mut out, backend)?;
         Ok(out)
     }
@@ -87,7 +80,7 @@ impl Engine {
     /// As [`Engine::gaussian_f32`], into a new `Vec`.
     ///
     /// # Errors
-    /// As [`Engine::gaussian_f32`], plus [`ProblemError::OutOfMemory`].
+    /// As [`Engine::gaussian_f32`], plus [`Error::OutOfMemory`](crate::Error::OutOfMemory).
     pub fn gaussian_f32_vec(
         &self,
         spec: &Gaussian,
@@ -96,7 +89,7 @@ impl Engine {
         backend: Backend,
     ) -> Result<Vec<f32>> {
         Gaussian::check_lengths(x.len(), y.len(), x.len())?;
-        let mut out = try_zeroed(x.len())?;
+        let mut out = try_zeroed(x.len() as u64, "gaussian: the output")?;
         self.gaussian_f32(spec, x, y, &mut out, backend)?;
         Ok(out)
     }
