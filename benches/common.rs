@@ -9,7 +9,7 @@ pub fn engine() -> Engine {
 
 /// The backends this build can time (the GPU joins when it exists).
 pub fn backends(engine: &Engine) -> Vec<Backend> {
-    Backend::ALL
+    Backend::SPACES
         .into_iter()
         .filter(|b| engine.is_available(*b))
         .collect()

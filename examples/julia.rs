@@ -152,7 +152,10 @@ fn render(
 fn compare(args: &Args, engine: &Engine, spec: &Julia) -> Result<(), Failure> {
     let (reference, scalar_s) = render(engine, spec, Backend::Scalar, args.common.repeat, false)?;
     let mut rows = Vec::new();
-    for backend in Backend::ALL.into_iter().filter(|b| engine.is_available(*b)) {
+    for backend in Backend::SPACES
+        .into_iter()
+        .filter(|b| engine.is_available(*b))
+    {
         let (counts, seconds) = if backend == Backend::Scalar {
             (reference.clone(), scalar_s)
         } else {

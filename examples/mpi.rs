@@ -38,7 +38,7 @@ mod cli;
 #[path = "user_kernels/basel.rs"]
 mod basel;
 
-use basel::Basel;
+use basel::basel;
 
 /// One problem across the ranks of an MPI job.
 #[derive(Debug, Parser)]
@@ -355,7 +355,7 @@ fn solve(
             ))
         }
         Problem::Custom { n } => {
-            let value = cluster.reduce(engine, &Basel { n: *n }, backend)?;
+            let value = cluster.reduce(engine, &basel(*n), backend)?;
             Ok((
                 json!({"n": n, "value": value, "value_bits": format!("{:016x}", value.to_bits()),
                        "error_vs_pi2_over_6": value - std::f64::consts::PI.powi(2) / 6.0}),

@@ -1,6 +1,7 @@
 //! The closed set of backends, with the stable lowercase names the CLI,
-//! the benchmark IDs and the reports use, and the execution space each
-//! one stands for: instruction width × threading on the CPU, or the GPU.
+//! the benchmark IDs and the reports use, and what each stands for: an
+//! execution space (instruction width × threading on the CPU, or the GPU)
+//! or a policy over the spaces (`hybrid`, `auto`).
 
 use core::fmt;
 use core::str::FromStr;
@@ -31,8 +32,21 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Every backend, in report order.
-    pub const ALL: [Self; 5] = [
+    /// Every backend, in report order: the five execution spaces, then the
+    /// two policies.
+    pub const ALL: [Self; 7] = [
+        Self::Scalar,
+        Self::Simd,
+        Self::Threads,
+        Self::SimdThreads,
+        Self::Gpu,
+        Self::Hybrid,
+        Self::Auto,
+    ];
+
+    /// The backends that each run in one execution space ([`Policy::Run`]):
+    /// what `auto` chooses among and what `hybrid` combines.
+    pub const SPACES: [Self; 5] = [
         Self::Scalar,
         Self::Simd,
         Self::Threads,
@@ -40,15 +54,15 @@ impl Backend {
         Self::Gpu,
     ];
 
-    /// The backends that stand for others (`hybrid` combines two, `auto`
-    /// picks one): not in [`Backend::ALL`], which lists the single
-    /// backends reports and tests iterate over.
-    pub const COMBINED: [Self; 2] = [Self::Hybrid, Self::Auto];
+    /// The backends that are policies over the spaces (`hybrid` combines
+    /// two, `auto` picks one per call).
+    pub const POLICIES: [Self; 2] = [Self::Hybrid, Self::Auto];
 
-    /// The backends that run on the CPU.
+    /// The backends that run on the CPU alone.
     pub const CPU: [Self; 4] = [Self::Scalar, Self::Simd, Self::Threads, Self::SimdThreads];
 
-    /// The stable lowercase name: `scalar`, `simd`, `threads`, `simd-threads`, `gpu`.
+    /// The stable lowercase name: `scalar`, `simd`, `threads`,
+    /// `simd-threads`, `gpu`, `hybrid`, `auto`.
     pub const fn name(self) -> &'static str {
         match self {
             Self::Scalar => "scalar",
@@ -61,29 +75,56 @@ impl Backend {
         }
     }
 
-    /// Whether this backend runs on more than one thread (uses the engine's pool).
-    pub const fn is_parallel(self) -> bool {
-        matches!(
-            self.space(),
-            Space::Cpu {
-                threading: Threading::Pool,
-                ..
-            } | Space::Hybrid
-        )
-    }
-
-    /// The execution space this backend stands for.
-    pub const fn space(self) -> Space {
+    /// How this backend runs a call: in one execution space, or by a policy.
+    pub const fn policy(self) -> Policy {
         let (width, threading) = match self {
             Self::Scalar => (Width::Scalar, Threading::Caller),
             Self::Simd => (Width::Simd, Threading::Caller),
             Self::Threads => (Width::Scalar, Threading::Pool),
             Self::SimdThreads => (Width::Simd, Threading::Pool),
-            Self::Gpu => return Space::Gpu,
-            Self::Hybrid => return Space::Hybrid,
-            Self::Auto => return Space::Auto,
+            Self::Gpu => return Policy::Run(Space::Gpu),
+            Self::Hybrid => return Policy::Hybrid,
+            Self::Auto => return Policy::Auto,
         };
-        Space::Cpu { width, threading }
+        Policy::Run(Space::Cpu { width, threading })
+    }
+
+    /// The execution space this backend runs in; `None` for a policy.
+    pub const fn space(self) -> Option<Space> {
+        match self.policy() {
+            Policy::Run(space) => Some(space),
+            Policy::Hybrid | Policy::Auto => None,
+        }
+    }
+
+    /// Whether this backend runs on the CPU alone (`scalar`, `simd`,
+    /// `threads`, `simd-threads`).
+    pub const fn is_cpu(self) -> bool {
+        matches!(self.space(), Some(Space::Cpu { .. }))
+    }
+
+    /// Whether this backend runs on more than one thread (uses the engine's pool).
+    pub const fn is_parallel(self) -> bool {
+        matches!(
+            self.policy(),
+            Policy::Run(Space::Cpu {
+                threading: Threading::Pool,
+                ..
+            }) | Policy::Hybrid
+        )
+    }
+
+    /// Whether this backend may run (some of) a call on the GPU: `gpu`,
+    /// and the policies that can choose it. Its results are held to the
+    /// GPU's tolerances.
+    pub const fn may_use_gpu(self) -> bool {
+        !self.is_cpu()
+    }
+
+    /// Whether this backend is the CPU threads alone (`threads`,
+    /// `simd-threads`): the pool, and nothing else.
+    pub const fn is_cpu_parallel(self) -> bool {
+        self.is_cpu() && self.is_parallel()
     }
 }
 
@@ -104,17 +145,24 @@ pub enum Threading {
     Pool,
 }
 
-/// Where a backend runs: the two CPU axes, the GPU, or both at once.
+/// Where work runs (Kokkos' execution space): the CPU at a width and a
+/// threading, or the GPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Space {
-    Cpu {
-        width: Width,
-        threading: Threading,
-    },
+    Cpu { width: Width, threading: Threading },
     Gpu,
-    /// The GPU and the CPU's SIMD threads sharing one problem.
+}
+
+/// How a backend runs a call: in one space, or by a policy over the
+/// spaces (Kokkos keeps the two apart the same way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Policy {
+    /// In this one space.
+    Run(Space),
+    /// The GPU and the CPU's SIMD threads sharing one problem (see [`crate::hybrid`]).
     Hybrid,
-    /// One of the others, chosen per call.
+    /// One of [`Backend::SPACES`], chosen per call from measured cost models
+    /// (see [`crate::auto`]).
     Auto,
 }
 
@@ -132,7 +180,6 @@ impl FromStr for Backend {
         let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
         Self::ALL
             .into_iter()
-            .chain(Self::COMBINED)
             .find(|b| b.name() == wanted)
             .ok_or_else(|| Error::UnknownBackend { name: s.to_owned() })
     }

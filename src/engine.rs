@@ -2,7 +2,7 @@
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-use crate::{Backend, Error, Result};
+use crate::{Error, Result};
 
 /// Owns the rayon pool the parallel backends run on and the GPU context,
 /// opened on first GPU use. Build one and reuse it: starting threads,
@@ -22,7 +22,7 @@ pub struct Engine {
     /// The threads submitted jobs run on (none until the first submit).
     pub(crate) jobs: crate::jobs::JobRunner,
     #[cfg(feature = "gpu")]
-    pub(crate) gpu: crate::lazy_gpu::LazyGpu,
+    pub(crate) gpu: crate::gpu::LazyGpu,
 }
 
 impl core::fmt::Debug for Engine {
@@ -94,26 +94,13 @@ impl Engine {
             auto: crate::auto::AutoState::default(),
             jobs: crate::jobs::JobRunner::new(crate::jobs::default_job_threads()),
             #[cfg(feature = "gpu")]
-            gpu: crate::lazy_gpu::LazyGpu::new(gpu_config),
+            gpu: crate::gpu::LazyGpu::new(gpu_config),
         })
     }
 
     /// The number of threads the parallel backends use.
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads()
-    }
-
-    /// Whether `backend` can run here. For `gpu` this opens the GPU (once).
-    pub fn is_available(&self, backend: Backend) -> bool {
-        match backend {
-            #[cfg(feature = "gpu")]
-            Backend::Gpu => self.gpu().is_ok(),
-            #[cfg(not(feature = "gpu"))]
-            Backend::Gpu => false,
-            // Run on the CPU threads alone where there is no GPU.
-            Backend::Hybrid | Backend::Auto => true,
-            _ => true,
-        }
     }
 
     /// Runs `f` on the engine's pool (the threaded backends' home).

@@ -26,28 +26,25 @@
 #![deny(unsafe_code)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-mod adapter;
 pub mod auto;
 mod backend;
 mod builtin;
+mod cpu;
 mod dispatch;
 mod engine;
 mod error;
-mod gpu_space;
+pub mod gpu;
 pub mod hybrid;
 pub mod jobs;
-#[cfg(feature = "gpu")]
-mod lazy_gpu;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod output;
-mod quiet;
 mod validate;
 
-pub use adapter::GpuAdapter;
-pub use backend::{Backend, Space, Threading, Width};
+pub use backend::{Backend, Policy, Space, Threading, Width};
 pub use engine::{Engine, MAX_THREADS_PER_CORE};
 pub use error::Error;
+pub use gpu::{GpuAdapter, quiet_gpu_probe};
 /// Buffers sized by the user, reserved without aborting (see [`AllocError`]).
 pub use hetero_core::alloc;
 pub use hetero_core::gaussian::standard_normal_inputs;
@@ -55,15 +52,12 @@ pub use hetero_core::{
     AllocError, AllocFailure, Gaussian, Julia, JuliaParams, Midpoint, Neumaier, Pi, PiEstimate,
     ProblemError, Viewport, reference, tolerance,
 };
-/// The GPU crate, for what the engine does not wrap (timings, kernels by range).
-#[cfg(feature = "gpu")]
-pub use hetero_gpu as gpu;
 #[cfg(feature = "gpu")]
 pub use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuTimings};
 /// The kernel model: bodies, kernels, their GPU sides.
 pub use hetero_kernel as kernel;
 pub use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand, Precision, WgslIntegrand};
-pub use hetero_kernel::term_sum::TermSumGpu;
+pub use hetero_kernel::term_sum::{TermSum, TermSumGpu};
 pub use hetero_kernel::zip::ZipMap;
 pub use hetero_kernel::{
     Compare, Element, ElementWise, Float, IndexTerm, KernelError, Lanes, MapKernel, Mapping, Mask,
@@ -72,7 +66,6 @@ pub use hetero_kernel::{
 /// NumPy `.npy` files: reading, writing, per-file statistics, many files.
 pub use hetero_npy as npy;
 pub use jobs::{Job, JobScope};
-pub use quiet::quiet_gpu_probe;
 pub use validate::{Check, Validation};
 
 /// `Result` with hetero's [`Error`].

@@ -123,7 +123,10 @@ impl Engine {
             seconds: Some(scalar_seconds),
             failure: None,
         }];
-        for backend in Backend::ALL.into_iter().filter(|&b| b != Backend::Scalar) {
+        for backend in Backend::SPACES
+            .into_iter()
+            .filter(|&b| b != Backend::Scalar)
+        {
             let outcome = if self.is_available(backend) {
                 timed(backend).map_err(|e| e.to_string())
             } else {

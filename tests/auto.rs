@@ -13,7 +13,7 @@ mod basel;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use basel::Basel;
+use basel::basel;
 use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
 use hetero::problems::pi::PiKernel;
 use hetero::problems::sum::{SumKernel, arange};
@@ -70,7 +70,7 @@ fn auto_returns_the_chosen_backends_result_on_every_problem() {
         engine.reduce(&midpoint, chosen).unwrap().to_bits()
     );
 
-    let user = Basel { n: 3_000_000 };
+    let user = basel(3_000_000);
     let value = engine.reduce(&user, Backend::Auto).unwrap();
     let chosen = engine.last_auto_choice().unwrap().chosen;
     assert_eq!(

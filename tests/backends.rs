@@ -8,7 +8,28 @@ use hetero::{Backend, Engine, Error, Gaussian, Julia, Midpoint, Pi};
 #[test]
 fn names_round_trip_and_are_stable() {
     let names: Vec<_> = Backend::ALL.iter().map(|b| b.to_string()).collect();
-    assert_eq!(names, ["scalar", "simd", "threads", "simd-threads", "gpu"]);
+    assert_eq!(
+        names,
+        [
+            "scalar",
+            "simd",
+            "threads",
+            "simd-threads",
+            "gpu",
+            "hybrid",
+            "auto"
+        ]
+    );
+    assert_eq!(
+        Backend::SPACES.len() + Backend::POLICIES.len(),
+        Backend::ALL.len()
+    );
+    for b in Backend::SPACES {
+        assert!(
+            b.space().is_some() && !Backend::POLICIES.contains(&b),
+            "{b}"
+        );
+    }
     for b in Backend::ALL {
         assert_eq!(b.name().parse::<Backend>().unwrap(), b);
     }

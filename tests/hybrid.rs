@@ -15,7 +15,7 @@ mod basel;
 
 use std::sync::Arc;
 
-use basel::Basel;
+use basel::basel;
 use hetero::hybrid::{HybridShare, HybridSplit};
 use hetero::kernel::gpu::{GpuCaps, GpuReduce};
 use hetero::problems::julia::JuliaKernel;
@@ -163,7 +163,7 @@ fn by_default_a_software_gpu_is_left_out_and_the_result_is_simd_threads() {
 fn user_kernels_and_submitted_jobs_on_hybrid_equal_the_blocking_single_backend() {
     let engine = engine(HybridSplit::Fixed { gpu_share: 0.3 });
     let engine = Arc::new(engine);
-    let user = Basel { n: 10_000_019 };
+    let user = basel(10_000_019);
     let cpu = engine.reduce(&user, Backend::SimdThreads);
     match (engine.reduce(&user, Backend::Hybrid), cpu) {
         // Its GPU side computes in f32 terms: within f32's tolerance.

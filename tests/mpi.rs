@@ -12,7 +12,7 @@
 mod basel;
 mod support;
 
-use basel::Basel;
+use basel::basel;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -180,7 +180,7 @@ fn scattered_sum_is_bit_identical_on_any_rank_count() {
 #[test]
 fn a_user_reduction_is_bit_identical_on_any_rank_count() {
     let expected = engine()
-        .reduce(&Basel { n: 3_333_333 }, Backend::SimdThreads)
+        .reduce(&basel(3_333_333), Backend::SimdThreads)
         .unwrap();
     for json in on_1_2_3("custom --n 3333333 --json") {
         assert_eq!(json["value_bits"], bits(expected), "{json}");

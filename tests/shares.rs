@@ -25,7 +25,7 @@ fn backends(engine: &Engine) -> Vec<Backend> {
     if !gpu {
         eprintln!("gpu: no adapter here, its block partials are not checked");
     }
-    Backend::ALL
+    Backend::SPACES
         .into_iter()
         .filter(|&b| b != Backend::Gpu || gpu)
         .collect()

@@ -20,12 +20,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use hetero_kernel::observe::Observer;
-use hetero_kernel::watched::Watched;
+use hetero_kernel::observe::{Observer, Unobserved};
 use hetero_kernel::{Lanes, MapKernel, ReduceKernel, lanes};
 
 pub use model::CostModel;
 
+use crate::dispatch::Observing;
 use crate::{Backend, Engine, Result};
 
 /// One backend's predicted time for a call.
@@ -111,13 +111,13 @@ impl KernelKey {
     }
 }
 
-/// What `auto` knows of one kernel: per backend (in [`Backend::ALL`]
+/// What `auto` knows of one kernel: per backend (in [`Backend::SPACES`]
 /// order) its model or why it cannot run it, and whether this engine
 /// measured it.
 #[derive(Debug, Clone, Default)]
 struct Known {
-    models: [Option<Result<CostModel, String>>; 5],
-    measured_now: [bool; 5],
+    models: [Option<Result<CostModel, String>>; Backend::SPACES.len()],
+    measured_now: [bool; Backend::SPACES.len()],
     /// Every model rests on two sizes (else each is one call's time).
     has_slope: bool,
 }
@@ -139,7 +139,7 @@ impl Known {
     /// The backend with the least predicted time for `items` items.
     fn fastest(&self, items: u64) -> Option<Backend> {
         let mut best: Option<(f64, Backend)> = None;
-        for (backend, model) in Backend::ALL.into_iter().zip(&self.models) {
+        for (backend, model) in Backend::SPACES.into_iter().zip(&self.models) {
             if let Some(Ok(model)) = model {
                 let t = model.predict(items);
                 if best.is_none_or(|(b, _)| t < b) {
@@ -232,7 +232,9 @@ impl Engine {
     /// The first backend's error when no backend can run the kernel.
     pub fn explain_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Explanation> {
         let key = reduce_key(kernel);
-        self.choose(key, kernel.len(), &mut |b| self.probe_reduce(kernel, b))?;
+        self.choose(key, kernel.len(), &mut |b| {
+            self.probe_reduce(kernel, b, &StopOnly(&Unobserved))
+        })?;
         Ok(self.explanation(key, kernel.len()))
     }
 
@@ -242,57 +244,40 @@ impl Engine {
     /// As [`Engine::explain_reduce`].
     pub fn explain_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Explanation> {
         let key = map_key(kernel);
-        self.choose(key, items as u64, &mut |b| self.probe_map(kernel, b))?;
+        self.choose(key, items as u64, &mut |b| {
+            self.probe_map(kernel, b, &StopOnly(&Unobserved))
+        })?;
         Ok(self.explanation(key, items as u64))
     }
 
-    /// The backend `auto` runs the reduction `kernel` on.
-    pub(crate) fn auto_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Backend> {
-        // The kernel itself, not wrapped: a probe on `auto` resolves here
-        // again, and a wrapper per level would never end (as types).
-        self.choose(reduce_key(kernel), kernel.len(), &mut |b| {
-            self.probe_reduce(kernel, b)
-        })
-    }
-
-    /// The backend `auto` runs the map `kernel` over `items` items on.
-    pub(crate) fn auto_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Backend> {
-        self.choose(map_key(kernel), items as u64, &mut |b| {
-            self.probe_map(kernel, b)
-        })
-    }
-
-    /// [`Engine::auto_reduce`] for a job: a calibration it has to make
-    /// stops at the next chunk once `observer` says stop (and ends in
-    /// [`crate::Error::Cancelled`], storing nothing for the backend it was
-    /// measuring), so a cancelled job neither runs on nor holds the models'
-    /// lock for the whole calibration. The probes' items are not the job's
-    /// progress.
-    pub(crate) fn auto_reduce_observed<K: ReduceKernel>(
+    /// The backend `auto` runs the reduction `kernel` on. A calibration
+    /// it has to make stops at the next chunk once `observer` says stop
+    /// (a cancelled job: [`crate::Error::Cancelled`], storing nothing for
+    /// the backend it was measuring), so a cancelled job neither runs on
+    /// nor holds the models' lock for the whole calibration. The probes'
+    /// items are not the caller's progress.
+    pub(crate) fn auto_reduce<K: ReduceKernel, O: Observing>(
         &self,
         kernel: &K,
-        observer: &dyn Observer,
+        observer: &O,
     ) -> Result<Backend> {
         let stoppable = StopOnly(observer);
         self.choose(reduce_key(kernel), kernel.len(), &mut |b| {
-            stopped_or(observer, || {
-                self.probe_reduce(&Watched::new(kernel, &stoppable), b)
-            })
+            stopped_or(observer, || self.probe_reduce(kernel, b, &stoppable))
         })
     }
 
-    /// [`Engine::auto_map`] for a job (see [`Engine::auto_reduce_observed`]).
-    pub(crate) fn auto_map_observed<K: MapKernel>(
+    /// The backend `auto` runs the map `kernel` over `items` items on
+    /// (see [`Engine::auto_reduce`]).
+    pub(crate) fn auto_map<K: MapKernel, O: Observing>(
         &self,
         kernel: &K,
         items: usize,
-        observer: &dyn Observer,
+        observer: &O,
     ) -> Result<Backend> {
         let stoppable = StopOnly(observer);
         self.choose(map_key(kernel), items as u64, &mut |b| {
-            stopped_or(observer, || {
-                self.probe_map(&Watched::new(kernel, &stoppable), b)
-            })
+            stopped_or(observer, || self.probe_map(kernel, b, &stoppable))
         })
     }
 
@@ -353,7 +338,7 @@ impl Engine {
             });
         };
         let chosen = known.fastest(items).ok_or_else(|| crate::Error::NoBackend {
-            reasons: Backend::ALL
+            reasons: Backend::SPACES
                 .iter()
                 .zip(&known.models)
                 .filter_map(|(b, m)| Some(format!("{b}: {}", m.clone()?.err()?)))
@@ -401,7 +386,7 @@ impl Engine {
             ..Known::default()
         };
         let mut wrote = false;
-        for (i, backend) in Backend::ALL.into_iter().enumerate() {
+        for (i, backend) in Backend::SPACES.into_iter().enumerate() {
             if backend == Backend::Gpu && !self.is_available(Backend::Gpu) {
                 known.models[i] = Some(Err("no GPU".to_owned()));
                 continue;
@@ -444,7 +429,7 @@ impl Engine {
             cache_file.clone_from(&store.file);
             cache_error.clone_from(&store.error);
             if let Some(known) = store.deciding(key, items) {
-                for (i, backend) in Backend::ALL.into_iter().enumerate() {
+                for (i, backend) in Backend::SPACES.into_iter().enumerate() {
                     match &known.models[i] {
                         Some(Ok(model)) => predictions.push(Prediction {
                             backend,
@@ -495,7 +480,9 @@ fn map_key<K: MapKernel>(kernel: &K) -> KernelKey {
 
 /// An observer that passes on `proceed` and keeps the items to itself: a
 /// calibration's probes may be stopped, but are not the caller's progress.
-struct StopOnly<'a>(&'a dyn Observer);
+/// (It holds a `dyn Observer`, so a probe is one more instantiation of the
+/// dispatch whatever observes the call — not one per level of nesting.)
+pub(crate) struct StopOnly<'a>(&'a dyn Observer);
 
 impl Observer for StopOnly<'_> {
     fn proceed(&self) -> bool {

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel};
 
+use super::StopOnly;
 use super::model::CostModel;
-use crate::{Backend, Engine, Result};
+use crate::{Backend, Engine, Result, dispatch};
 
 /// The larger probe grows until a call takes this long (or covers the
 /// whole index space), and to at least ten times the one-chunk call.
@@ -63,24 +64,33 @@ fn fit(
 }
 
 impl Engine {
-    /// The cost model of reduction `kernel` on `backend`, measured now.
+    /// The cost model of reduction `kernel` on `backend`, measured now
+    /// (stopped at the next chunk when `observer` says stop).
     pub(crate) fn probe_reduce<K: ReduceKernel>(
         &self,
         kernel: &K,
         backend: Backend,
+        observer: &StopOnly<'_>,
     ) -> Result<Probed> {
         let plan = ChunkPlan::of(kernel)?;
         let items = |units: u64| (units.saturating_mul(plan.chunk)).min(plan.len);
         fit(plan.chunks, items, |units| {
             let prefix = 0..units;
             let blocks = core::slice::from_ref(&prefix);
-            best_of(1, || self.reduce_blocks(kernel, blocks, backend).map(drop))
+            best_of(1, || {
+                dispatch::reduce_blocks(self, kernel, &plan, blocks, backend, observer).map(drop)
+            })
         })
     }
 
     /// The cost model of map `kernel` on `backend`, measured now (into a
     /// scratch output of at most the probe's size).
-    pub(crate) fn probe_map<K: MapKernel>(&self, kernel: &K, backend: Backend) -> Result<Probed> {
+    pub(crate) fn probe_map<K: MapKernel>(
+        &self,
+        kernel: &K,
+        backend: Backend,
+        observer: &StopOnly<'_>,
+    ) -> Result<Probed> {
         let (chunk, per_item) = (kernel.chunk().max(1), kernel.out_per_item());
         let total = kernel.len().div_ceil(chunk) as u64;
         let items = |units: u64| (units.saturating_mul(chunk as u64)).min(kernel.len() as u64);
@@ -96,7 +106,7 @@ impl Engine {
             )
             .map_err(KernelError::from)?;
             best_of(1, || {
-                self.map_range(kernel, 0..items, &mut scratch, backend)
+                dispatch::map_range(self, kernel, 0..items, &mut scratch, backend, observer)
             })
         })
     }

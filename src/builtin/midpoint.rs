@@ -51,6 +51,6 @@ impl Engine {
         precision: Precision,
     ) -> Result<f64> {
         let side = MidpointGpu::new(spec, integrand, precision)?;
-        self.reduce_gpu_with(&MidpointKernel::gpu_only(spec), &side)
+        crate::dispatch::reduce_on_gpu_with(self, &MidpointKernel::gpu_only(spec), &side)
     }
 }

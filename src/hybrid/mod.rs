@@ -23,8 +23,12 @@ pub use split::{HybridShare, HybridSplit};
 use core::ops::Range;
 use std::sync::{Mutex, PoisonError};
 
+use hetero_kernel::gpu::GpuCaps;
 use hetero_kernel::observe::Unobserved;
 use hetero_kernel::{MapKernel, ReduceKernel};
+
+pub(crate) use map::map_range;
+pub(crate) use reduce::{reduce, reduce_blocks};
 
 use crate::{Engine, Result};
 
@@ -72,7 +76,7 @@ impl Engine {
     /// As [`Engine::reduce`] on either device: a failure of the GPU's part
     /// or the CPU's fails the call with its cause, and no value.
     pub fn reduce_hybrid<K: ReduceKernel>(&self, kernel: &K) -> Result<(K::Output, HybridShare)> {
-        let (value, share) = self.reduce_hybrid_observed(kernel, &Unobserved)?;
+        let (value, share) = reduce(self, kernel, &Unobserved)?;
         self.record(&share);
         Ok((value, share))
     }
@@ -88,8 +92,39 @@ impl Engine {
         items: Range<usize>,
         out: &mut [K::Out],
     ) -> Result<HybridShare> {
-        let share = self.map_hybrid_observed(kernel, items, out, &Unobserved)?;
+        let share = map_range(self, kernel, items, out, &Unobserved)?;
         self.record(&share);
         Ok(share)
     }
+}
+
+/// Why `hybrid` should run on the CPU threads alone (`Some`), or `None`
+/// when the GPU takes part. `has_side` says whether the kernel has a GPU
+/// side on a device with these caps. Under a fixed split the GPU is
+/// required: its absence is the error.
+fn cpu_only(engine: &Engine, has_side: impl FnOnce(&GpuCaps) -> bool) -> Result<Option<String>> {
+    let split = engine.hybrid_split();
+    let required = matches!(split, HybridSplit::Fixed { .. });
+    let adapter = match engine.gpu_adapter() {
+        Ok(adapter) => adapter,
+        Err(e) if !required => return Ok(Some(format!("no GPU: {e}"))),
+        Err(e) => return Err(e),
+    };
+    if adapter.is_software && !split.allows_software() {
+        return Ok(Some(format!(
+            "the GPU '{}' is a software adapter on these same cores",
+            adapter.name
+        )));
+    }
+    if !has_side(&adapter.caps()) {
+        if required {
+            return Err(crate::Error::Unsupported {
+                what: "a kernel without a GPU side",
+                backend: "hybrid",
+                hint: "a fixed split needs the kernel's GPU side; use the adaptive split or a CPU backend",
+            });
+        }
+        return Ok(Some("the kernel has no GPU side".to_owned()));
+    }
+    Ok(None)
 }

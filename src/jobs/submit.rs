@@ -11,12 +11,10 @@ use hetero_core::chunks::try_tree_reduce_blocks;
 use hetero_core::shares::contiguous_shares;
 use hetero_kernel::kernel::{check_map, try_alloc_output};
 use hetero_kernel::observe::Watch;
-use hetero_kernel::watched::Watched;
 use hetero_kernel::{ChunkPlan, MapKernel, ReduceKernel};
 
 use super::handle::{Job, RunningGuard, Shared};
-use crate::backend::{Space, Threading};
-use crate::{Backend, Engine, Error, Result};
+use crate::{Backend, Engine, Error, Result, dispatch};
 
 /// Chunks per pool thread in one round of a job on the CPU: about a
 /// millisecond of work, against some microseconds to enter the pool.
@@ -61,28 +59,14 @@ impl JobScope<'_> {
     /// # Errors
     /// As [`Engine::reduce`]; [`Error::Cancelled`] once the job is cancelled.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
-        if backend == Backend::Auto {
-            let chosen = self
-                .engine
-                .auto_reduce_observed(kernel, self.shared.watch())?;
-            return self.reduce(kernel, chosen);
-        }
         let watch = self.shared.watch();
+        let backend = dispatch::resolve_reduce(self.engine, kernel, backend, watch)?;
         self.shared.add_total(kernel.len());
-        cancelled_or(watch, || match backend.space() {
-            Space::Gpu => self.engine.reduce_gpu_observed(kernel, watch),
-            Space::Hybrid => {
-                let (value, share) = self.engine.reduce_hybrid_observed(kernel, watch)?;
-                self.engine.record(&share);
-                Ok(value)
-            }
-            Space::Cpu {
-                threading: Threading::Pool,
-                ..
-            } => self.reduce_in_rounds(kernel, backend),
-            // (`auto` was resolved above.)
-            Space::Cpu { .. } | Space::Auto => {
-                self.engine.reduce(&Watched::new(kernel, watch), backend)
+        cancelled_or(watch, || {
+            if backend.is_cpu_parallel() {
+                self.reduce_in_rounds(kernel, backend)
+            } else {
+                dispatch::reduce(self.engine, kernel, backend, watch)
             }
         })
     }
@@ -97,7 +81,6 @@ impl JobScope<'_> {
     fn reduce_in_rounds<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
         let watch = self.shared.watch();
         let plan = ChunkPlan::of(kernel)?;
-        let watched = Watched::new(kernel, watch);
         let round_chunks = (ROUND_PER_THREAD * self.engine.threads().max(1)) as u64;
         let total = try_tree_reduce_blocks(
             0,
@@ -107,9 +90,14 @@ impl JobScope<'_> {
                 if watch.is_cancelled() {
                     return Err(Error::Cancelled);
                 }
-                let partials =
-                    self.engine
-                        .reduce_blocks(&watched, core::slice::from_ref(&round), backend)?;
+                let partials = dispatch::reduce_blocks(
+                    self.engine,
+                    kernel,
+                    &plan,
+                    core::slice::from_ref(&round),
+                    backend,
+                    watch,
+                )?;
                 // One block in, one partial out.
                 partials.into_iter().next().ok_or_else(|| {
                     hetero_kernel::KernelError::EmptyRange {
@@ -136,46 +124,35 @@ impl JobScope<'_> {
         backend: Backend,
     ) -> Result<()> {
         check_map(kernel, &items, out.len())?;
-        if backend == Backend::Auto {
-            let chosen = self
-                .engine
-                .auto_map_observed(kernel, items.len(), self.shared.watch())?;
-            return self.map_range(kernel, items, out, chosen);
-        }
         let watch = self.shared.watch();
+        let backend = dispatch::resolve_map(self.engine, kernel, items.len(), backend, watch)?;
         self.shared.add_total(items.len() as u64);
-        cancelled_or(watch, || match backend.space() {
-            Space::Gpu => self.engine.map_gpu_observed(kernel, items, out, watch),
-            Space::Hybrid => {
-                let share = self.engine.map_hybrid_observed(kernel, items, out, watch)?;
-                self.engine.record(&share);
-                Ok(())
+        cancelled_or(watch, || {
+            if !backend.is_cpu() {
+                return dispatch::map_range(self.engine, kernel, items, out, backend, watch);
             }
             // Whole chunks of the kernel at a time (where a threaded task
             // would start, so every output keeps its bits): boundaries to
             // stop at, and — on the pool — turns for other jobs, as in
-            // `reduce_in_rounds`. (`auto` was resolved above.)
-            Space::Cpu { .. } | Space::Auto => {
-                let per_item = kernel.out_per_item();
-                let round = ROUND_PER_THREAD * self.engine.threads().max(1);
-                let pieces = contiguous_shares(
-                    items.len(),
-                    items
-                        .len()
-                        .div_ceil(kernel.chunk().max(1).saturating_mul(round)),
-                    kernel.chunk(),
-                );
-                for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
-                    if watch.is_cancelled() {
-                        break;
-                    }
-                    let values = &mut out[piece.start * per_item..piece.end * per_item];
-                    let piece = items.start + piece.start..items.start + piece.end;
-                    self.engine
-                        .map_range(&Watched::new(kernel, watch), piece, values, backend)?;
+            // `reduce_in_rounds`.
+            let per_item = kernel.out_per_item();
+            let round = ROUND_PER_THREAD * self.engine.threads().max(1);
+            let pieces = contiguous_shares(
+                items.len(),
+                items
+                    .len()
+                    .div_ceil(kernel.chunk().max(1).saturating_mul(round)),
+                kernel.chunk(),
+            );
+            for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
+                if watch.is_cancelled() {
+                    break;
                 }
-                Ok(())
+                let values = &mut out[piece.start * per_item..piece.end * per_item];
+                let piece = items.start + piece.start..items.start + piece.end;
+                dispatch::map_range(self.engine, kernel, piece, values, backend, watch)?;
             }
+            Ok(())
         })
     }
 

@@ -15,7 +15,7 @@ use mpi::traits::Equivalence;
 
 use super::wire::counts_and_displacements;
 use super::{Cluster, MpiError, RankFailure};
-use crate::{Backend, Engine, Space};
+use crate::{Backend, Engine};
 
 /// How a map's items are shared among the ranks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -189,22 +189,20 @@ impl Cluster {
             return engine.map_range(kernel, one.clone(), out, backend);
         }
         let picked = Picked::new(kernel, pieces.iter().cloned());
-        match backend.space() {
-            // The picked pieces as one index space: the CPU drivers share
-            // them among threads like any map.
-            Space::Cpu { .. } => engine.map(&picked, out, backend),
-            // A GPU side is the kernel's own, over contiguous items: one
-            // call per piece (and so for hybrid, which splits each piece).
-            Space::Gpu | Space::Hybrid | Space::Auto => {
-                let mut at = 0;
-                for piece in picked.pieces() {
-                    let n = piece.len() * kernel.out_per_item();
-                    engine.map_range(kernel, piece.clone(), &mut out[at..at + n], backend)?;
-                    at += n;
-                }
-                Ok(())
-            }
+        // The picked pieces as one index space: the CPU drivers share
+        // them among threads like any map.
+        if backend.is_cpu() {
+            return engine.map(&picked, out, backend);
         }
+        // A GPU side is the kernel's own, over contiguous items: one call
+        // per piece (and so for hybrid, which splits each piece, and auto).
+        let mut at = 0;
+        for piece in picked.pieces() {
+            let n = piece.len() * kernel.out_per_item();
+            engine.map_range(kernel, piece.clone(), &mut out[at..at + n], backend)?;
+            at += n;
+        }
+        Ok(())
     }
 
     /// Cuts `from_root` (read on rank 0 only; `len` values — the same `len`

@@ -80,5 +80,5 @@ impl Cluster {
 /// a fixed order: a rank's backend travels as its index here. (`ALL` alone
 /// made `hybrid` and `auto` ranks report as `scalar`.)
 fn every_backend() -> impl Iterator<Item = Backend> {
-    Backend::ALL.into_iter().chain(Backend::COMBINED)
+    Backend::ALL.into_iter()
 }

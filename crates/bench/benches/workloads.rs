@@ -9,7 +9,7 @@ use hetero_bench::workloads;
 
 fn every_problem(c: &mut Criterion) {
     let engine = Engine::new().expect("threads can be started");
-    let backends: Vec<Backend> = Backend::ALL
+    let backends: Vec<Backend> = Backend::SPACES
         .into_iter()
         .filter(|b| engine.is_available(*b))
         .collect();

@@ -6,7 +6,7 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// Told about a GPU call's tiles as they run.
+/// Told about a call's pieces of work (CPU leaves, GPU tiles) as they run.
 pub trait Observer: Sync {
     /// Whether the call should start its next tile. A `false` ends the
     /// call with a cancelled error and no value.
@@ -20,9 +20,11 @@ pub trait Observer: Sync {
 pub struct Unobserved;
 
 impl Observer for Unobserved {
+    #[inline(always)]
     fn proceed(&self) -> bool {
         true
     }
+    #[inline(always)]
     fn finished(&self, _: u64) {}
 }
 

@@ -127,3 +127,59 @@ impl GpuReduce<Neumaier> for TermSumGpu {
         sum_partials(groups, self.partial_bytes())
     }
 }
+
+/// Items per chunk of a [`TermSum`]: a few microseconds of terms, as
+/// `midpoint`'s chunk.
+pub const TERM_SUM_CHUNK: u64 = 1 << 14;
+
+/// The reduction Σ term(i) for i in `0..len`, from the term alone: leaves
+/// sum the terms with compensation ([`crate::fold::sum_terms`]) at every
+/// lane width, partials combine along the fixed tree, and the GPU side is
+/// the same term traced to WGSL ([`TermSumGpu`]). A user's sum is its
+/// `term` and `engine.reduce(&TermSum::new("Σ 1/i²", &Basel, n), backend)`.
+pub struct TermSum<'a, F: IndexTerm + ?Sized> {
+    name: &'static str,
+    term: &'a F,
+    len: u64,
+}
+
+impl<'a, F: IndexTerm + ?Sized> TermSum<'a, F> {
+    /// Σ `term`(i) over the first `len` indices, reported as `name`.
+    pub fn new(name: &'static str, term: &'a F, len: u64) -> Self {
+        Self { name, term, len }
+    }
+}
+
+impl<F: IndexTerm + ?Sized> crate::kernel::Reduction for TermSum<'_, F> {
+    type Partial = Neumaier;
+    type Output = f64;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn chunk(&self) -> u64 {
+        TERM_SUM_CHUNK
+    }
+    fn combine(&self, left: Neumaier, right: Neumaier) -> Neumaier {
+        left.merge(right)
+    }
+    fn finish(&self, total: Neumaier) -> f64 {
+        total.value()
+    }
+}
+
+impl<F: IndexTerm + ?Sized> crate::kernel::ReduceKernel for TermSum<'_, F> {
+    #[inline]
+    fn leaf<L: crate::lanes::Lanes>(&self, items: Range<u64>) -> Neumaier {
+        crate::fold::sum_terms::<L::F64>(items, self.term)
+    }
+
+    fn gpu(&self, caps: &GpuCaps) -> Result<Box<dyn GpuReduce<Neumaier> + '_>, KernelError> {
+        Ok(Box::new(TermSumGpu::new(
+            self.name, self.term, self.len, caps,
+        )?))
+    }
+}

@@ -18,20 +18,22 @@ use crate::lanes::Lanes;
 use crate::observe::Observer;
 
 /// `inner`, with its leaves watched by `observer`. Leaves that run compute
-/// exactly what `inner`'s would: same chunk, same combine, same bits.
-pub struct Watched<'a, K: ?Sized> {
+/// exactly what `inner`'s would: same chunk, same combine, same bits. The
+/// observer's type is a parameter so that watching by
+/// [`crate::observe::Unobserved`] compiles to the bare kernel.
+pub struct Watched<'a, K: ?Sized, O: Observer + ?Sized = dyn Observer> {
     inner: &'a K,
-    observer: &'a dyn Observer,
+    observer: &'a O,
 }
 
-impl<'a, K: ?Sized> Watched<'a, K> {
+impl<'a, K: ?Sized, O: Observer + ?Sized> Watched<'a, K, O> {
     /// `inner` watched by `observer`.
-    pub fn new(inner: &'a K, observer: &'a dyn Observer) -> Self {
+    pub fn new(inner: &'a K, observer: &'a O) -> Self {
         Self { inner, observer }
     }
 }
 
-impl<K: Reduction + ?Sized> Reduction for Watched<'_, K> {
+impl<K: Reduction + ?Sized, O: Observer + ?Sized> Reduction for Watched<'_, K, O> {
     type Partial = K::Partial;
     type Output = K::Output;
 
@@ -52,7 +54,8 @@ impl<K: Reduction + ?Sized> Reduction for Watched<'_, K> {
     }
 }
 
-impl<K: ReduceKernel + ?Sized> ReduceKernel for Watched<'_, K> {
+impl<K: ReduceKernel + ?Sized, O: Observer + ?Sized> ReduceKernel for Watched<'_, K, O> {
+    #[inline]
     fn leaf<L: Lanes>(&self, items: Range<u64>) -> K::Partial {
         if !self.observer.proceed() {
             // Stopped: a throw-away partial of one item (items is never empty).
@@ -69,7 +72,7 @@ impl<K: ReduceKernel + ?Sized> ReduceKernel for Watched<'_, K> {
     }
 }
 
-impl<K: Mapping + ?Sized> Mapping for Watched<'_, K> {
+impl<K: Mapping + ?Sized, O: Observer + ?Sized> Mapping for Watched<'_, K, O> {
     type Out = K::Out;
 
     fn name(&self) -> &'static str {
@@ -86,7 +89,8 @@ impl<K: Mapping + ?Sized> Mapping for Watched<'_, K> {
     }
 }
 
-impl<K: MapKernel + ?Sized> MapKernel for Watched<'_, K> {
+impl<K: MapKernel + ?Sized, O: Observer + ?Sized> MapKernel for Watched<'_, K, O> {
+    #[inline]
     fn leaf<L: Lanes>(&self, items: Range<usize>, out: &mut [K::Out]) {
         if !self.observer.proceed() {
             return; // stopped: the output is thrown away

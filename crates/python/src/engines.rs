@@ -53,7 +53,7 @@ pub fn engine_for(backend: &str, threads: Option<usize>) -> PyResult<(Arc<Engine
 pub fn backends(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     let engine = engine(None)?;
     let adapter = py.allow_threads(|| engine.gpu_adapter());
-    Backend::ALL
+    Backend::SPACES
         .iter()
         .map(|&b| {
             let row = PyDict::new(py);

@@ -16,6 +16,13 @@ pub struct GpuAdapter {
     pub description: String,
 }
 
+impl GpuAdapter {
+    /// What a kernel may adapt its GPU side to on this adapter.
+    pub fn caps(&self) -> hetero_kernel::gpu::GpuCaps {
+        hetero_kernel::gpu::GpuCaps { f64: self.f64 }
+    }
+}
+
 impl Engine {
     /// The GPU this engine uses, opened on first use.
     ///

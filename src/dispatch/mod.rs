@@ -1,0 +1,255 @@
+//! The one place a backend becomes a driver call.
+//!
+//! A [`Backend`] is either an execution space (the CPU at a width and a
+//! threading, or the GPU) or a policy over the spaces (`hybrid`, `auto`),
+//! as Kokkos keeps execution spaces and policies apart. Every call —
+//! blocking, a job's, `hybrid`'s two sides, `auto`'s probes, an MPI
+//! rank's — comes through the three functions here with an observer
+//! ([`Unobserved`](hetero_kernel::observe::Unobserved) when nobody
+//! watches: it compiles away), and [`with_driver!`] is the registry that
+//! turns a space into its [`Driver`]. A build without the `gpu` feature
+//! registers no GPU driver: the space answers `Error::GpuUnavailable`.
+//!
+//! Adding a driver: its folder (a type implementing [`Driver`]), one arm
+//! in [`with_driver!`], and its name in `backend.rs`.
+
+mod calls;
+
+use core::ops::Range;
+
+use hetero_kernel::gpu::GpuReduce;
+use hetero_kernel::observe::{Observer, Unobserved, Watch};
+use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel, Reduction, lanes};
+
+use crate::backend::{Policy, Space, Threading, Width};
+use crate::cpu::{Sequential, Threaded};
+use crate::{Backend, Engine, Result};
+
+/// The observers the dispatch takes: an [`Observer`] that also says, at
+/// compile time, whether it watches at all — so an unwatched CPU call runs
+/// the bare kernel. (Wrapping it even in a watcher whose methods inline to
+/// nothing changed how LLVM inlined the leaves: midpoint with a closure
+/// integrand on `simd` ran 12–19 % slower.)
+pub(crate) trait Observing: Observer {
+    /// Whether the observer wants to hear of each piece of work.
+    const WATCHES: bool = true;
+}
+
+impl Observing for Unobserved {
+    const WATCHES: bool = false;
+}
+
+impl Observing for Watch {}
+
+impl Observing for crate::auto::StopOnly<'_> {}
+
+/// What every execution space's driver does. Each method honours the
+/// observer: asked before each piece of work (a CPU leaf, a GPU tile),
+/// told the items each piece finished; a stop ends the call with
+/// [`crate::Error::Cancelled`] or a value the caller throws away.
+pub(crate) trait Driver {
+    /// The whole reduction: leaves on the kernel's chunks, partials combined
+    /// along its fixed tree.
+    fn reduce<K: ReduceKernel, O: Observing>(
+        &self,
+        engine: &Engine,
+        kernel: &K,
+        observer: &O,
+    ) -> Result<K::Output>;
+
+    /// The partial of each block (a subtree of `plan`'s chunk tree), in order.
+    /// The dispatch has checked that every block is non-empty and in the plan.
+    fn reduce_blocks<K: ReduceKernel, O: Observing>(
+        &self,
+        engine: &Engine,
+        kernel: &K,
+        plan: &ChunkPlan,
+        blocks: &[Range<u64>],
+        observer: &O,
+    ) -> Result<Vec<K::Partial>>;
+
+    /// The outputs of the items `items` into `out`.
+    fn map_range<K: MapKernel, O: Observing>(
+        &self,
+        engine: &Engine,
+        kernel: &K,
+        items: Range<usize>,
+        out: &mut [K::Out],
+        observer: &O,
+    ) -> Result<()>;
+}
+
+/// The registry: evaluates `$call` with `$driver` bound to the driver of
+/// `$space`. (A macro, not a function returning a driver: the drivers'
+/// methods are generic over the kernel, so there is no `dyn Driver`.)
+macro_rules! with_driver {
+    ($space:expr, $driver:ident => $call:expr) => {
+        match $space {
+            Space::Cpu {
+                width: Width::Scalar,
+                threading: Threading::Caller,
+            } => {
+                let $driver = Sequential::<lanes::Scalar>::new();
+                $call
+            }
+            Space::Cpu {
+                width: Width::Simd,
+                threading: Threading::Caller,
+            } => {
+                let $driver = Sequential::<lanes::Simd>::new();
+                $call
+            }
+            Space::Cpu {
+                width: Width::Scalar,
+                threading: Threading::Pool,
+            } => {
+                let $driver = Threaded::<lanes::Scalar>::new();
+                $call
+            }
+            Space::Cpu {
+                width: Width::Simd,
+                threading: Threading::Pool,
+            } => {
+                let $driver = Threaded::<lanes::Simd>::new();
+                $call
+            }
+            #[cfg(feature = "gpu")]
+            Space::Gpu => {
+                let $driver = crate::gpu::GpuDriver;
+                $call
+            }
+            #[cfg(not(feature = "gpu"))]
+            Space::Gpu => Err(crate::Error::GpuUnavailable),
+        }
+    };
+}
+
+/// The reduction `kernel` on `backend`, watched by `observer`.
+pub(crate) fn reduce<K: ReduceKernel, O: Observing>(
+    engine: &Engine,
+    kernel: &K,
+    backend: Backend,
+    observer: &O,
+) -> Result<K::Output> {
+    match backend.policy() {
+        Policy::Run(space) => {
+            with_driver!(space, driver => driver.reduce(engine, kernel, observer))
+        }
+        Policy::Hybrid => {
+            let (value, share) = crate::hybrid::reduce(engine, kernel, observer)?;
+            engine.record(&share);
+            Ok(value)
+        }
+        Policy::Auto => {
+            let chosen = resolve_reduce(engine, kernel, backend, observer)?;
+            reduce(engine, kernel, chosen, observer)
+        }
+    }
+}
+
+/// The partials of `blocks` of `plan` (the kernel's own plan) on `backend`.
+///
+/// # Errors
+/// [`KernelError::EmptyRange`] for an empty block or one past the last
+/// chunk, before anything runs; else as the driver.
+pub(crate) fn reduce_blocks<K: ReduceKernel, O: Observing>(
+    engine: &Engine,
+    kernel: &K,
+    plan: &ChunkPlan,
+    blocks: &[Range<u64>],
+    backend: Backend,
+    observer: &O,
+) -> Result<Vec<K::Partial>> {
+    if blocks.iter().any(|b| b.is_empty() || b.end > plan.chunks) {
+        return Err(KernelError::EmptyRange {
+            kernel: kernel.name(),
+        }
+        .into());
+    }
+    match backend.policy() {
+        Policy::Run(space) => with_driver!(
+            space, driver => driver.reduce_blocks(engine, kernel, plan, blocks, observer)
+        ),
+        Policy::Hybrid => {
+            let (partials, share) =
+                crate::hybrid::reduce_blocks(engine, kernel, plan, blocks, observer)?;
+            engine.record(&share);
+            Ok(partials)
+        }
+        Policy::Auto => {
+            let chosen = resolve_reduce(engine, kernel, backend, observer)?;
+            reduce_blocks(engine, kernel, plan, blocks, chosen, observer)
+        }
+    }
+}
+
+/// The map `kernel` over `items` into `out` on `backend`.
+pub(crate) fn map_range<K: MapKernel, O: Observing>(
+    engine: &Engine,
+    kernel: &K,
+    items: Range<usize>,
+    out: &mut [K::Out],
+    backend: Backend,
+    observer: &O,
+) -> Result<()> {
+    match backend.policy() {
+        Policy::Run(space) => with_driver!(
+            space, driver => driver.map_range(engine, kernel, items, out, observer)
+        ),
+        Policy::Hybrid => {
+            let share = crate::hybrid::map_range(engine, kernel, items, out, observer)?;
+            engine.record(&share);
+            Ok(())
+        }
+        Policy::Auto => {
+            let chosen = resolve_map(engine, kernel, items.len(), backend, observer)?;
+            map_range(engine, kernel, items, out, chosen, observer)
+        }
+    }
+}
+
+/// `backend` itself, or for `auto` the space it picks for this reduction
+/// (measuring, under `observer`'s stop, what it has no model for).
+pub(crate) fn resolve_reduce<K: ReduceKernel, O: Observing>(
+    engine: &Engine,
+    kernel: &K,
+    backend: Backend,
+    observer: &O,
+) -> Result<Backend> {
+    match backend.policy() {
+        Policy::Auto => engine.auto_reduce(kernel, observer),
+        Policy::Run(_) | Policy::Hybrid => Ok(backend),
+    }
+}
+
+/// `backend` itself, or for `auto` the space it picks for a map of `items` items.
+pub(crate) fn resolve_map<K: MapKernel, O: Observing>(
+    engine: &Engine,
+    kernel: &K,
+    items: usize,
+    backend: Backend,
+    observer: &O,
+) -> Result<Backend> {
+    match backend.policy() {
+        Policy::Auto => engine.auto_map(kernel, items, observer),
+        Policy::Run(_) | Policy::Hybrid => Ok(backend),
+    }
+}
+
+/// A reduction whose GPU side is given apart from it (a WGSL integrand),
+/// on the GPU: the one call that names the GPU rather than a backend.
+pub(crate) fn reduce_on_gpu_with<K: Reduction>(
+    engine: &Engine,
+    shape: &K,
+    side: &dyn GpuReduce<K::Partial>,
+) -> Result<K::Output> {
+    #[cfg(feature = "gpu")]
+    {
+        crate::gpu::reduce_with_side(engine, shape, side)
+    }
+    #[cfg(not(feature = "gpu"))]
+    {
+        let _ = (engine, shape, side);
+        Err(crate::Error::GpuUnavailable)
+    }
+}
