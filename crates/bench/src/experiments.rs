@@ -173,7 +173,7 @@ fn measure_one(
     work: &dyn workloads::Workload,
     backend: Backend,
     reference: &Output,
-) -> Result<(Stats, workloads::Validation), String> {
+) -> Result<(Stats, workloads::Agreement), String> {
     let output = work.run(ctx.engine, backend).map_err(|e| e.to_string())?;
     let validation = work.validate(backend, &output, reference);
     drop(output);

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::ceilings::Ceilings;
 use crate::measure::Stats;
-use crate::workloads::Validation;
+use crate::workloads::Agreement;
 
 /// Where the figures come from.
 #[derive(Debug, Clone, Serialize)]
@@ -98,7 +98,7 @@ impl Record {
         self
     }
 
-    pub fn with_validation(mut self, v: &Validation) -> Self {
+    pub fn with_validation(mut self, v: &Agreement) -> Self {
         self.error_metric = Some(v.metric);
         self.error_value = Some(v.value).filter(|x| x.is_finite());
         self.error_tolerance = Some(v.tolerance);

@@ -49,12 +49,24 @@ pub fn ulp_distance_f32(a: f32, b: f32) -> u64 {
 
 /// Relative error of `value` against `reference`.
 pub fn relative_error(value: f64, reference: f64) -> f64 {
+    if value == reference {
+        // Equal values agree exactly, zero included (0/0 would be NaN).
+        return 0.0;
+    }
     ((value - reference) / reference).abs()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_values_have_no_relative_error_even_at_zero() {
+        assert_eq!(relative_error(0.0, 0.0), 0.0);
+        assert_eq!(relative_error(2.0, 2.0), 0.0);
+        assert!(relative_error(1.0, 0.0).is_infinite());
+        assert!(relative_error(f64::NAN, f64::NAN).is_nan());
+    }
 
     #[test]
     fn ulp_distances() {

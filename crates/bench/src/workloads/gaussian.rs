@@ -3,10 +3,12 @@
 //! against the scalar f64 kernel on the same f32 inputs.
 
 use hetero::problems::gaussian::GaussianKernel;
-use hetero::{Backend, Engine, Gaussian, GpuContext, GpuTimings, standard_normal_inputs};
+use hetero::{
+    Backend, Engine, Gaussian, GpuContext, GpuTimings, JobScope, standard_normal_inputs,
+};
 use hetero_core::alloc::{try_collect, try_zeroed};
 
-use super::{Kind, Output, Run, Validation, Workload, wrong_kind};
+use super::{Kind, Output, Run, Agreement, Workload, wrong_kind};
 use crate::ceilings::{Access, Ceilings, flops};
 
 pub const KIND: &dyn Kind = &GaussianKind;
@@ -86,6 +88,15 @@ impl Workload for GaussianWork {
         self.x.len() as u64
     }
 
+    fn chunk(&self) -> u64 {
+        hetero_core::chunks::GAUSSIAN_CHUNK as u64
+    }
+
+    fn run_in(&self, scope: &JobScope<'_>, backend: Backend) -> hetero::Result<Output> {
+        let kernel = GaussianKernel::new(&self.spec, &self.x, &self.y)?;
+        scope.map_vec(&kernel, backend).map(Output::Floats)
+    }
+
     fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output> {
         engine
             .gaussian_f32_vec(&self.spec, &self.x, &self.y, backend)
@@ -100,7 +111,7 @@ impl Workload for GaussianWork {
         engine.gaussian_f32(&self.spec, &self.x, &self.y, &mut out, backend)
     }
 
-    fn validate(&self, _: Backend, output: &Output, _reference: &Output) -> Validation {
+    fn validate(&self, _: Backend, output: &Output, _reference: &Output) -> Agreement {
         let Output::Floats(z) = output else {
             return wrong_kind();
         };
@@ -123,7 +134,7 @@ impl Workload for GaussianWork {
             worst = worst.max(err);
         }
         let valid = z.len() == self.exact.len() && first.is_none();
-        Validation {
+        Agreement {
             metric: "max relative error",
             value: worst,
             tolerance: TOLERANCE,

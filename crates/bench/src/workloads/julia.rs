@@ -1,9 +1,9 @@
 //! `julia`: the notebook's N × 2N image, maxiters 50.
 
 use hetero::problems::julia::JuliaKernel;
-use hetero::{Backend, Engine, GpuContext, GpuTimings, Julia, JuliaParams};
+use hetero::{Backend, Engine, GpuContext, GpuTimings, JobScope, Julia, JuliaParams, Mapping};
 
-use super::{Kind, Output, Run, Validation, Workload, wrong_kind};
+use super::{Kind, Output, Run, Agreement, Workload, wrong_kind};
 use crate::ceilings::Ceilings;
 
 pub const KIND: &dyn Kind = &JuliaKind;
@@ -61,6 +61,16 @@ impl Workload for JuliaWork {
         self.spec.pixels() as u64
     }
 
+    fn chunk(&self) -> u64 {
+        JuliaKernel::new(&self.spec).chunk() as u64
+    }
+
+    fn run_in(&self, scope: &JobScope<'_>, backend: Backend) -> hetero::Result<Output> {
+        scope
+            .map_vec(&JuliaKernel::new(&self.spec), backend)
+            .map(Output::Counts)
+    }
+
     fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output> {
         engine.julia(&self.spec, backend).map(Output::Counts)
     }
@@ -73,7 +83,7 @@ impl Workload for JuliaWork {
         engine.julia_into(&self.spec, &mut out, backend)
     }
 
-    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Validation {
+    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Agreement {
         let (Output::Counts(c), Output::Counts(r)) = (output, reference) else {
             return wrong_kind();
         };
@@ -86,18 +96,18 @@ impl Workload for JuliaWork {
             .unwrap_or(0);
         // CPU backends agree bit for bit; a GPU may round differently on
         // < 0.1 % of pixels, by at most 3 iterations.
-        let allowed = if backend == Backend::Gpu {
+        let allowed = if backend.may_use_gpu() {
             r.len() / 1000
         } else {
             0
         };
         let valid =
-            c.len() == r.len() && differing <= allowed && (backend != Backend::Gpu || worst <= 3);
+            c.len() == r.len() && differing <= allowed && (!backend.may_use_gpu() || worst <= 3);
         let first_mismatch = c.iter().zip(r).position(|(a, b)| a != b).map(|i| {
             let w = self.spec.width();
             format!("pixel (row {}, col {}): {} vs {}", i / w, i % w, c[i], r[i])
         });
-        Validation {
+        Agreement {
             metric: "differing pixels",
             value: differing as f64,
             tolerance: allowed as f64,

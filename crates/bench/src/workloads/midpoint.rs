@@ -1,9 +1,9 @@
 //! `midpoint`: ∫₀¹ exp(−x²) with n subintervals.
 
 use hetero::problems::midpoint::MidpointKernel;
-use hetero::{Backend, Engine, ExpNegSquare, GpuContext, GpuTimings, Midpoint};
+use hetero::{Backend, Engine, ExpNegSquare, GpuContext, GpuTimings, JobScope, Midpoint, Reduction};
 
-use super::{Kind, Output, Run, Validation, Workload, relative, wrong_kind};
+use super::{Kind, Output, Run, Agreement, Workload, relative, wrong_kind};
 use crate::ceilings::{Ceilings, flops};
 
 pub const KIND: &dyn Kind = &MidpointKind;
@@ -54,13 +54,23 @@ impl Workload for MidpointWork {
         self.spec.n()
     }
 
+    fn chunk(&self) -> u64 {
+        MidpointKernel::new(&self.spec, &ExpNegSquare).chunk()
+    }
+
+    fn run_in(&self, scope: &JobScope<'_>, backend: Backend) -> hetero::Result<Output> {
+        scope
+            .reduce(&MidpointKernel::new(&self.spec, &ExpNegSquare), backend)
+            .map(Output::Scalar)
+    }
+
     fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output> {
         engine.midpoint(&self.spec, backend).map(Output::Scalar)
     }
 
-    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Validation {
+    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Agreement {
         // CPU f64 promises 1e-14; the GPU sums f32 terms (2e-7).
-        let tolerance = if backend == Backend::Gpu {
+        let tolerance = if backend.may_use_gpu() {
             2e-7
         } else {
             hetero::tolerance::MIDPOINT_CPU_REL

@@ -2,7 +2,7 @@
 //! it at a size, runs it on any backend, checks it against `scalar`, and
 //! what bounds its speed. The build script lists the files in [`ALL`].
 
-use hetero::{Backend, Engine, GpuContext, GpuTimings};
+use hetero::{Backend, Engine, GpuContext, GpuTimings, JobScope};
 
 use crate::ceilings::Ceilings;
 
@@ -69,7 +69,7 @@ pub enum Output {
 
 /// The outcome of comparing a backend's output with the scalar reference.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Validation {
+pub struct Agreement {
     /// What `value` measures, e.g. "relative error" or "differing pixels".
     pub metric: &'static str,
     pub value: f64,
@@ -96,8 +96,14 @@ pub trait Workload: Send + Sync {
     fn size(&self) -> u64;
     /// Elements of work (subintervals, array elements, pixels, samples).
     fn elements(&self) -> u64;
+    /// Items (in [`Kind::size_unit`]s) per chunk of the workload's kernel:
+    /// the conformance suite cuts its sizes around it.
+    fn chunk(&self) -> u64;
     /// Runs once on `backend`, returning the output for validation.
     fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output>;
+    /// [`Workload::run`] as a job's call, through its scope: the
+    /// conformance suite checks that a job's output is the blocking call's.
+    fn run_in(&self, scope: &JobScope<'_>, backend: Backend) -> hetero::Result<Output>;
     /// Runs once for timing. Workloads with large outputs write into a
     /// buffer kept between runs, so the timing is the computation and not
     /// the page faults of a fresh allocation (the criterion benches do the same).
@@ -105,7 +111,7 @@ pub trait Workload: Send + Sync {
         self.run(engine, backend).map(drop)
     }
     /// Compares `output` (from `backend`) with the scalar `reference`.
-    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Validation;
+    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Agreement;
     /// The throughput unit and work per run in that unit (iterations for
     /// Julia, elements otherwise).
     fn work(&self, reference: &Output) -> (&'static str, f64) {
@@ -126,10 +132,10 @@ pub trait Workload: Send + Sync {
 }
 
 /// Relative-error validation of one number.
-pub(crate) fn relative(value: f64, reference: f64, tolerance: f64) -> Validation {
+pub(crate) fn relative(value: f64, reference: f64, tolerance: f64) -> Agreement {
     let err = hetero::tolerance::relative_error(value, reference);
     let valid = err <= tolerance;
-    Validation {
+    Agreement {
         metric: "relative error",
         value: err,
         tolerance,
@@ -139,8 +145,8 @@ pub(crate) fn relative(value: f64, reference: f64, tolerance: f64) -> Validation
 }
 
 /// The validation for an output of the wrong kind: a bug, reported, never hidden.
-pub(crate) fn wrong_kind() -> Validation {
-    Validation {
+pub(crate) fn wrong_kind() -> Agreement {
+    Agreement {
         metric: "output kind",
         value: f64::NAN,
         tolerance: 0.0,

@@ -1,9 +1,9 @@
 //! `pi`: n Monte Carlo samples with the default seed.
 
 use hetero::problems::pi::PiKernel;
-use hetero::{Backend, Engine, GpuContext, GpuTimings, Pi};
+use hetero::{Backend, Engine, GpuContext, GpuTimings, JobScope, Pi, Reduction};
 
-use super::{Kind, Output, Validation, Workload, wrong_kind};
+use super::{Kind, Output, Agreement, Workload, wrong_kind};
 
 pub const KIND: &dyn Kind = &PiKind;
 
@@ -48,14 +48,24 @@ impl Workload for PiWork {
         self.spec.n()
     }
 
+    fn chunk(&self) -> u64 {
+        PiKernel::new(&self.spec).chunk()
+    }
+
+    fn run_in(&self, scope: &JobScope<'_>, backend: Backend) -> hetero::Result<Output> {
+        scope
+            .reduce(&PiKernel::new(&self.spec), backend)
+            .map(|e| Output::Hits(e.hits))
+    }
+
     fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output> {
         engine.pi(&self.spec, backend).map(|e| Output::Hits(e.hits))
     }
 
-    fn validate(&self, _: Backend, output: &Output, reference: &Output) -> Validation {
+    fn validate(&self, _: Backend, output: &Output, reference: &Output) -> Agreement {
         // Every backend must draw the same samples: the hit count is exact.
         match (output, reference) {
-            (Output::Hits(h), Output::Hits(r)) => Validation {
+            (Output::Hits(h), Output::Hits(r)) => Agreement {
                 metric: "hit-count difference",
                 value: h.abs_diff(*r) as f64,
                 tolerance: 0.0,

@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use hetero::problems::sum::{SumKernel, arange};
-use hetero::{Backend, Engine, GpuContext, GpuTimings};
+use hetero::{Backend, Engine, GpuContext, GpuTimings, JobScope, Reduction};
 
-use super::{Kind, Output, Run, Validation, Workload, relative, wrong_kind};
+use super::{Kind, Output, Run, Agreement, Workload, relative, wrong_kind};
 use crate::ceilings::{Access, Ceilings};
 
 pub const KIND: &dyn Kind = &SumKind;
@@ -52,8 +52,18 @@ impl Workload for SumWork {
         self.data.len() as u64
     }
 
+    fn chunk(&self) -> u64 {
+        SumKernel::new(&self.data).chunk()
+    }
+
+    fn run_in(&self, scope: &JobScope<'_>, backend: Backend) -> hetero::Result<Output> {
+        scope
+            .reduce(&SumKernel::new(&self.data), backend)
+            .map(Output::Scalar)
+    }
+
     fn run(&self, engine: &Engine, backend: Backend) -> hetero::Result<Output> {
-        if backend == Backend::Gpu {
+        if backend.may_use_gpu() {
             let f64 = engine.gpu_adapter().is_ok_and(|a| a.f64);
             self.gpu_f64.store(f64, Ordering::Relaxed);
         }
@@ -62,10 +72,10 @@ impl Workload for SumWork {
             .map(Output::Scalar)
     }
 
-    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Validation {
+    fn validate(&self, backend: Backend, output: &Output, reference: &Output) -> Agreement {
         // Compensated partials: exact for this integer data on the CPU and
         // on an f64 GPU; an f32 GPU sums the data rounded to f32.
-        let f32_gpu = backend == Backend::Gpu && !self.gpu_f64.load(Ordering::Relaxed);
+        let f32_gpu = backend.may_use_gpu() && !self.gpu_f64.load(Ordering::Relaxed);
         let tolerance = if f32_gpu { 1e-6 } else { 1e-15 };
         match (output, reference) {
             (Output::Scalar(v), Output::Scalar(r)) => relative(*v, *r, tolerance),
