@@ -75,3 +75,13 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The library guide's examples, run as doctests.
+#[doc = include_str!("../docs/library.md")]
+#[cfg(doctest)]
+pub struct LibraryDoctests;
+
+/// The policies guide's examples (`auto`, `hybrid`, jobs), run as doctests.
+#[doc = include_str!("../docs/policies.md")]
+#[cfg(doctest)]
+pub struct PoliciesDoctests;
