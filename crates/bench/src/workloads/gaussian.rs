@@ -3,12 +3,10 @@
 //! against the scalar f64 kernel on the same f32 inputs.
 
 use hetero::problems::gaussian::GaussianKernel;
-use hetero::{
-    Backend, Engine, Gaussian, GpuContext, GpuTimings, JobScope, standard_normal_inputs,
-};
+use hetero::{Backend, Engine, Gaussian, GpuContext, GpuTimings, JobScope, standard_normal_inputs};
 use hetero_core::alloc::{try_collect, try_zeroed};
 
-use super::{Kind, Output, Run, Agreement, Workload, wrong_kind};
+use super::{Agreement, Kind, Output, Run, Workload, wrong_kind};
 use crate::ceilings::{Access, Ceilings, flops};
 
 pub const KIND: &dyn Kind = &GaussianKind;

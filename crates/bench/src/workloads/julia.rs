@@ -3,7 +3,7 @@
 use hetero::problems::julia::JuliaKernel;
 use hetero::{Backend, Engine, GpuContext, GpuTimings, JobScope, Julia, JuliaParams, Mapping};
 
-use super::{Kind, Output, Run, Agreement, Workload, wrong_kind};
+use super::{Agreement, Kind, Output, Run, Workload, wrong_kind};
 use crate::ceilings::Ceilings;
 
 pub const KIND: &dyn Kind = &JuliaKind;

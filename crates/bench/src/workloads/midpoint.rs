@@ -1,9 +1,11 @@
 //! `midpoint`: ∫₀¹ exp(−x²) with n subintervals.
 
 use hetero::problems::midpoint::MidpointKernel;
-use hetero::{Backend, Engine, ExpNegSquare, GpuContext, GpuTimings, JobScope, Midpoint, Reduction};
+use hetero::{
+    Backend, Engine, ExpNegSquare, GpuContext, GpuTimings, JobScope, Midpoint, Reduction,
+};
 
-use super::{Kind, Output, Run, Agreement, Workload, relative, wrong_kind};
+use super::{Agreement, Kind, Output, Run, Workload, relative, wrong_kind};
 use crate::ceilings::{Ceilings, flops};
 
 pub const KIND: &dyn Kind = &MidpointKind;

@@ -3,7 +3,7 @@
 use hetero::problems::pi::PiKernel;
 use hetero::{Backend, Engine, GpuContext, GpuTimings, JobScope, Pi, Reduction};
 
-use super::{Kind, Output, Agreement, Workload, wrong_kind};
+use super::{Agreement, Kind, Output, Workload, wrong_kind};
 
 pub const KIND: &dyn Kind = &PiKind;
 

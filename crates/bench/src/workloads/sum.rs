@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use hetero::problems::sum::{SumKernel, arange};
 use hetero::{Backend, Engine, GpuContext, GpuTimings, JobScope, Reduction};
 
-use super::{Kind, Output, Run, Agreement, Workload, relative, wrong_kind};
+use super::{Agreement, Kind, Output, Run, Workload, relative, wrong_kind};
 use crate::ceilings::{Access, Ceilings};
 
 pub const KIND: &dyn Kind = &SumKind;
