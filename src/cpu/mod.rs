@@ -50,14 +50,7 @@ impl<L> Threaded<L> {
 }
 
 impl<L: Lanes> Driver for Sequential<L> {
-    fn reduce<K: ReduceKernel, O: Observing>(
-        &self,
-        _: &Engine,
-        kernel: &K,
-        observer: &O,
-    ) -> Result<K::Output> {
-        Ok(watched!(observer, kernel => sequential::reduce::<_, L>(kernel))?)
-    }
+    // `reduce`: the trait's, the whole index space as one block.
 
     fn reduce_blocks<K: ReduceKernel, O: Observing>(
         &self,

@@ -49,13 +49,28 @@ impl Observing for crate::auto::StopOnly<'_> {}
 /// [`crate::Error::Cancelled`] or a value the caller throws away.
 pub(crate) trait Driver {
     /// The whole reduction: leaves on the kernel's chunks, partials combined
-    /// along its fixed tree.
+    /// along its fixed tree. By default the whole index space as one block
+    /// of [`Driver::reduce_blocks`] — the same tree, so the same bits.
     fn reduce<K: ReduceKernel, O: Observing>(
         &self,
         engine: &Engine,
         kernel: &K,
         observer: &O,
-    ) -> Result<K::Output>;
+    ) -> Result<K::Output> {
+        let plan = ChunkPlan::of(kernel)?;
+        let whole = 0..plan.chunks;
+        let partials = self.reduce_blocks(
+            engine,
+            kernel,
+            &plan,
+            core::slice::from_ref(&whole),
+            observer,
+        )?;
+        let total = partials.into_iter().next().ok_or(KernelError::EmptyRange {
+            kernel: kernel.name(),
+        })?;
+        Ok(kernel.finish(total))
+    }
 
     /// The partial of each block (a subtree of `plan`'s chunk tree), in order.
     /// The dispatch has checked that every block is non-empty and in the plan.

@@ -6,7 +6,7 @@ use core::ops::Range;
 
 use hetero_kernel::gpu::GpuReduce;
 use hetero_kernel::kernel::check_map;
-use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel, Reduction};
+use hetero_kernel::{ChunkPlan, MapKernel, ReduceKernel, Reduction};
 
 use crate::dispatch::Driver;
 use crate::dispatch::Observing;
@@ -16,29 +16,6 @@ use crate::{Engine, Result};
 pub(crate) struct GpuDriver;
 
 impl Driver for GpuDriver {
-    /// The whole index space as one block: the call `hetero_gpu::reduce`
-    /// makes, so the same bits.
-    fn reduce<K: ReduceKernel, O: Observing>(
-        &self,
-        engine: &Engine,
-        kernel: &K,
-        observer: &O,
-    ) -> Result<K::Output> {
-        let plan = ChunkPlan::of(kernel)?;
-        let whole = 0..plan.chunks;
-        let partials = self.reduce_blocks(
-            engine,
-            kernel,
-            &plan,
-            core::slice::from_ref(&whole),
-            observer,
-        )?;
-        let total = partials.into_iter().next().ok_or(KernelError::EmptyRange {
-            kernel: kernel.name(),
-        })?;
-        Ok(kernel.finish(total))
-    }
-
     fn reduce_blocks<K: ReduceKernel, O: Observing>(
         &self,
         engine: &Engine,
