@@ -238,3 +238,34 @@ fn the_choice_follows_the_models_in_the_cache_file() {
     assert!(choice.predictions.iter().all(|p| !p.measured_now));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_kernel_no_backend_can_run_is_its_own_error_on_auto() {
+    let _serial = serial();
+    let dir = cache_dir("a_kernel_no_backend_can_run_is_its_own_error_on_auto");
+    let engine = engine(&dir);
+    let empty: [f64; 0] = [];
+    let e = engine
+        .reduce(&SumKernel::new(&empty), Backend::Auto)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            hetero::Error::Kernel(hetero::KernelError::EmptyRange { .. })
+        ),
+        "{e}"
+    );
+    let x = [1.0_f64, 2.0];
+    let kernel = hetero::ZipMap::new(&|v: f64| v * 2.0, [&x[..]]).unwrap();
+    let mut short = [0.0_f64; 1];
+    let e = engine.map(&kernel, &mut short, Backend::Auto).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            hetero::Error::Kernel(hetero::KernelError::OutputLength { .. })
+        ),
+        "{e}"
+    );
+    // Neither call measured anything: no model was stored.
+    assert!(engine.last_auto_choice().is_none());
+}

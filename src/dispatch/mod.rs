@@ -18,6 +18,7 @@ mod calls;
 use core::ops::Range;
 
 use hetero_kernel::gpu::GpuReduce;
+use hetero_kernel::kernel::check_map;
 use hetero_kernel::observe::{Observer, Unobserved, Watch};
 use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel, Reduction, lanes};
 
@@ -217,6 +218,9 @@ pub(crate) fn map_range<K: MapKernel, O: Observing>(
             Ok(())
         }
         Policy::Auto => {
+            // A call no backend could run is its own error, not `auto`'s
+            // "no backend" after probing every one.
+            check_map(kernel, &items, out.len())?;
             let chosen = resolve_map(engine, kernel, items.len(), backend, observer)?;
             map_range(engine, kernel, items, out, chosen, observer)
         }
@@ -224,7 +228,8 @@ pub(crate) fn map_range<K: MapKernel, O: Observing>(
 }
 
 /// `backend` itself, or for `auto` the space it picks for this reduction
-/// (measuring, under `observer`'s stop, what it has no model for).
+/// (measuring, under `observer`'s stop, what it has no model for). A
+/// kernel no driver can run (chunk 0, no items) is its own error.
 pub(crate) fn resolve_reduce<K: ReduceKernel, O: Observing>(
     engine: &Engine,
     kernel: &K,
@@ -232,7 +237,10 @@ pub(crate) fn resolve_reduce<K: ReduceKernel, O: Observing>(
     observer: &O,
 ) -> Result<Backend> {
     match backend.policy() {
-        Policy::Auto => engine.auto_reduce(kernel, observer),
+        Policy::Auto => {
+            ChunkPlan::of(kernel)?;
+            engine.auto_reduce(kernel, observer)
+        }
         Policy::Run(_) | Policy::Hybrid => Ok(backend),
     }
 }

@@ -40,7 +40,7 @@ pub(crate) struct HybridState {
 }
 
 impl Engine {
-    /// Sets how `hybrid` divides work (default [`HybridSplit::Auto`]).
+    /// Sets how `hybrid` divides work (default: adaptive, hardware GPUs only).
     #[must_use]
     pub fn with_hybrid_split(mut self, split: HybridSplit) -> Self {
         self.hybrid.split = split;

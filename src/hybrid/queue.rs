@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn both_ends_meet_without_gaps_or_overlaps() {
-        let queue = Queue::new(100, HybridSplit::Auto);
+        let queue = Queue::new(100, HybridSplit::default());
         let mut taken = vec![0u8; 100];
         let mut gpu_batches = 0;
         loop {
@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn a_stopped_queue_hands_out_nothing() {
-        let queue = Queue::new(10, HybridSplit::Auto);
+        let queue = Queue::new(10, HybridSplit::default());
         queue.stop();
         assert_eq!(queue.cpu_take(), None);
         assert_eq!(queue.gpu_take(), None);
@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn a_fast_gpu_takes_large_batches_and_a_slow_one_small() {
         // The GPU took 1 unit in 1 ms: 1000 units/s.
-        let fast = Queue::new(1000, HybridSplit::Auto);
+        let fast = Queue::new(1000, HybridSplit::default());
         let first = fast.gpu_take();
         assert_eq!(first, Some(999..1000));
         fast.gpu_done(1, 1e-3);
@@ -187,7 +187,7 @@ mod tests {
             next > 100,
             "a GPU with no CPU progress yet takes half the rest halved: {next}"
         );
-        let slow = Queue::new(1000, HybridSplit::Auto);
+        let slow = Queue::new(1000, HybridSplit::default());
         let _ = slow.gpu_take();
         slow.gpu_done(1, 10.0); // 0.1 units/s
         for _ in 0..100 {

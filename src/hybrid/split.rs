@@ -3,21 +3,27 @@
 use core::fmt;
 
 /// How the `hybrid` backend divides a problem between GPU and CPU.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum HybridSplit {
     /// Both devices take work from the two ends of one queue; the GPU's
     /// batches are sized from the rates measured so far. A software GPU is
     /// used only with `allow_software` (it competes with the CPU threads
     /// for the same cores, so it never helps; tests use it to exercise the
-    /// split on any machine).
+    /// split on any machine). The default, without software GPUs.
     Adaptive { allow_software: bool },
     /// The GPU takes the last `gpu_share` (in `[0, 1]`) of the blocks or
     /// chunks, the CPU the rest: the same split, and the same bits, on
     /// every run. The GPU must be there.
     Fixed { gpu_share: f64 },
-    /// The default: adaptive, hardware GPUs only.
-    #[default]
-    Auto,
+}
+
+impl Default for HybridSplit {
+    /// Adaptive, hardware GPUs only.
+    fn default() -> Self {
+        Self::Adaptive {
+            allow_software: false,
+        }
+    }
 }
 
 impl HybridSplit {
@@ -26,7 +32,6 @@ impl HybridSplit {
         match self {
             Self::Adaptive { allow_software } => allow_software,
             Self::Fixed { .. } => true,
-            Self::Auto => false,
         }
     }
 }

@@ -30,18 +30,16 @@ pub fn engine(threads: Option<usize>) -> PyResult<Arc<Engine>> {
 }
 
 /// The engine and backend a call with `backend=` and `threads=` runs on.
-/// "auto" is [`Engine::fastest_backend`]. GPU calls all go to the default
+/// "auto" is `Backend::Auto`, as in Rust: the backend with the least
+/// predicted time, from cost models measured once per machine and kept in
+/// the calibration cache. GPU calls all go to the default
 /// engine, so the GPU is opened and its programs compiled once, whatever
 /// `threads` says (the thread count is still checked).
 pub fn engine_for(backend: &str, threads: Option<usize>) -> PyResult<(Arc<Engine>, Backend)> {
     let threaded = engine(threads)?;
-    let backend = if backend == "auto" {
-        engine(None)?.fastest_backend().0
-    } else {
-        backend
-            .parse::<Backend>()
-            .map_err(|e| PyValueError::new_err(format!("{e} (or \"auto\")")))?
-    };
+    let backend = backend
+        .parse::<Backend>()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
     if backend == Backend::Gpu {
         return Ok((engine(None)?, backend));
     }
