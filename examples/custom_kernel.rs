@@ -10,14 +10,11 @@
 //! cargo run --release --example custom_kernel -- --kernel map --backend gpu --json
 //! ```
 
-use core::ops::Range;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use hetero::kernel::gpu::{GpuCaps, GpuReduce};
 use hetero::{
-    ElementWise, Engine, IndexTerm, KernelError, Lanes, Neumaier, Real, ReduceKernel, Reduction,
-    TermSumGpu, Validation, ZipMap, fold, standard_normal_inputs,
+    ElementWise, Engine, IndexTerm, Real, TermSum, Validation, ZipMap, standard_normal_inputs,
 };
 use serde_json::{Value, json};
 
@@ -26,12 +23,11 @@ mod cli;
 
 use cli::{Common, Failure, timed};
 
-/// ∫₀^π x·sin(x) dx by the midpoint rule with `n` subintervals, as a user
-/// reduction: a chunk's partial is the compensated sum of its terms, and
-/// partials combine along hetero's fixed tree (so the result does not
-/// depend on the thread count).
+/// ∫₀^π x·sin(x) dx by the midpoint rule, as a user reduction: the term of
+/// subinterval i, h·Σ of them by [`TermSum`] — compensated chunk sums
+/// combined along hetero's fixed tree (so the result does not depend on the
+/// thread count), and on the GPU the same term traced to WGSL.
 struct XSinX {
-    n: u64,
     h: f64,
 }
 
@@ -40,39 +36,6 @@ impl IndexTerm for XSinX {
     fn term<R: Real>(&self, i: R) -> R {
         let x = (i + R::from_f64(0.5)) * R::from_f64(self.h);
         x * x.sin()
-    }
-}
-
-impl Reduction for XSinX {
-    type Partial = Neumaier;
-    type Output = f64;
-
-    fn name(&self) -> &'static str {
-        "x·sin(x)"
-    }
-    fn len(&self) -> u64 {
-        self.n
-    }
-    fn chunk(&self) -> u64 {
-        1 << 14
-    }
-    fn combine(&self, left: Neumaier, right: Neumaier) -> Neumaier {
-        left.merge(right)
-    }
-    fn finish(&self, total: Neumaier) -> f64 {
-        self.h * total.value()
-    }
-}
-
-impl ReduceKernel for XSinX {
-    /// One source for every lane width: `L::F64` is f64, f64x4, …
-    fn leaf<L: Lanes>(&self, items: Range<u64>) -> Neumaier {
-        fold::sum_terms::<L::F64>(items, self)
-    }
-
-    /// The GPU side: the same `term`, traced to WGSL.
-    fn gpu(&self, caps: &GpuCaps) -> Result<Box<dyn GpuReduce<Neumaier> + '_>, KernelError> {
-        Ok(Box::new(TermSumGpu::new(self.name(), self, self.n, caps)?))
     }
 }
 
@@ -150,10 +113,9 @@ fn run() -> Result<(), Failure> {
     let mut seconds = 0.0;
 
     if args.kernel != Which::Map {
-        let kernel = XSinX {
-            n,
-            h: core::f64::consts::PI / n as f64,
-        };
+        let h = core::f64::consts::PI / n as f64;
+        let term = XSinX { h };
+        let kernel = TermSum::new("x·sin(x)", &term, n).scaled(h);
         let (value, s) = timed(args.common.repeat, || Ok(engine.reduce(&kernel, backend)?))?;
         seconds += s;
         let error = value - core::f64::consts::PI;

@@ -309,3 +309,29 @@ fn bodies_trace_to_wgsl_or_say_why_not() {
         .unwrap();
     assert!((v - 0.25).abs() < 1e-3, "{v}");
 }
+
+#[test]
+fn a_scaled_term_sum_is_the_sum_times_the_scale_once() {
+    struct Square;
+    impl hetero::IndexTerm for Square {
+        fn term<R: Real>(&self, i: R) -> R {
+            i * i
+        }
+    }
+    let engine = Engine::with_threads(2).unwrap();
+    let h = 1.0 / 3.0;
+    for backend in Backend::CPU {
+        let sum = engine
+            .reduce(&hetero::TermSum::new("i²", &Square, 100_001), backend)
+            .unwrap();
+        let scaled = engine
+            .reduce(
+                &hetero::TermSum::new("i²", &Square, 100_001).scaled(h),
+                backend,
+            )
+            .unwrap();
+        // Σ i² for i < n = (n − 1)n(2n − 1)/6, exact in f64 here.
+        assert_eq!(sum, 100_000.0 * 100_001.0 * 200_001.0 / 6.0, "{backend}");
+        assert_eq!(scaled.to_bits(), (h * sum).to_bits(), "{backend}");
+    }
+}

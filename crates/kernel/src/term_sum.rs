@@ -141,12 +141,25 @@ pub struct TermSum<'a, F: IndexTerm + ?Sized> {
     name: &'static str,
     term: &'a F,
     len: u64,
+    scale: f64,
 }
 
 impl<'a, F: IndexTerm + ?Sized> TermSum<'a, F> {
     /// Σ `term`(i) over the first `len` indices, reported as `name`.
     pub fn new(name: &'static str, term: &'a F, len: u64) -> Self {
-        Self { name, term, len }
+        Self {
+            name,
+            term,
+            len,
+            scale: 1.0,
+        }
+    }
+
+    /// The sum multiplied by `scale` once, at the end: a quadrature's
+    /// weight h times Σ f(xᵢ), without a multiply per term.
+    #[must_use]
+    pub fn scaled(self, scale: f64) -> Self {
+        Self { scale, ..self }
     }
 }
 
@@ -167,7 +180,7 @@ impl<F: IndexTerm + ?Sized> crate::kernel::Reduction for TermSum<'_, F> {
         left.merge(right)
     }
     fn finish(&self, total: Neumaier) -> f64 {
-        total.value()
+        self.scale * total.value()
     }
 }
 
