@@ -75,15 +75,17 @@ impl Jobs {
         let julia = JuliaParams::notebook(1000).validate()?;
         let huge = Pi::new(100_000_000_000, 2)?;
         Ok(Self {
-            pi: engine.submit(PiKernel::new(&pi), backend),
-            midpoint: engine.submit(MidpointKernel::new(&midpoint, &ExpNegSquare), backend),
-            julia: engine.submit_map(JuliaKernel::new(&julia), backend),
+            pi: engine.jobs().submit(PiKernel::new(&pi), backend),
+            midpoint: engine
+                .jobs()
+                .submit(MidpointKernel::new(&midpoint, &ExpNegSquare), backend),
+            julia: engine.jobs().submit_map(JuliaKernel::new(&julia), backend),
             // The data is made and owned by the job itself.
-            sum: engine.submit_with(move |scope| {
+            sum: engine.jobs().submit_with(move |scope| {
                 let data = arange(10_000_000)?;
                 scope.reduce(&SumKernel::new(&data), backend)
             }),
-            huge: engine.submit(PiKernel::new(&huge), backend),
+            huge: engine.jobs().submit(PiKernel::new(&huge), backend),
         })
     }
 

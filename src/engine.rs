@@ -15,6 +15,19 @@ use crate::{Error, Result};
 /// parked pool costs more than such work (see `hetero_cpu::caller_helps`).
 /// A kernel whose leaf itself uses rayon should not rely on which pool its
 /// leaf runs in.
+///
+/// Its methods, by what they are for:
+/// - **build**: [`Engine::new`], [`Engine::with_threads`], and the
+///   `with_*` settings (GPU, `hybrid`'s split, `auto`'s cache directory);
+/// - **compute**: one call per built-in problem ([`Engine::julia`],
+///   [`Engine::midpoint`], …) and any kernel ([`Engine::reduce`],
+///   [`Engine::map`], [`Engine::reduce_blocks`], …), blocking;
+/// - **check**: [`Engine::validate_reduce`], [`Engine::validate_map`] —
+///   every backend against `scalar`;
+/// - **groups**: [`Engine::jobs`] (non-blocking submission),
+///   [`Engine::calibration`] (`auto`'s models), [`Engine::hybrid`] (its
+///   split and shares), [`Engine::gpu`] (the GPU context) and
+///   [`Engine::gpu_adapter`].
 pub struct Engine {
     pool: ThreadPool,
     pub(crate) hybrid: crate::hybrid::HybridState,

@@ -49,13 +49,13 @@ fn auto_returns_the_chosen_backends_result_on_every_problem() {
     let engine = engine(&dir);
     let pi = PiKernel::new(&Pi::new(30_000_000, 4).unwrap());
     let hits = engine.reduce(&pi, Backend::Auto).unwrap();
-    let chosen = engine.last_auto_choice().unwrap().chosen;
+    let chosen = engine.calibration().last_choice().unwrap().chosen;
     assert_eq!(hits, engine.reduce(&pi, chosen).unwrap());
 
     let data = arange(5_000_000).unwrap();
     let sum = SumKernel::new(&data);
     let value = engine.reduce(&sum, Backend::Auto).unwrap();
-    let chosen = engine.last_auto_choice().unwrap().chosen;
+    let chosen = engine.calibration().last_choice().unwrap().chosen;
     assert_eq!(
         value.to_bits(),
         engine.reduce(&sum, chosen).unwrap().to_bits()
@@ -64,7 +64,7 @@ fn auto_returns_the_chosen_backends_result_on_every_problem() {
     let spec = Midpoint::new(0.0, 1.0, 10_000_000).unwrap();
     let midpoint = MidpointKernel::new(&spec, &ExpNegSquare);
     let value = engine.reduce(&midpoint, Backend::Auto).unwrap();
-    let chosen = engine.last_auto_choice().unwrap().chosen;
+    let chosen = engine.calibration().last_choice().unwrap().chosen;
     assert_eq!(
         value.to_bits(),
         engine.reduce(&midpoint, chosen).unwrap().to_bits()
@@ -72,7 +72,7 @@ fn auto_returns_the_chosen_backends_result_on_every_problem() {
 
     let user = basel(3_000_000);
     let value = engine.reduce(&user, Backend::Auto).unwrap();
-    let chosen = engine.last_auto_choice().unwrap().chosen;
+    let chosen = engine.calibration().last_choice().unwrap().chosen;
     assert_eq!(
         value.to_bits(),
         engine.reduce(&user, chosen).unwrap().to_bits()
@@ -80,7 +80,7 @@ fn auto_returns_the_chosen_backends_result_on_every_problem() {
 
     let julia = JuliaParams::notebook(200).validate().unwrap();
     let counts = engine.julia(&julia, Backend::Auto).unwrap();
-    let choice = engine.last_auto_choice().unwrap();
+    let choice = engine.calibration().last_choice().unwrap();
     assert_eq!(counts, engine.julia(&julia, choice.chosen).unwrap());
     // Every single backend that runs here was a candidate; the choice is
     // the least predicted time.
@@ -100,7 +100,7 @@ fn auto_returns_the_chosen_backends_result_on_every_problem() {
 
     // Submitted jobs resolve auto the same way.
     let engine = Arc::new(engine);
-    let job = engine.submit(
+    let job = engine.jobs().submit(
         PiKernel::new(&Pi::new(30_000_000, 4).unwrap()),
         Backend::Auto,
     );
@@ -113,7 +113,7 @@ fn a_second_engine_reads_the_cache_and_measures_nothing() {
     let _serial = serial();
     let dir = cache_dir("reuse");
     let kernel = PiKernel::new(&Pi::new(20_000_000, 1).unwrap());
-    let first = engine(&dir).explain_reduce(&kernel).unwrap();
+    let first = engine(&dir).calibration().explain_reduce(&kernel).unwrap();
     assert!(first.predictions.iter().all(|p| p.measured_now), "{first}");
     let file = first.cache_file.clone().expect("a cache file");
     assert!(
@@ -123,7 +123,7 @@ fn a_second_engine_reads_the_cache_and_measures_nothing() {
     );
     assert_eq!(first.cache_error, None);
 
-    let second = engine(&dir).explain_reduce(&kernel).unwrap();
+    let second = engine(&dir).calibration().explain_reduce(&kernel).unwrap();
     assert!(
         second.predictions.iter().all(|p| !p.measured_now),
         "{second}"
@@ -134,12 +134,12 @@ fn a_second_engine_reads_the_cache_and_measures_nothing() {
     }
     // Another size of the same kernel: the same models, other predictions.
     let bigger = PiKernel::new(&Pi::new(2_000_000_000, 1).unwrap());
-    let third = engine(&dir).explain_reduce(&bigger).unwrap();
+    let third = engine(&dir).calibration().explain_reduce(&bigger).unwrap();
     assert!(third.predictions.iter().all(|p| !p.measured_now), "{third}");
 
     // A damaged file is measured again, not trusted and not an error.
     std::fs::write(&file, "garbage\n\u{0}\u{1}").unwrap();
-    let again = engine(&dir).explain_reduce(&kernel).unwrap();
+    let again = engine(&dir).calibration().explain_reduce(&kernel).unwrap();
     assert!(again.predictions.iter().all(|p| p.measured_now), "{again}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -158,7 +158,7 @@ fn an_unwritable_cache_is_reported_and_auto_still_runs() {
         engine.pi(&spec, Backend::Auto).unwrap(),
         engine.pi(&spec, Backend::Scalar).unwrap()
     );
-    let choice = engine.last_auto_choice().unwrap();
+    let choice = engine.calibration().last_choice().unwrap();
     assert!(choice.cache_error.is_some(), "{choice}");
     assert_eq!(std::fs::read(&blocked).unwrap(), b"keep me");
     let _ = std::fs::remove_dir_all(&dir);
@@ -174,7 +174,12 @@ fn tiny_work_stays_on_one_thread() {
     let engine = engine(&dir);
     let large = PiKernel::new(&Pi::new(50_000_000, 1).unwrap());
     let tiny = PiKernel::new(&Pi::new(1_000, 1).unwrap());
-    let file = engine.explain_reduce(&large).unwrap().cache_file.unwrap();
+    let file = engine
+        .calibration()
+        .explain_reduce(&large)
+        .unwrap()
+        .cache_file
+        .unwrap();
     let text = std::fs::read_to_string(&file).unwrap();
     let mut lines = text.lines();
     let mut written = vec![lines.next().unwrap().to_owned()];
@@ -197,10 +202,10 @@ fn tiny_work_stays_on_one_thread() {
     let fresh = Engine::with_threads(2)
         .unwrap()
         .with_calibration_dir(Some(dir.clone()));
-    let small = fresh.explain_reduce(&tiny).unwrap();
+    let small = fresh.calibration().explain_reduce(&tiny).unwrap();
     assert_eq!(small.chosen, Backend::Simd, "{small}");
     assert!(small.predictions.iter().all(|p| !p.measured_now), "{small}");
-    let big = fresh.explain_reduce(&large).unwrap();
+    let big = fresh.calibration().explain_reduce(&large).unwrap();
     assert_eq!(big.chosen, Backend::SimdThreads, "{big}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -211,7 +216,7 @@ fn the_choice_follows_the_models_in_the_cache_file() {
     let dir = cache_dir("follows");
     let engine = engine(&dir);
     let kernel = PiKernel::new(&Pi::new(20_000_000, 1).unwrap());
-    let measured = engine.explain_reduce(&kernel).unwrap();
+    let measured = engine.calibration().explain_reduce(&kernel).unwrap();
     let file = measured.cache_file.clone().unwrap();
     // Rewrite the file so that the slowest candidate is by far the
     // fastest: a fresh engine must now choose it.
@@ -233,7 +238,7 @@ fn the_choice_follows_the_models_in_the_cache_file() {
     let fresh = Engine::with_threads(2)
         .unwrap()
         .with_calibration_dir(Some(dir.clone()));
-    let choice = fresh.explain_reduce(&kernel).unwrap();
+    let choice = fresh.calibration().explain_reduce(&kernel).unwrap();
     assert_eq!(choice.chosen, slowest, "{choice}");
     assert!(choice.predictions.iter().all(|p| !p.measured_now));
     let _ = std::fs::remove_dir_all(&dir);
@@ -267,5 +272,5 @@ fn a_kernel_no_backend_can_run_is_its_own_error_on_auto() {
         "{e}"
     );
     // Neither call measured anything: no model was stored.
-    assert!(engine.last_auto_choice().is_none());
+    assert!(engine.calibration().last_choice().is_none());
 }

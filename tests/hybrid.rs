@@ -46,7 +46,7 @@ fn both_took_part(share: &HybridShare, what: &str) {
 fn check_every_problem(engine: &Engine) -> Vec<HybridShare> {
     let mut shares = Vec::new();
     let pi_spec = Pi::new(50_000_001, 5).unwrap();
-    let (hits, share) = engine.reduce_hybrid(&PiKernel::new(&pi_spec)).unwrap();
+    let (hits, share) = engine.hybrid().reduce(&PiKernel::new(&pi_spec)).unwrap();
     assert_eq!(
         hits,
         engine.pi(&pi_spec, Backend::SimdThreads).unwrap(),
@@ -55,7 +55,7 @@ fn check_every_problem(engine: &Engine) -> Vec<HybridShare> {
     shares.push(share);
 
     let data = arange(3_000_001).unwrap();
-    let (sum, share) = engine.reduce_hybrid(&SumKernel::new(&data)).unwrap();
+    let (sum, share) = engine.hybrid().reduce(&SumKernel::new(&data)).unwrap();
     let cpu_sum = engine
         .reduce(&SumKernel::new(&data), Backend::SimdThreads)
         .unwrap();
@@ -64,7 +64,7 @@ fn check_every_problem(engine: &Engine) -> Vec<HybridShare> {
 
     let spec = Midpoint::new(-2.0, 1.0, 20_000_000).unwrap();
     let kernel = MidpointKernel::new(&spec, &ExpNegSquare);
-    let (integral, share) = engine.reduce_hybrid(&kernel).unwrap();
+    let (integral, share) = engine.hybrid().reduce(&kernel).unwrap();
     let cpu = engine.reduce(&kernel, Backend::SimdThreads).unwrap();
     // The GPU integrates in f32 (partials combined in f64): ~1e-7 of f32.
     assert!(
@@ -77,7 +77,8 @@ fn check_every_problem(engine: &Engine) -> Vec<HybridShare> {
     let kernel = JuliaKernel::new(&julia);
     let mut counts = vec![0; julia.pixels()];
     let share = engine
-        .map_hybrid(&kernel, 0..kernel_rows(&julia), &mut counts)
+        .hybrid()
+        .map(&kernel, 0..kernel_rows(&julia), &mut counts)
         .unwrap();
     assert_eq!(
         counts,
@@ -103,10 +104,10 @@ fn a_fixed_split_uses_both_devices_and_gives_the_same_bits_every_run() {
     }
     let spec = Midpoint::new(0.0, 2.0, 10_000_000).unwrap();
     let kernel = MidpointKernel::new(&spec, &ExpNegSquare);
-    let first = engine.reduce_hybrid(&kernel).unwrap().0;
+    let first = engine.hybrid().reduce(&kernel).unwrap().0;
     for _ in 0..3 {
         assert_eq!(
-            engine.reduce_hybrid(&kernel).unwrap().0.to_bits(),
+            engine.hybrid().reduce(&kernel).unwrap().0.to_bits(),
             first.to_bits()
         );
     }
@@ -133,7 +134,10 @@ fn by_default_a_software_gpu_is_left_out_and_the_result_is_simd_threads() {
     let spec = Pi::new(5_000_000, 3).unwrap();
     let hits = engine.pi(&spec, Backend::Hybrid).unwrap();
     assert_eq!(hits, engine.pi(&spec, Backend::SimdThreads).unwrap());
-    let share = engine.last_hybrid_share().expect("a hybrid call was made");
+    let share = engine
+        .hybrid()
+        .last_share()
+        .expect("a hybrid call was made");
     assert_eq!(share.gpu_items + share.cpu_items, 5_000_000);
     if software {
         let why = share.cpu_only.as_deref().unwrap_or("");
@@ -145,7 +149,8 @@ fn by_default_a_software_gpu_is_left_out_and_the_result_is_simd_threads() {
     }
     // A kernel with no GPU side runs on the CPU threads, whatever the GPU.
     let (value, share) = engine
-        .reduce_hybrid(&hetero::problems::midpoint::MidpointKernel::new(
+        .hybrid()
+        .reduce(&hetero::problems::midpoint::MidpointKernel::new(
             &Midpoint::notebook(),
             &|x: f64| (-x * x).exp(),
         ))
@@ -172,13 +177,15 @@ fn user_kernels_and_submitted_jobs_on_hybrid_equal_the_blocking_single_backend()
         (Ok(_), Err(c)) => panic!("simd-threads failed: {c}"),
     }
     let spec = Pi::new(30_000_000, 8).unwrap();
-    let job = engine.submit(PiKernel::new(&spec), Backend::Hybrid);
+    let job = engine.jobs().submit(PiKernel::new(&spec), Backend::Hybrid);
     assert_eq!(
         job.wait().unwrap(),
         engine.pi(&spec, Backend::Scalar).unwrap()
     );
     let julia = JuliaParams::notebook(200).validate().unwrap();
-    let job = engine.submit_map(JuliaKernel::new(&julia), Backend::Hybrid);
+    let job = engine
+        .jobs()
+        .submit_map(JuliaKernel::new(&julia), Backend::Hybrid);
     assert_eq!(
         job.wait().unwrap(),
         engine.julia(&julia, Backend::Scalar).unwrap()
@@ -221,7 +228,7 @@ fn a_failing_gpu_part_fails_the_whole_hybrid_call() {
     // Fixed, so the GPU surely runs its part (adaptively the CPU threads
     // may finish so cheap a kernel before the GPU's first batch).
     let engine = engine(HybridSplit::Fixed { gpu_share: 0.5 });
-    let e = engine.reduce_hybrid(&Broken).unwrap_err();
+    let e = engine.hybrid().reduce(&Broken).unwrap_err();
     assert!(
         matches!(e, Error::Gpu(GpuError::InvalidShader { .. })),
         "{e}"

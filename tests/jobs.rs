@@ -154,12 +154,18 @@ fn submitted_jobs_equal_the_blocking_calls_on_every_backend() {
     let julia_spec = JuliaParams::notebook(120).validate().unwrap();
     let data = arange(2_000_003).unwrap();
     for backend in backends(&engine) {
-        let midpoint = engine.submit(MidpointKernel::new(&midpoint_spec, &ExpNegSquare), backend);
-        let pi = engine.submit(PiKernel::new(&pi_spec), backend);
-        let julia = engine.submit_map(JuliaKernel::new(&julia_spec), backend);
+        let midpoint = engine
+            .jobs()
+            .submit(MidpointKernel::new(&midpoint_spec, &ExpNegSquare), backend);
+        let pi = engine.jobs().submit(PiKernel::new(&pi_spec), backend);
+        let julia = engine
+            .jobs()
+            .submit_map(JuliaKernel::new(&julia_spec), backend);
         let owned = data.clone();
-        let sum = engine.submit_with(move |s| s.reduce(&SumKernel::new(&owned), backend));
-        let user = engine.submit(basel(1_000_003), backend);
+        let sum = engine
+            .jobs()
+            .submit_with(move |s| s.reduce(&SumKernel::new(&owned), backend));
+        let user = engine.jobs().submit(basel(1_000_003), backend);
 
         let at = backend.name();
         let expected_midpoint = engine
@@ -205,7 +211,7 @@ fn submit_returns_at_once_and_cancel_stops_a_huge_job_with_no_value() {
         // Open the GPU first, so the submit below is not timed with it.
         let _ = engine.is_available(backend);
         let started = Instant::now();
-        let mut job = engine.submit(PiKernel::new(&spec), backend);
+        let mut job = engine.jobs().submit(PiKernel::new(&spec), backend);
         let submitted = started.elapsed();
         assert!(
             submitted < Duration::from_millis(200),
@@ -236,7 +242,7 @@ fn dropping_a_pending_job_cancels_it_and_its_thread_ends() {
     let engine = engine();
     let spec = Pi::new(10_000_000_000, 2).unwrap();
     for backend in backends(&engine) {
-        let job = engine.submit(PiKernel::new(&spec), backend);
+        let job = engine.jobs().submit(PiKernel::new(&spec), backend);
         std::thread::sleep(Duration::from_millis(20));
         assert!(running_jobs() >= 1);
         drop(job);
@@ -251,7 +257,9 @@ fn progress_reaches_one_and_a_finished_job_keeps_its_value_after_cancel() {
     let _serial = serial();
     let engine = engine();
     let spec = Pi::new(20_000_000, 3).unwrap();
-    let job = engine.submit(PiKernel::new(&spec), Backend::SimdThreads);
+    let job = engine
+        .jobs()
+        .submit(PiKernel::new(&spec), Backend::SimdThreads);
     let mut last = 0.0;
     while !job.is_ready() {
         let now = job.progress();
@@ -271,12 +279,14 @@ fn progress_reaches_one_and_a_finished_job_keeps_its_value_after_cancel() {
 fn as_completed_yields_each_job_once_in_the_order_they_finish() {
     let _serial = serial();
     let engine = engine();
-    let big = engine.submit(
+    let big = engine.jobs().submit(
         PiKernel::new(&Pi::new(400_000_000, 1).unwrap()),
         Backend::Simd,
     );
-    let small = engine.submit(PiKernel::new(&Pi::new(10_000, 1).unwrap()), Backend::Scalar);
-    let julia = engine.submit_map(
+    let small = engine
+        .jobs()
+        .submit(PiKernel::new(&Pi::new(10_000, 1).unwrap()), Backend::Scalar);
+    let julia = engine.jobs().submit_map(
         JuliaKernel::new(&JuliaParams::notebook(40).validate().unwrap()),
         Backend::Scalar,
     );
@@ -294,7 +304,7 @@ fn a_job_is_a_future_with_the_blocking_result() {
     let _serial = serial();
     let engine = engine();
     let spec = Midpoint::new(0.0, 3.0, 3_000_000).unwrap();
-    let job = engine.submit(
+    let job = engine.jobs().submit(
         MidpointKernel::new(&spec, &ExpNegSquare),
         Backend::SimdThreads,
     );
@@ -312,12 +322,16 @@ fn a_job_is_a_future_with_the_blocking_result() {
 fn a_panicking_job_is_an_error_and_a_result_is_handed_out_once() {
     let _serial = serial();
     let engine = engine();
-    let job = engine.submit_with(|_| -> hetero::Result<u64> { panic!("the user's bug") });
+    let job = engine
+        .jobs()
+        .submit_with(|_| -> hetero::Result<u64> { panic!("the user's bug") });
     match job.wait() {
         Err(Error::JobPanicked { message }) => assert!(message.contains("the user's bug")),
         other => panic!("expected JobPanicked, got {other:?}"),
     }
-    let mut job = engine.submit(PiKernel::new(&Pi::new(1000, 1).unwrap()), Backend::Scalar);
+    let mut job = engine
+        .jobs()
+        .submit(PiKernel::new(&Pi::new(1000, 1).unwrap()), Backend::Scalar);
     let first = job.wait_timeout(Duration::from_secs(60));
     assert!(matches!(first, Some(Ok(_))), "{first:?}");
     assert_eq!(job.try_take(), Some(Err(Error::JobTaken)));
@@ -332,8 +346,10 @@ fn a_cpu_job_and_a_gpu_job_run_together_with_their_own_results() {
         return; // reported by backends(); CI fails there instead
     }
     let spec = Pi::new(50_000_000, 9).unwrap();
-    let cpu = engine.submit(PiKernel::new(&spec), Backend::SimdThreads);
-    let gpu = engine.submit(PiKernel::new(&spec), Backend::Gpu);
+    let cpu = engine
+        .jobs()
+        .submit(PiKernel::new(&spec), Backend::SimdThreads);
+    let gpu = engine.jobs().submit(PiKernel::new(&spec), Backend::Gpu);
     let (cpu, gpu) = (cpu.wait().unwrap(), gpu.wait().unwrap());
     assert_eq!(cpu, gpu);
     assert_eq!(cpu, engine.pi(&spec, Backend::Scalar).unwrap());
@@ -347,10 +363,12 @@ fn a_small_job_finishes_while_a_huge_one_on_the_same_device_runs() {
         if backend == Backend::Scalar || backend == Backend::Simd {
             continue; // each job has its own thread there: the OS shares them
         }
-        let huge = engine.submit(PiKernel::new(&Pi::new(10_000_000_000, 5).unwrap()), backend);
+        let huge = engine
+            .jobs()
+            .submit(PiKernel::new(&Pi::new(10_000_000_000, 5).unwrap()), backend);
         std::thread::sleep(Duration::from_millis(20));
         let spec = Pi::new(2_000_000, 5).unwrap();
-        let small = engine.submit(PiKernel::new(&spec), backend);
+        let small = engine.jobs().submit(PiKernel::new(&spec), backend);
         // The pool is shared in rounds and the GPU tile by tile, in turn.
         assert_eq!(
             small.wait().unwrap(),
@@ -372,7 +390,7 @@ fn a_cancelled_cpu_job_computes_no_more_than_a_round_after_cancel() {
     let engine = engine();
     for backend in Backend::CPU {
         let (kernel, items) = counted_huge_pi(5);
-        let mut job = engine.submit(kernel, backend);
+        let mut job = engine.jobs().submit(kernel, backend);
         wait_for_work(&items, backend.name());
         job.cancel();
         let at_cancel = items.load(Ordering::SeqCst);
@@ -391,7 +409,7 @@ fn a_dropped_cpu_job_computes_no_more_than_a_round_after_the_drop() {
     let engine = engine();
     for backend in Backend::CPU {
         let (kernel, items) = counted_huge_pi(6);
-        let job = engine.submit(kernel, backend);
+        let job = engine.jobs().submit(kernel, backend);
         wait_for_work(&items, backend.name());
         drop(job);
         let at_drop = items.load(Ordering::SeqCst);
@@ -420,7 +438,7 @@ fn a_job_on_auto_stops_its_calibration_when_cancelled() {
             .with_calibration_dir(Some(dir.clone())),
     );
     let (kernel, items) = counted_huge_pi(7);
-    let mut job = engine.submit(kernel, Backend::Auto);
+    let mut job = engine.jobs().submit(kernel, Backend::Auto);
     wait_for_work(&items, "auto");
     job.cancel();
     let at_cancel = items.load(Ordering::SeqCst);
@@ -433,7 +451,10 @@ fn a_job_on_auto_stops_its_calibration_when_cancelled() {
     // The stopped calibration left no model behind as a failure: auto
     // still chooses for this kernel afterwards.
     let (kernel, _) = counted_huge_pi(7);
-    let explained = engine.explain_reduce(&kernel).expect("auto measures again");
+    let explained = engine
+        .calibration()
+        .explain_reduce(&kernel)
+        .expect("auto measures again");
     assert!(
         explained
             .excluded
@@ -493,7 +514,7 @@ fn a_thousand_submits_run_on_a_bounded_set_of_threads() {
         return;
     };
     let engine = engine();
-    let limit = engine.job_threads();
+    let limit = engine.jobs().threads();
     // Every job waits at the gate until all are submitted: one thread per
     // job would mean a thousand threads alive at once.
     let gate = Gate::default();
@@ -501,7 +522,7 @@ fn a_thousand_submits_run_on_a_bounded_set_of_threads() {
     let jobs: Vec<_> = (0..1000u64)
         .map(|i| {
             let gate = gate.clone();
-            let job = engine.submit_with(move |_| {
+            let job = engine.jobs().submit_with(move |_| {
                 gate.wait();
                 Ok(i * i)
             });
@@ -526,10 +547,10 @@ fn a_job_cancelled_while_it_waits_for_a_thread_never_starts() {
     let engine = engine();
     let gate = Gate::default();
     // Fill every job thread with a job that waits at the gate.
-    let blockers: Vec<_> = (0..engine.job_threads())
+    let blockers: Vec<_> = (0..engine.jobs().threads())
         .map(|_| {
             let gate = gate.clone();
-            engine.submit_with(move |_| {
+            engine.jobs().submit_with(move |_| {
                 gate.wait();
                 Ok(())
             })
@@ -538,7 +559,7 @@ fn a_job_cancelled_while_it_waits_for_a_thread_never_starts() {
     let ran = Arc::new(AtomicU64::new(0));
     let queued = {
         let ran = Arc::clone(&ran);
-        engine.submit_with(move |_| {
+        engine.jobs().submit_with(move |_| {
             ran.fetch_add(1, Ordering::SeqCst);
             Ok(())
         })

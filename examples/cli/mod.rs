@@ -270,7 +270,7 @@ pub fn print_report(
     fields: serde_json::Value,
 ) {
     let auto = (backend == Backend::Auto)
-        .then(|| engine.last_auto_choice())
+        .then(|| engine.calibration().last_choice())
         .flatten();
     let ran_on = auto.as_ref().map_or(backend, |a| a.chosen);
     let mut report = serde_json::json!({
@@ -316,7 +316,7 @@ pub fn print_report(
 /// What the last hybrid call did, when `backend` is hybrid.
 fn hybrid_share(engine: &Engine, backend: Backend) -> Option<hetero::hybrid::HybridShare> {
     (backend == Backend::Hybrid)
-        .then(|| engine.last_hybrid_share())
+        .then(|| engine.hybrid().last_share())
         .flatten()
 }
 
@@ -325,7 +325,7 @@ fn hybrid_share(engine: &Engine, backend: Backend) -> Option<hetero::hybrid::Hyb
 /// chose and the predicted times.
 pub fn backend_line(engine: &Engine, backend: Backend, why: &str) -> String {
     let auto = (backend == Backend::Auto)
-        .then(|| engine.last_auto_choice())
+        .then(|| engine.calibration().last_choice())
         .flatten();
     match (hybrid_share(engine, backend), auto) {
         (Some(share), _) => format!("backend: {backend} ({why}; {share})"),

@@ -8,10 +8,11 @@
 //! kept in the user's cache directory under a key of the machine and build
 //! ([`cache`]), so later processes measure nothing. A software GPU is a
 //! candidate like any other: it is chosen only where it measured faster.
-//! [`Engine::explain_reduce`] / [`Engine::explain_map`] say what `auto`
+//! [`Calibration::explain_reduce`] / [`Calibration::explain_map`] say what `auto`
 //! would pick and why, with every backend's predicted time.
 
 pub mod cache;
+mod calibration;
 mod model;
 mod probe;
 
@@ -20,9 +21,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use hetero_kernel::observe::{Observer, Unobserved};
+use hetero_kernel::observe::Observer;
 use hetero_kernel::{Lanes, MapKernel, ReduceKernel, lanes};
 
+pub use calibration::Calibration;
 pub use model::CostModel;
 
 use crate::dispatch::Observing;
@@ -198,22 +200,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Engine {
-    /// The key the cache file is stored under: this machine and build.
-    pub fn machine_key(&self) -> String {
-        let gpu = self
-            .gpu_adapter()
-            .map_or_else(|e| format!("none ({e})"), |a| a.description);
-        format!(
-            "hetero {} (build {}) | cpu {} | simd {} | threads {} | gpu {}",
-            env!("CARGO_PKG_VERSION"),
-            env!("HETERO_BUILD_ID"),
-            cache::cpu_model(),
-            <lanes::Simd as Lanes>::NAME,
-            self.threads(),
-            gpu.replace('\n', " "),
-        )
-    }
-
     /// Keeps `auto`'s models in `dir` (`None`: in this engine only)
     /// instead of the directory [`cache::cache_dir`] finds.
     #[must_use]
@@ -223,31 +209,6 @@ impl Engine {
             ..AutoState::default()
         };
         self
-    }
-
-    /// What `auto` picks for the reduction `kernel` and why, measuring the
-    /// backends it has no model for (and storing what it measured).
-    ///
-    /// # Errors
-    /// The first backend's error when no backend can run the kernel.
-    pub fn explain_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Explanation> {
-        let key = reduce_key(kernel);
-        self.choose(key, kernel.len(), &mut |b| {
-            self.probe_reduce(kernel, b, &StopOnly(&Unobserved))
-        })?;
-        Ok(self.explanation(key, kernel.len()))
-    }
-
-    /// What `auto` picks for the map `kernel` over `items` items and why.
-    ///
-    /// # Errors
-    /// As [`Engine::explain_reduce`].
-    pub fn explain_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Explanation> {
-        let key = map_key(kernel);
-        self.choose(key, items as u64, &mut |b| {
-            self.probe_map(kernel, b, &StopOnly(&Unobserved))
-        })?;
-        Ok(self.explanation(key, items as u64))
     }
 
     /// The backend `auto` runs the reduction `kernel` on. A calibration
@@ -279,23 +240,6 @@ impl Engine {
         self.choose(map_key(kernel), items as u64, &mut |b| {
             stopped_or(observer, || self.probe_map(kernel, b, &stoppable))
         })
-    }
-
-    /// What the most recent `auto` call on this engine chose, and why.
-    pub fn last_auto_choice(&self) -> Option<Explanation> {
-        let (key, items) = (*lock(&self.auto.last))?;
-        Some(self.explanation(key, items))
-    }
-
-    /// Forgets every model (in this engine and in its cache file), so the
-    /// next `auto` call measures again.
-    pub fn forget_calibration(&self) {
-        let mut store = lock(&self.auto.store);
-        let dir = self.auto.dir.clone().unwrap_or_else(cache::cache_dir);
-        if let Some(dir) = dir {
-            let _ = std::fs::remove_file(cache::file_for(&dir, &self.machine_key()));
-        }
-        *store = None;
     }
 
     /// The fastest backend for `items` items of the kernel `key`, measuring
@@ -352,7 +296,7 @@ impl Engine {
     }
 
     fn open_store(&self) -> Store {
-        let key = self.machine_key();
+        let key = machine_key(self);
         let dir = self.auto.dir.clone().unwrap_or_else(cache::cache_dir);
         let file = dir.map(|dir| cache::file_for(&dir, &key));
         let stored = file
@@ -456,6 +400,23 @@ impl Engine {
             cache_error,
         }
     }
+}
+
+/// The key an engine's models are stored under (see
+/// [`Calibration::machine_key`]).
+fn machine_key(engine: &Engine) -> String {
+    let gpu = engine
+        .gpu_adapter()
+        .map_or_else(|e| format!("none ({e})"), |a| a.description);
+    format!(
+        "hetero {} (build {}) | cpu {} | simd {} | threads {} | gpu {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("HETERO_BUILD_ID"),
+        cache::cpu_model(),
+        <lanes::Simd as Lanes>::NAME,
+        engine.threads(),
+        gpu.replace('\n', " "),
+    )
 }
 
 fn reduce_key<K: ReduceKernel>(kernel: &K) -> KernelKey {

@@ -49,7 +49,7 @@ pub(crate) fn map_range<K: MapKernel, O: Observing>(
     let unit_items = |units: Range<usize>| {
         items.start + units.start * grain..(items.start + units.end * grain).min(items.end)
     };
-    let queue = Queue::new(units, engine.hybrid_split());
+    let queue = Queue::new(units, engine.hybrid().split());
     let rest = Mutex::new(Rest {
         lo: 0,
         hi: units,

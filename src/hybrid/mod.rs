@@ -47,19 +47,10 @@ impl Engine {
         self
     }
 
-    /// How `hybrid` divides work on this engine.
-    pub fn hybrid_split(&self) -> HybridSplit {
-        self.hybrid.split
-    }
-
-    /// What the most recent `hybrid` call on this engine did (for the
-    /// per-problem methods, which return only the value).
-    pub fn last_hybrid_share(&self) -> Option<HybridShare> {
-        self.hybrid
-            .last
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    /// `hybrid` on this engine: its split, what its last call did, and
+    /// calls that return what each device computed.
+    pub fn hybrid(&self) -> Hybrid<'_> {
+        Hybrid { engine: self }
     }
 
     pub(crate) fn record(&self, share: &HybridShare) {
@@ -69,15 +60,39 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(share.clone());
     }
+}
+
+/// `hybrid` on one engine (see [`Engine::hybrid`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Hybrid<'e> {
+    engine: &'e Engine,
+}
+
+impl Hybrid<'_> {
+    /// How `hybrid` divides work on this engine.
+    pub fn split(&self) -> HybridSplit {
+        self.engine.hybrid.split
+    }
+
+    /// What the most recent `hybrid` call on this engine did (for the
+    /// per-problem methods, which return only the value).
+    pub fn last_share(&self) -> Option<HybridShare> {
+        self.engine
+            .hybrid
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 
     /// A reduction on `hybrid`, with what each device did.
     ///
     /// # Errors
     /// As [`Engine::reduce`] on either device: a failure of the GPU's part
     /// or the CPU's fails the call with its cause, and no value.
-    pub fn reduce_hybrid<K: ReduceKernel>(&self, kernel: &K) -> Result<(K::Output, HybridShare)> {
-        let (value, share) = reduce(self, kernel, &Unobserved)?;
-        self.record(&share);
+    pub fn reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<(K::Output, HybridShare)> {
+        let (value, share) = reduce(self.engine, kernel, &Unobserved)?;
+        self.engine.record(&share);
         Ok((value, share))
     }
 
@@ -86,14 +101,14 @@ impl Engine {
     /// # Errors
     /// As [`Engine::map_range`] on either device; after a failure `out`
     /// holds the pieces finished before it — the error is the result.
-    pub fn map_hybrid<K: MapKernel>(
+    pub fn map<K: MapKernel>(
         &self,
         kernel: &K,
         items: Range<usize>,
         out: &mut [K::Out],
     ) -> Result<HybridShare> {
-        let share = map_range(self, kernel, items, out, &Unobserved)?;
-        self.record(&share);
+        let share = map_range(self.engine, kernel, items, out, &Unobserved)?;
+        self.engine.record(&share);
         Ok(share)
     }
 }
@@ -103,7 +118,7 @@ impl Engine {
 /// side on a device with these caps. Under a fixed split the GPU is
 /// required: its absence is the error.
 fn cpu_only(engine: &Engine, has_side: impl FnOnce(&GpuCaps) -> bool) -> Result<Option<String>> {
-    let split = engine.hybrid_split();
+    let split = engine.hybrid().split();
     let required = matches!(split, HybridSplit::Fixed { .. });
     let adapter = match engine.gpu_adapter() {
         Ok(adapter) => adapter,

@@ -59,7 +59,7 @@ pub(crate) fn reduce_blocks<K: ReduceKernel, O: Observing>(
         return Ok((partials, share));
     }
 
-    let queue = Queue::new(blocks.len(), engine.hybrid_split());
+    let queue = Queue::new(blocks.len(), engine.hybrid().split());
     let slots: Mutex<Vec<Option<K::Partial>>> =
         Mutex::new((0..blocks.len()).map(|_| None).collect());
     let store = |at: usize, partial: K::Partial| {

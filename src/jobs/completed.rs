@@ -41,8 +41,8 @@ pub struct AsCompleted {
 /// # use std::sync::Arc;
 /// # use hetero::{Backend, Engine, Pi, jobs::as_completed, problems::pi::PiKernel};
 /// let engine = Arc::new(Engine::new()?);
-/// let small = engine.submit(PiKernel::new(&Pi::new(1_000_000, 1)?), Backend::SimdThreads);
-/// let large = engine.submit(PiKernel::new(&Pi::new(100_000_000, 1)?), Backend::SimdThreads);
+/// let small = engine.jobs().submit(PiKernel::new(&Pi::new(1_000_000, 1)?), Backend::SimdThreads);
+/// let large = engine.jobs().submit(PiKernel::new(&Pi::new(100_000_000, 1)?), Backend::SimdThreads);
 /// for index in as_completed([&small, &large]) {
 ///     println!("job {index} finished");
 /// }

@@ -1,10 +1,10 @@
 //! Non-blocking submission: `Pool.apply_async` and `concurrent.futures` for
 //! hetero's kernels.
 //!
-//! [`Engine::submit`](crate::Engine::submit) (reductions) and
-//! [`Engine::submit_map`](crate::Engine::submit_map) (maps) return a
+//! [`Jobs::submit`] (reductions) and
+//! [`Jobs::submit_map`] (maps) return a
 //! [`Job`] at once; the work runs on one of the engine's job threads (at
-//! most [`Engine::job_threads`](crate::Engine::job_threads) jobs run at
+//! most [`Jobs::threads`] jobs run at
 //! once, the others wait in submission order), which drives the engine's
 //! pool or the GPU exactly as the blocking call would, so the result is the
 //! blocking call's, bit for bit. A job can be polled
@@ -32,4 +32,4 @@ pub(crate) fn default_job_threads() -> usize {
 
 pub use completed::{AsCompleted, Pending, as_completed};
 pub use handle::{Job, running_jobs};
-pub use submit::JobScope;
+pub use submit::{JobScope, Jobs};

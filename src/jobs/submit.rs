@@ -21,7 +21,7 @@ use crate::{Backend, Engine, Error, Result, dispatch};
 const ROUND_PER_THREAD: usize = 16;
 
 /// What a job's closure runs its kernels through (see
-/// [`Engine::submit_with`]): the blocking calls of the engine, watched, so
+/// [`Jobs::submit_with`]): the blocking calls of the engine, watched, so
 /// the job's progress counts their items and a cancel stops them.
 pub struct JobScope<'j> {
     engine: &'j Engine,
@@ -182,11 +182,28 @@ fn cancelled_or<T>(watch: &Watch, run: impl FnOnce() -> Result<T>) -> Result<T> 
 }
 
 impl Engine {
+    /// The engine's jobs: work started now and collected later
+    /// (`Pool.apply_async`, `executor.submit`). The engine is shared with
+    /// the job threads, hence the `Arc`.
+    pub fn jobs(self: &Arc<Self>) -> Jobs<'_> {
+        Jobs { engine: self }
+    }
+}
+
+/// Starting jobs on an engine ([`Engine::jobs`]): each runs on one of the
+/// engine's job threads, drives the engine as the blocking call does, and
+/// hands back a [`Job`] at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Jobs<'e> {
+    engine: &'e Arc<Engine>,
+}
+
+impl Jobs<'_> {
     /// Starts the reduction `kernel` on `backend` and returns at once;
     /// the job's result is [`Engine::reduce`]'s, bit for bit.
     /// (`Pool.apply_async`, `executor.submit`.) The kernel must own its
-    /// data; for kernels that borrow, see [`Engine::submit_with`].
-    pub fn submit<K>(self: &Arc<Self>, kernel: K, backend: Backend) -> Job<K::Output>
+    /// data; for kernels that borrow, see [`Jobs::submit_with`].
+    pub fn submit<K>(&self, kernel: K, backend: Backend) -> Job<K::Output>
     where
         K: ReduceKernel + Send + 'static,
         K::Output: 'static,
@@ -197,25 +214,25 @@ impl Engine {
     /// Starts the map `kernel` over its whole index space on `backend`
     /// into a new `Vec` and returns at once; the outputs are
     /// [`Engine::map_vec`]'s.
-    pub fn submit_map<K>(self: &Arc<Self>, kernel: K, backend: Backend) -> Job<Vec<K::Out>>
+    pub fn submit_map<K>(&self, kernel: K, backend: Backend) -> Job<Vec<K::Out>>
     where
         K: MapKernel + Send + 'static,
     {
         self.submit_with(move |scope| scope.map_vec(&kernel, backend))
     }
 
-    /// Jobs this engine runs at once (see [`Engine::submit_with`]): min(32,
+    /// Jobs this engine runs at once (see [`Jobs::submit_with`]): min(32,
     /// logical cores + 4), as `concurrent.futures.ThreadPoolExecutor`.
-    pub fn job_threads(&self) -> usize {
-        self.jobs.limit()
+    pub fn threads(&self) -> usize {
+        self.engine.jobs.limit()
     }
 
     /// Starts `job` on one of the engine's job threads and returns at once.
     /// The closure owns what it needs (data moved in, kernels built over it
     /// inside) and runs kernels through its [`JobScope`], so progress and
-    /// cancellation work: `engine.submit_with(move |s| s.reduce(&SumKernel::new(&data), backend))`.
+    /// cancellation work: `engine.jobs().submit_with(move |s| s.reduce(&SumKernel::new(&data), backend))`.
     ///
-    /// At most [`Engine::job_threads`] jobs run at once; later ones wait in
+    /// At most [`Jobs::threads`] jobs run at once; later ones wait in
     /// submission order (a job cancelled or dropped while it waits ends
     /// without running). So a job must not wait for a job it submitted
     /// itself when every job thread may be taken: as with Python's
@@ -224,15 +241,15 @@ impl Engine {
     /// A panic in the closure or a kernel ends the job with
     /// [`Error::JobPanicked`]; no job thread that can be started, with
     /// [`Error::ThreadPool`].
-    pub fn submit_with<T, F>(self: &Arc<Self>, job: F) -> Job<T>
+    pub fn submit_with<T, F>(&self, job: F) -> Job<T>
     where
         T: Send + 'static,
         F: FnOnce(&JobScope<'_>) -> Result<T> + Send + 'static,
     {
         let shared = Arc::new(Shared::new());
-        let (engine, state) = (Arc::clone(self), Arc::clone(&shared));
+        let (engine, state) = (Arc::clone(self.engine), Arc::clone(&shared));
         let running = RunningGuard::enter();
-        let runner = &self.jobs;
+        let runner = &self.engine.jobs;
         let spawned = runner.run(Box::new(move || {
             // Cancelled (or dropped) while it waited: it never starts.
             let outcome = if state.watch.is_cancelled() {

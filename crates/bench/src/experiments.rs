@@ -288,7 +288,7 @@ fn auto_at(ctx: &Context, problem: &'static str, size: u64, work: &dyn Workload)
     }) {
         Err(e) => record.failed(e.to_string()),
         Ok(stats) => {
-            let chose = ctx.engine.last_auto_choice().map(|c| c.chosen);
+            let chose = ctx.engine.calibration().last_choice().map(|c| c.chosen);
             record = record.with_stats(&stats);
             if chose.is_some_and(Backend::is_parallel) {
                 record.threads = ctx.engine.threads();

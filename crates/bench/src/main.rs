@@ -172,9 +172,9 @@ fn calibrate(args: &CalibrateArgs) -> ExitCode {
         Ok(e) => e,
         Err(e) => return usage(e),
     };
-    println!("machine: {}", engine.machine_key());
+    println!("machine: {}", engine.calibration().machine_key());
     if args.fresh {
-        engine.forget_calibration();
+        engine.calibration().forget();
     }
     let problems = if args.problems.is_empty() {
         workloads::ALL.to_vec()
@@ -192,7 +192,7 @@ fn calibrate(args: &CalibrateArgs) -> ExitCode {
             .build(size)
             .map_err(|e| e.to_string())
             .and_then(|work| work.run(&engine, Backend::Auto).map_err(|e| e.to_string()));
-        match (outcome, engine.last_auto_choice()) {
+        match (outcome, engine.calibration().last_choice()) {
             (Ok(_), Some(choice)) => {
                 println!("{}: {choice}", problem.name());
                 if let Some(e) = &choice.cache_error {
@@ -207,7 +207,11 @@ fn calibrate(args: &CalibrateArgs) -> ExitCode {
             }
         }
     }
-    if let Some(file) = engine.last_auto_choice().and_then(|c| c.cache_file) {
+    if let Some(file) = engine
+        .calibration()
+        .last_choice()
+        .and_then(|c| c.cache_file)
+    {
         println!("stored in {}", file.display());
     }
     if failed {

@@ -82,6 +82,7 @@ fn problem_conforms(engine: &Arc<Engine>, kind: &dyn Kind, backend: Backend) -> 
         }
         let job = Arc::clone(&work);
         let from_job = engine
+            .jobs()
             .submit_with(move |scope: &JobScope<'_>| job.run_in(scope, backend))
             .wait()
             .map_err(|e| format!("{at}, as a job: {e}"))?;
@@ -133,6 +134,7 @@ fn user_sum_conforms(engine: &Arc<Engine>, backend: Backend) -> Result<(), Faile
             return Err(format!("{at}: {value} vs {reference} (relative error {error:e})").into());
         }
         let from_job = engine
+            .jobs()
             .submit_with(move |scope| scope.reduce(&TermSum::new("basel", &Basel, n), backend))
             .wait()
             .map_err(|e| format!("{at}, as a job: {e}"))?;
@@ -188,6 +190,7 @@ fn user_map_conforms(engine: &Arc<Engine>, backend: Backend) -> Result<(), Faile
         map_agrees(backend, &z, &reference).map_err(|e| format!("{at}: {e}"))?;
         let (jx, jy) = (Arc::clone(&x), Arc::clone(&y));
         let from_job = engine
+            .jobs()
             .submit_with(move |scope| {
                 scope.map_vec(&ZipMap::new(&Weighted, [&jx[..], &jy[..]])?, backend)
             })

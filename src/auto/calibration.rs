@@ -1,0 +1,81 @@
+//! An engine's calibration for `auto` ([`Engine::calibration`]): what it
+//! would choose and why, its last choice, the key its models are stored
+//! under, and forgetting them.
+
+use hetero_kernel::observe::Unobserved;
+use hetero_kernel::{MapKernel, ReduceKernel};
+
+use super::{Explanation, StopOnly, cache, lock, machine_key, map_key, reduce_key};
+use crate::{Engine, Result};
+
+impl Engine {
+    /// `auto`'s cost models on this engine: explanations of its choice,
+    /// the last one, the cache key, forgetting.
+    pub fn calibration(&self) -> Calibration<'_> {
+        Calibration { engine: self }
+    }
+}
+
+/// `auto`'s models on one engine (see [`Engine::calibration`]). Where they
+/// are kept is set when the engine is built
+/// ([`Engine::with_calibration_dir`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Calibration<'e> {
+    engine: &'e Engine,
+}
+
+impl Calibration<'_> {
+    /// The key the cache file is stored under: this machine and build
+    /// (CPU model, SIMD width, threads, GPU adapter and driver, hetero's
+    /// version and build).
+    pub fn machine_key(&self) -> String {
+        machine_key(self.engine)
+    }
+
+    /// What `auto` picks for the reduction `kernel` and why, measuring the
+    /// backends it has no model for (and storing what it measured).
+    ///
+    /// # Errors
+    /// The first backend's error when no backend can run the kernel.
+    pub fn explain_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Explanation> {
+        let key = reduce_key(kernel);
+        self.engine.choose(key, kernel.len(), &mut |b| {
+            self.engine.probe_reduce(kernel, b, &StopOnly(&Unobserved))
+        })?;
+        Ok(self.engine.explanation(key, kernel.len()))
+    }
+
+    /// What `auto` picks for the map `kernel` over `items` items and why.
+    ///
+    /// # Errors
+    /// As [`Calibration::explain_reduce`].
+    pub fn explain_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Explanation> {
+        let key = map_key(kernel);
+        self.engine.choose(key, items as u64, &mut |b| {
+            self.engine.probe_map(kernel, b, &StopOnly(&Unobserved))
+        })?;
+        Ok(self.engine.explanation(key, items as u64))
+    }
+
+    /// What the most recent `auto` call on this engine chose, and why.
+    pub fn last_choice(&self) -> Option<Explanation> {
+        let (key, items) = (*lock(&self.engine.auto.last))?;
+        Some(self.engine.explanation(key, items))
+    }
+
+    /// Forgets every model (in this engine and in its cache file), so the
+    /// next `auto` call measures again.
+    pub fn forget(&self) {
+        let mut store = lock(&self.engine.auto.store);
+        let dir = self
+            .engine
+            .auto
+            .dir
+            .clone()
+            .unwrap_or_else(cache::cache_dir);
+        if let Some(dir) = dir {
+            let _ = std::fs::remove_file(cache::file_for(&dir, &machine_key(self.engine)));
+        }
+        *store = None;
+    }
+}
