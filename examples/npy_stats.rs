@@ -19,8 +19,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use hetero::Backend;
 use hetero::npy::{FileResult, NpyError, Stats, Widest, read_only, stats_of_files, to_npy_bytes};
+use hetero::{Backend, Width};
 use serde_json::{Value, json};
 
 #[path = "cli/mod.rs"]
@@ -171,11 +171,12 @@ fn compute(
         }
     };
     let started = Instant::now();
-    match backend {
-        Backend::Scalar => stats_of_files::<f64>(files, 1, &mut store),
-        Backend::Simd => stats_of_files::<Widest>(files, 1, &mut store),
-        Backend::Threads => stats_of_files::<f64>(files, readers, &mut store),
-        _ => stats_of_files::<Widest>(files, readers, &mut store),
+    // The backend's width picks the lanes; its threading, the readers
+    // (one unless it is a threaded backend).
+    if backend.width() == Some(Width::Scalar) {
+        stats_of_files::<f64>(files, readers, &mut store);
+    } else {
+        stats_of_files::<Widest>(files, readers, &mut store);
     }
     let seconds = started.elapsed().as_secs_f64();
     if let Some(bar) = bar {

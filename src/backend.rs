@@ -97,6 +97,14 @@ impl Backend {
         }
     }
 
+    /// The lane width of a CPU backend; `None` for the GPU and the policies.
+    pub const fn width(self) -> Option<Width> {
+        match self.space() {
+            Some(Space::Cpu { width, .. }) => Some(width),
+            Some(Space::Gpu) | None => None,
+        }
+    }
+
     /// Whether this backend runs on the CPU alone (`scalar`, `simd`,
     /// `threads`, `simd-threads`).
     pub const fn is_cpu(self) -> bool {
