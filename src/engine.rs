@@ -1,5 +1,6 @@
 //! The engine: the resources a computation runs on, owned explicitly.
 
+use hetero_kernel::Isa;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::{Error, Result};
@@ -30,6 +31,8 @@ use crate::{Error, Result};
 ///   [`Engine::gpu_adapter`].
 pub struct Engine {
     pool: ThreadPool,
+    /// The instruction-set level of the CPU backends' vector leaves.
+    isa: Isa,
     pub(crate) hybrid: crate::hybrid::HybridState,
     pub(crate) auto: crate::auto::AutoState,
     /// The threads submitted jobs run on (none until the first submit).
@@ -42,6 +45,7 @@ impl core::fmt::Debug for Engine {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Engine")
             .field("threads", &self.threads())
+            .field("isa", &self.isa)
             .finish_non_exhaustive()
     }
 }
@@ -78,7 +82,8 @@ impl Engine {
     /// [`Error::ZeroThreads`] for 0, [`Error::TooManyThreads`] above
     /// [`Engine::max_threads`], [`Error::ThreadPool`] if the threads cannot
     /// be started, [`Error::Gpu`] (`BadSetting`) for a `HETERO_GPU_*`
-    /// variable that is set to something not accepted.
+    /// variable that is set to something not accepted, [`Error::Isa`] for a
+    /// `HETERO_ISA` that names no level or one this CPU lacks.
     pub fn with_threads(threads: usize) -> Result<Self> {
         if threads == 0 {
             return Err(Error::ZeroThreads);
@@ -93,6 +98,7 @@ impl Engine {
         }
         #[cfg(feature = "gpu")]
         let gpu_config = hetero_gpu::GpuConfig::from_env()?;
+        let isa = Isa::from_env()?;
         let pool = ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("hetero-{i}"))
@@ -103,12 +109,37 @@ impl Engine {
             })?;
         Ok(Self {
             pool,
+            isa,
             hybrid: crate::hybrid::HybridState::default(),
             auto: crate::auto::AutoState::default(),
             jobs: crate::jobs::JobRunner::new(crate::jobs::default_job_threads()),
             #[cfg(feature = "gpu")]
             gpu: crate::gpu::LazyGpu::new(gpu_config),
         })
+    }
+
+    /// This engine with its CPU vector leaves at `isa` instead of the best
+    /// level the CPU has (or `HETERO_ISA`'s): to compare levels, or to run
+    /// what an older CPU would.
+    ///
+    /// # Errors
+    /// [`Error::Isa`] when the CPU does not have `isa`: naming the level,
+    /// what it needs and the best level the CPU has.
+    pub fn with_isa(mut self, isa: Isa) -> Result<Self> {
+        self.isa = isa.check()?;
+        Ok(self)
+    }
+
+    /// The instruction-set level of the CPU backends' vector leaves
+    /// (`simd`, `simd-threads`, and `hybrid`'s and `auto`'s use of them).
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// The lanes of the vector backends at this engine's level, for
+    /// reports: `f64x8/f32x16 (AVX-512)`.
+    pub fn simd_lanes(&self) -> &'static str {
+        crate::dispatch::simd_lanes_name(self.isa)
     }
 
     /// The number of threads the parallel backends use.

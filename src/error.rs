@@ -22,6 +22,11 @@ pub enum Error {
     #[error(transparent)]
     Kernel(KernelError),
 
+    /// An instruction-set level that is not one, or that this CPU lacks
+    /// (`HETERO_ISA`, [`crate::Engine::with_isa`]).
+    #[error(transparent)]
+    Isa(#[from] hetero_kernel::IsaError),
+
     /// The GPU could not be opened or a GPU call failed.
     #[cfg(feature = "gpu")]
     #[error(transparent)]

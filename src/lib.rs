@@ -60,8 +60,8 @@ pub use hetero_kernel::problems::midpoint::{ExpNegSquare, Integrand, Precision, 
 pub use hetero_kernel::term_sum::{TermSum, TermSumGpu};
 pub use hetero_kernel::zip::ZipMap;
 pub use hetero_kernel::{
-    Compare, Element, ElementWise, Float, IndexTerm, KernelError, Lanes, MapKernel, Mapping, Mask,
-    Real, ReduceKernel, Reduction, fold, lanes, problems, wide,
+    Compare, Element, ElementWise, Float, IndexTerm, Isa, IsaError, KernelError, Lanes, MapKernel,
+    Mapping, Mask, Real, ReduceKernel, Reduction, fold, lanes, problems, wide,
 };
 /// NumPy `.npy` files: reading, writing, per-file statistics, many files.
 pub use hetero_npy as npy;

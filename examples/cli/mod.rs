@@ -276,6 +276,7 @@ pub fn print_report(
     let mut report = serde_json::json!({
         "backend": backend.name(),
         "threads": Common::threads_used(engine, ran_on),
+        "isa": engine.isa().name(),
         "seconds": seconds,
         "setup_seconds": setup_seconds,
     });

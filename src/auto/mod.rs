@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use hetero_kernel::observe::Observer;
-use hetero_kernel::{Lanes, MapKernel, ReduceKernel, lanes};
+use hetero_kernel::{MapKernel, ReduceKernel};
 
 pub use calibration::Calibration;
 pub use model::CostModel;
@@ -409,11 +409,12 @@ fn machine_key(engine: &Engine) -> String {
         .gpu_adapter()
         .map_or_else(|e| format!("none ({e})"), |a| a.description);
     format!(
-        "hetero {} (build {}) | cpu {} | simd {} | threads {} | gpu {}",
+        "hetero {} (build {}) | cpu {} | isa {} | simd {} | threads {} | gpu {}",
         env!("CARGO_PKG_VERSION"),
         env!("HETERO_BUILD_ID"),
         cache::cpu_model(),
-        <lanes::Simd as Lanes>::NAME,
+        engine.isa(),
+        engine.simd_lanes(),
         engine.threads(),
         gpu.replace('\n', " "),
     )

@@ -96,23 +96,17 @@ pub(crate) trait Driver {
 }
 
 /// The registry: evaluates `$call` with `$driver` bound to the driver of
-/// `$space`. (A macro, not a function returning a driver: the drivers'
-/// methods are generic over the kernel, so there is no `dyn Driver`.)
+/// `$space`, its vector lanes those of `$engine`'s instruction-set level.
+/// (A macro, not a function returning a driver: the drivers' methods are
+/// generic over the kernel, so there is no `dyn Driver`.)
 macro_rules! with_driver {
-    ($space:expr, $driver:ident => $call:expr) => {
+    ($engine:expr, $space:expr, $driver:ident => $call:expr) => {
         match $space {
             Space::Cpu {
                 width: Width::Scalar,
                 threading: Threading::Caller,
             } => {
                 let $driver = Sequential::<lanes::Scalar>::new();
-                $call
-            }
-            Space::Cpu {
-                width: Width::Simd,
-                threading: Threading::Caller,
-            } => {
-                let $driver = Sequential::<lanes::Simd>::new();
                 $call
             }
             Space::Cpu {
@@ -124,11 +118,17 @@ macro_rules! with_driver {
             }
             Space::Cpu {
                 width: Width::Simd,
-                threading: Threading::Pool,
-            } => {
-                let $driver = Threaded::<lanes::Simd>::new();
-                $call
-            }
+                threading,
+            } => with_simd_lanes!($engine.isa(), L => match threading {
+                Threading::Caller => {
+                    let $driver = Sequential::<L>::new();
+                    $call
+                }
+                Threading::Pool => {
+                    let $driver = Threaded::<L>::new();
+                    $call
+                }
+            }),
             #[cfg(feature = "gpu")]
             Space::Gpu => {
                 let $driver = crate::gpu::GpuDriver;
@@ -140,6 +140,35 @@ macro_rules! with_driver {
     };
 }
 
+/// Evaluates `$body` with the type `$lanes` bound to the vector lanes of
+/// the level `$isa`. The engine checked the level against the CPU when it
+/// was set; the lanes' trampoline checks again per leaf.
+macro_rules! with_simd_lanes {
+    ($isa:expr, $lanes:ident => $body:expr) => {
+        match $isa {
+            #[cfg(target_arch = "x86_64")]
+            hetero_kernel::Isa::V4 => {
+                type $lanes = lanes::Avx512;
+                $body
+            }
+            #[cfg(target_arch = "x86_64")]
+            hetero_kernel::Isa::V3 => {
+                type $lanes = lanes::Avx2;
+                $body
+            }
+            _ => {
+                type $lanes = lanes::Simd;
+                $body
+            }
+        }
+    };
+}
+
+/// The name of the vector lanes at `isa`, for reports.
+pub(crate) fn simd_lanes_name(isa: hetero_kernel::Isa) -> &'static str {
+    with_simd_lanes!(isa, L => <L as hetero_kernel::Lanes>::NAME)
+}
+
 /// The reduction `kernel` on `backend`, watched by `observer`.
 pub(crate) fn reduce<K: ReduceKernel, O: Observing>(
     engine: &Engine,
@@ -149,7 +178,7 @@ pub(crate) fn reduce<K: ReduceKernel, O: Observing>(
 ) -> Result<K::Output> {
     match backend.policy() {
         Policy::Run(space) => {
-            with_driver!(space, driver => driver.reduce(engine, kernel, observer))
+            with_driver!(engine, space, driver => driver.reduce(engine, kernel, observer))
         }
         Policy::Hybrid => {
             let (value, share) = crate::hybrid::reduce(engine, kernel, observer)?;
@@ -184,7 +213,7 @@ pub(crate) fn reduce_blocks<K: ReduceKernel, O: Observing>(
     }
     match backend.policy() {
         Policy::Run(space) => with_driver!(
-            space, driver => driver.reduce_blocks(engine, kernel, plan, blocks, observer)
+            engine, space, driver => driver.reduce_blocks(engine, kernel, plan, blocks, observer)
         ),
         Policy::Hybrid => {
             let (partials, share) =
@@ -210,7 +239,7 @@ pub(crate) fn map_range<K: MapKernel, O: Observing>(
 ) -> Result<()> {
     match backend.policy() {
         Policy::Run(space) => with_driver!(
-            space, driver => driver.map_range(engine, kernel, items, out, observer)
+            engine, space, driver => driver.map_range(engine, kernel, items, out, observer)
         ),
         Policy::Hybrid => {
             let share = crate::hybrid::map_range(engine, kernel, items, out, observer)?;

@@ -139,7 +139,28 @@ fn info(require_gpu: bool) -> ExitCode {
         machine::cpu_model(),
         machine::cores()
     );
-    println!("simd compiled in: {}", machine::compiled_simd().join(", "));
+    println!(
+        "build's target features: {}",
+        machine::compiled_simd().join(", ")
+    );
+    let levels: Vec<&str> = hetero::Isa::ALL
+        .iter()
+        .filter(|l| l.is_supported())
+        .map(|l| l.name())
+        .collect();
+    println!("isa levels this cpu has: {}", levels.join(", "));
+    match hetero::Isa::from_env() {
+        Ok(isa) => {
+            let lanes = Engine::with_threads(1)
+                .map(|e| e.simd_lanes())
+                .unwrap_or("?");
+            println!("isa: {isa} ({lanes})");
+        }
+        Err(e) => {
+            eprintln!("hetero-bench: error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     println!("threads (rayon default): {}", rayon::current_num_threads());
     let adapters = machine::adapters();
     if adapters.is_empty() {
@@ -315,6 +336,8 @@ fn run(args: RunArgs) -> ExitCode {
             cpu: machine::cpu_model(),
             cores: machine::cores(),
             simd_compiled: machine::compiled_simd(),
+            isa: engine.isa().name(),
+            simd_lanes: engine.simd_lanes(),
             threads,
             gpu,
             gpu_unavailable,

@@ -13,6 +13,10 @@ pub struct Environment {
     pub cpu: String,
     pub cores: usize,
     pub simd_compiled: Vec<&'static str>,
+    /// The instruction-set level the vector backends ran at (`baseline`,
+    /// `v3`, `v4`) and its lanes.
+    pub isa: &'static str,
+    pub simd_lanes: &'static str,
     pub threads: usize,
     pub gpu: Option<String>,
     pub gpu_unavailable: Option<String>,

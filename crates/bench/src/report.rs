@@ -105,7 +105,12 @@ pub fn markdown(results: &Results) -> String {
     let _ = writeln!(md, "| CPU | {} ({} logical cores) |", env.cpu, env.cores);
     let _ = writeln!(
         md,
-        "| SIMD compiled in | {} |",
+        "| instruction-set level | {} ({}) |",
+        env.isa, env.simd_lanes
+    );
+    let _ = writeln!(
+        md,
+        "| build's target features | {} |",
         env.simd_compiled.join(", ")
     );
     let _ = writeln!(md, "| threads used | {} |", env.threads);

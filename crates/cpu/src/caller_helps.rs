@@ -26,6 +26,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::leaf::reduce_leaf;
 use hetero_core::chunks::tree_reduce;
 use hetero_kernel::{ChunkPlan, KernelError, Lanes, MapKernel, ReduceKernel};
 use rayon::ThreadPool;
@@ -196,7 +197,7 @@ pub fn reduce<K: ReduceKernel + ?Sized, L: Lanes>(
     let slots: Vec<Mutex<Option<K::Partial>>> =
         (0..plan.chunks).map(|_| Mutex::new(None)).collect();
     for_each_claimed(pool, slots.len(), &|c| {
-        let partial = kernel.leaf::<L>(plan.items(c as u64));
+        let partial = reduce_leaf::<K, L>(kernel, plan.items(c as u64));
         *slots[c].lock().unwrap_or_else(PoisonError::into_inner) = Some(partial);
     });
     let total = tree_reduce(

@@ -3,12 +3,13 @@
 //! The CPU drivers of hetero, each generic over any kernel of the model
 //! ([`hetero_kernel`]) and any instruction width:
 //!
-//! | driver | with `lanes::Scalar` | with `lanes::Simd` |
+//! | driver | with `lanes::Scalar` | with a level's vector lanes (`Simd`, `Avx2`, `Avx512`) |
 //! | --- | --- | --- |
 //! | [`sequential`] (the calling thread) | `scalar` | `simd` |
 //! | [`parallel`] (the current rayon pool) | `threads` | `simd-threads` |
 //! | [`caller_helps`] (the caller, helped by a pool) | `threads` | `simd-threads` |
 //!
+//! Every leaf goes through [`leaf`]: its lanes' level trampoline.
 //! A driver only cuts the kernel's index space and combines partials along
 //! the fixed tree of [`hetero_core::chunks`]; the kernels compute. The two
 //! threaded drivers give the same bits; [`caller_helps`] serves calls of up
@@ -21,5 +22,6 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod caller_helps;
+pub mod leaf;
 pub mod parallel;
 pub mod sequential;

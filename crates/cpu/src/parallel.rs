@@ -11,6 +11,7 @@
 
 use core::ops::Range;
 
+use crate::leaf::reduce_leaf;
 use hetero_core::chunks::split_point;
 use hetero_kernel::kernel::check_map;
 use hetero_kernel::{ChunkPlan, KernelError, Lanes, MapKernel, ReduceKernel};
@@ -53,7 +54,7 @@ pub fn reduce_chunks<K: ReduceKernel + ?Sized, L: Lanes>(
     tree_reduce_par(
         chunks.start,
         chunks.end,
-        &|c| kernel.leaf::<L>(plan.items(c)),
+        &|c| reduce_leaf::<K, L>(kernel, plan.items(c)),
         &|a, b| kernel.combine(a, b),
     )
 }
@@ -132,5 +133,5 @@ impl MapTasks {
 /// it is the sequential driver's code, and a call per chunk costs nothing.
 #[inline(never)]
 fn map_leaf<K: MapKernel + ?Sized, L: Lanes>(kernel: &K, items: Range<usize>, out: &mut [K::Out]) {
-    kernel.leaf::<L>(items, out);
+    crate::leaf::map_leaf::<K, L>(kernel, items, out);
 }

@@ -6,6 +6,8 @@ use core::ops::Range;
 
 use hetero_core::chunks::tree_reduce;
 use hetero_kernel::kernel::check_map;
+
+use crate::leaf::{map_leaf, reduce_leaf};
 use hetero_kernel::{ChunkPlan, KernelError, Lanes, MapKernel, ReduceKernel};
 
 /// The kernel's result: every chunk's leaf, combined along the fixed tree.
@@ -27,7 +29,7 @@ pub fn reduce_chunks<K: ReduceKernel + ?Sized, L: Lanes>(
     tree_reduce(
         chunks.start,
         chunks.end,
-        &|c| kernel.leaf::<L>(plan.items(c)),
+        &|c| reduce_leaf::<K, L>(kernel, plan.items(c)),
         &|a, b| kernel.combine(a, b),
     )
 }
@@ -44,7 +46,7 @@ pub fn map<K: MapKernel + ?Sized, L: Lanes>(
 ) -> Result<(), KernelError> {
     check_map(kernel, &items, out.len())?;
     if !items.is_empty() {
-        kernel.leaf::<L>(items, out);
+        map_leaf::<K, L>(kernel, items, out);
     }
     Ok(())
 }

@@ -32,20 +32,49 @@ impl SplitMix {
 }
 
 use hetero_cpu::{parallel, sequential};
-use hetero_kernel::lanes::{Scalar, Simd};
-use hetero_kernel::{KernelError, MapKernel, ReduceKernel};
+use hetero_kernel::lanes::Scalar;
+use hetero_kernel::{Isa, KernelError, MapKernel, ReduceKernel};
 
 /// The four CPU backends, in report order.
 pub const BACKENDS: [&str; 4] = ["scalar", "simd", "threads", "simd-threads"];
+
+/// The level the vector backends run at: `HETERO_ISA`'s, else the best
+/// this CPU has — so CI runs these tests once per level.
+pub fn level() -> Isa {
+    Isa::from_env().expect("HETERO_ISA names a level this CPU has")
+}
+
+/// Evaluates `$body` with the type `$lanes` bound to the vector lanes of
+/// [`level`].
+macro_rules! at_level {
+    ($lanes:ident => $body:expr) => {
+        match level() {
+            #[cfg(target_arch = "x86_64")]
+            Isa::V4 => {
+                type $lanes = hetero_kernel::lanes::Avx512;
+                $body
+            }
+            #[cfg(target_arch = "x86_64")]
+            Isa::V3 => {
+                type $lanes = hetero_kernel::lanes::Avx2;
+                $body
+            }
+            _ => {
+                type $lanes = hetero_kernel::lanes::Simd;
+                $body
+            }
+        }
+    };
+}
 
 /// `kernel` reduced on CPU backend `which` (an index into [`BACKENDS`]),
 /// the parallel ones on the current rayon pool.
 pub fn reduce_on<K: ReduceKernel>(kernel: &K, which: usize) -> Result<K::Output, KernelError> {
     match which {
         0 => sequential::reduce::<K, Scalar>(kernel),
-        1 => sequential::reduce::<K, Simd>(kernel),
+        1 => at_level!(L => sequential::reduce::<K, L>(kernel)),
         2 => parallel::reduce::<K, Scalar>(kernel),
-        _ => parallel::reduce::<K, Simd>(kernel),
+        _ => at_level!(L => parallel::reduce::<K, L>(kernel)),
     }
 }
 
@@ -63,9 +92,9 @@ pub fn map_on<K: MapKernel>(
     let items = 0..kernel.len();
     match which {
         0 => sequential::map::<K, Scalar>(kernel, items, out),
-        1 => sequential::map::<K, Simd>(kernel, items, out),
+        1 => at_level!(L => sequential::map::<K, L>(kernel, items, out)),
         2 => parallel::map::<K, Scalar>(kernel, items, out),
-        _ => parallel::map::<K, Simd>(kernel, items, out),
+        _ => at_level!(L => parallel::map::<K, L>(kernel, items, out)),
     }
 }
 

@@ -1,11 +1,20 @@
 //! Pi: one hit count for a (n, seed) on every backend and thread count.
 
+#[macro_use]
 mod common;
 
 use common::{THREAD_COUNTS, on_threads, reduce_all, reduce_on};
+
+/// The vector leaf's hits at the tests' level (`common::level`).
+fn count_hits_simd(seed: u64, range: core::ops::Range<u64>) -> u64 {
+    use common::level;
+    use hetero_kernel::Isa;
+    use hetero_kernel::problems::pi::count_hits_simd;
+    at_level!(L => count_hits_simd::<L>(seed, range))
+}
 use hetero_core::Pi;
 use hetero_core::chunks::PI_CHUNK;
-use hetero_kernel::problems::pi::{PiKernel, count_hits_scalar, count_hits_simd};
+use hetero_kernel::problems::pi::{PiKernel, count_hits_scalar};
 use proptest::prelude::*;
 
 fn all_backends(spec: &Pi) -> [u64; 4] {

@@ -30,7 +30,7 @@ pub trait IndexTerm: Sync {
 }
 
 impl<F: Fn(f64) -> f64 + Sync> ElementWise<1> for F {
-    #[inline]
+    #[inline(always)]
     fn eval<R: Real>(&self, [x]: [R; 1]) -> R {
         R::from_fn(|i| <R::Scalar as Real>::from_f64(self(x.lane(i).to_f64())))
     }
@@ -41,7 +41,7 @@ impl<F: Fn(f64) -> f64 + Sync> ElementWise<1> for F {
 }
 
 impl<F: Fn(f64, f64) -> f64 + Sync> ElementWise<2> for F {
-    #[inline]
+    #[inline(always)]
     fn eval<R: Real>(&self, [x, y]: [R; 2]) -> R {
         R::from_fn(|i| <R::Scalar as Real>::from_f64(self(x.lane(i).to_f64(), y.lane(i).to_f64())))
     }

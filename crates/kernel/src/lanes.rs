@@ -5,7 +5,11 @@
 
 use core::fmt::Debug;
 
+use crate::isa::Isa;
 use crate::real::{Counts, Float, Real};
+
+#[cfg(target_arch = "x86_64")]
+pub use crate::levels::{Avx2, Avx512};
 
 /// The lane types of one instruction width.
 pub trait Lanes: Copy + Default + Debug + Send + Sync + 'static {
@@ -15,6 +19,22 @@ pub trait Lanes: Copy + Default + Debug + Send + Sync + 'static {
     type F32: Real<Scalar = f32, Counts: Counts<Elem = u32>>;
     /// A short description for reports: `scalar`, `f64x4/f32x8`.
     const NAME: &'static str;
+    /// The instruction-set level these lanes need.
+    const ISA: Isa = Isa::Baseline;
+
+    /// Runs `leaf` — a kernel's leaf instantiated with these lanes — with
+    /// the level's target features enabled, so that everything it inlines
+    /// is compiled for the level (`levels/mod.rs`). Every driver calls
+    /// leaves through it. The lanes of the build's own target need nothing:
+    /// they run `leaf` as it is.
+    ///
+    /// # Panics
+    /// If the CPU lacks [`Lanes::ISA`] — which the engine never lets
+    /// happen: it checks the level once ([`Isa::check`]).
+    #[inline(always)]
+    fn vectorize<T>(leaf: impl FnOnce() -> T) -> T {
+        leaf()
+    }
 }
 
 /// One lane: plain `f64` and `f32`, libm's elementary functions. The
@@ -28,10 +48,11 @@ impl Lanes for Scalar {
     const NAME: &'static str = "scalar";
 }
 
-/// The build's full vector width: `wide`'s 512-bit f64x8 and f32x16 where
-/// the target has AVX-512F, else the 256-bit f64x4 and f32x8 (AVX2
-/// registers where the build has AVX2, two 128-bit halves on a baseline
-/// build). Chosen at compile time; every kernel body is the same source.
+/// The baseline level's vectors: `wide`'s, for the build's own target
+/// features — the 512-bit f64x8 and f32x16 where the build has AVX-512F,
+/// else the 256-bit f64x4 and f32x8 (two SSE2 halves on a default x86-64
+/// build, NEON on aarch64). The levels above it are [`Avx2`] and
+/// [`Avx512`], chosen at run time; every kernel body is the same source.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Simd;
 

@@ -181,36 +181,5 @@ vector_real!(f32x4, f32, u32x4, u32, 4, math::exp_f32x4);
 vector_real!(f32x8, f32, u32x8, u32, 8, math::exp_f32x8);
 vector_real!(f32x16, f32, u32x16, u32, 16, math::exp_f32x16);
 vector_real!(f64x2, f64, u64x2, u64, 2, math::exp_f64x2);
-#[cfg(not(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma"
-)))]
 vector_real!(f64x4, f64, u64x4, u64, 4, math::exp_f64x4);
-// Knuth's TwoSum with two subtractions on the FMA pipes (`math/two_sum_fma.rs`).
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma"
-))]
-vector_real!(
-    f64x4,
-    f64,
-    u64x4,
-    u64,
-    4,
-    math::exp_f64x4,
-    two_sum = math::two_sum_f64x4
-);
-#[cfg(not(all(target_feature = "avx512f", target_feature = "avx512dq")))]
 vector_real!(f64x8, f64, u64x8, u64, 8, math::exp_f64x8);
-#[cfg(all(target_feature = "avx512f", target_feature = "avx512dq"))]
-vector_real!(
-    f64x8,
-    f64,
-    u64x8,
-    u64,
-    8,
-    math::exp_f64x8,
-    two_sum = math::two_sum_f64x8
-);

@@ -185,7 +185,7 @@ impl<F: IndexTerm + ?Sized> crate::kernel::Reduction for TermSum<'_, F> {
 }
 
 impl<F: IndexTerm + ?Sized> crate::kernel::ReduceKernel for TermSum<'_, F> {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: crate::lanes::Lanes>(&self, items: Range<u64>) -> Neumaier {
         crate::fold::sum_terms::<L::F64>(items, self.term)
     }

@@ -55,7 +55,7 @@ impl<K: Reduction + ?Sized, O: Observer + ?Sized> Reduction for Watched<'_, K, O
 }
 
 impl<K: ReduceKernel + ?Sized, O: Observer + ?Sized> ReduceKernel for Watched<'_, K, O> {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: Lanes>(&self, items: Range<u64>) -> K::Partial {
         if !self.observer.proceed() {
             // Stopped: a throw-away partial of one item (items is never empty).
@@ -90,7 +90,7 @@ impl<K: Mapping + ?Sized, O: Observer + ?Sized> Mapping for Watched<'_, K, O> {
 }
 
 impl<K: MapKernel + ?Sized, O: Observer + ?Sized> MapKernel for Watched<'_, K, O> {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: Lanes>(&self, items: Range<usize>, out: &mut [K::Out]) {
         if !self.observer.proceed() {
             return; // stopped: the output is thrown away

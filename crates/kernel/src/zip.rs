@@ -87,7 +87,7 @@ impl<F: ElementWise<N> + ?Sized, T: Element, const N: usize> Mapping for ZipMap<
 }
 
 impl<F: ElementWise<N> + ?Sized, T: Element, const N: usize> MapKernel for ZipMap<'_, F, T, N> {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: Lanes>(&self, items: Range<usize>, out: &mut [T]) {
         let inputs = self.inputs.map(|input| &input[items.clone()]);
         map_elements::<T::Vector<L>, N>(self.body, inputs, out);

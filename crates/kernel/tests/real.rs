@@ -63,6 +63,20 @@ fn exact_ops_agree<R: Real>(values: &[R::Scalar]) {
                     "two_sum error lane {i}: {x:?} {y:?}"
                 );
             }
+            if x != y {
+                // (Equal lanes, ±0 among them, may give either operand.)
+                assert!(
+                    same(a.min(b).lane(i), x.min(y)),
+                    "min lane {i}: {x:?} {y:?}"
+                );
+                assert!(
+                    same(a.max(b).lane(i), x.max(y)),
+                    "max lane {i}: {x:?} {y:?}"
+                );
+            }
+            let not_lt = R::select(!a.simd_lt(b), R::splat(x), R::splat(y)).lane(i);
+            let want = if x < y { y } else { x };
+            assert!(same(not_lt, want), "!lt lane {i}: {x:?} < {y:?}");
             let lt = R::select(a.simd_lt(b), R::splat(x), R::splat(y)).lane(i);
             let want = if x < y { x } else { y };
             assert!(same(lt, want), "lt/select lane {i}: {x:?} < {y:?}");
@@ -161,9 +175,8 @@ fn f32_types_agree_with_f32() {
 /// `two_sum`'s error is exact at every width, where the operands are in
 /// either order of magnitude, equal, or of equal magnitude and opposite
 /// signs (`vrangepd` must pick one of each for the AVX-512 form).
-#[test]
-fn two_sum_is_exact_on_every_type() {
-    fn check<R: Real<Scalar = f64>>() {
+fn two_sum_is_exact<R: Real<Scalar = f64>>() {
+    {
         let third = 1.0 / 3.0;
         let pairs = [
             (3.0, -3.0),
@@ -201,26 +214,86 @@ fn two_sum_is_exact_on_every_type() {
             }
         }
     }
-    check::<f64>();
-    check::<f64x2>();
-    check::<f64x4>();
-    check::<f64x8>();
 }
 
 #[test]
-fn fma_rounds_once_on_every_type() {
-    // a·b = 1 + 3·2^-23 + 2^-45: rounding the product first loses the 2^-45
-    // that a single rounding of a·b − 1 keeps.
-    fn check<R: Real<Scalar = f32>>() {
+fn two_sum_is_exact_on_every_type() {
+    two_sum_is_exact::<f64>();
+    two_sum_is_exact::<f64x2>();
+    two_sum_is_exact::<f64x4>();
+    two_sum_is_exact::<f64x8>();
+}
+
+/// a·b = 1 + 3·2^-23 + 2^-45: rounding the product first loses the 2^-45
+/// that a single rounding of a·b − 1 keeps.
+fn fma_rounds_once<R: Real<Scalar = f32>>() {
+    {
         let (a, b) = (1.0 + f32::EPSILON, 1.0 + 2.0 * f32::EPSILON);
         let got = R::splat(a).fma(R::splat(b), R::splat(-1.0)).lane(0);
         assert_eq!(got, a.mul_add(b, -1.0));
         assert_ne!(got, a * b - 1.0);
     }
-    check::<f32>();
-    check::<f32x4>();
-    check::<f32x8>();
-    check::<f32x16>();
+}
+
+#[test]
+fn fma_rounds_once_on_every_type() {
+    fma_rounds_once::<f32>();
+    fma_rounds_once::<f32x4>();
+    fma_rounds_once::<f32x8>();
+    fma_rounds_once::<f32x16>();
+}
+
+/// Everything above, for the lanes of each level above the baseline that
+/// this CPU has, run inside the level's trampoline as the drivers run
+/// them. (CI runs on CPUs with AVX-512; a CPU without a level says so.)
+#[cfg(target_arch = "x86_64")]
+mod levels {
+    use super::*;
+    use hetero_kernel::Lanes;
+    use hetero_kernel::lanes::{Avx2, Avx512};
+
+    fn level_agrees_with_scalar<L: Lanes>() -> bool {
+        if !L::ISA.is_supported() {
+            eprintln!("skipped: this CPU does not have level {}", L::ISA);
+            return false;
+        }
+        L::vectorize(|| {
+            let values = edge_values_f64();
+            exact_ops_agree::<L::F64>(&values);
+            structure_agrees::<L::F64>();
+            exp_within_bound_f64::<L::F64>(&values);
+            two_sum_is_exact::<L::F64>();
+            let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+            exact_ops_agree::<L::F32>(&values);
+            structure_agrees::<L::F32>();
+            exp_within_bound_f32::<L::F32>(&values);
+            fma_rounds_once::<L::F32>();
+        });
+        true
+    }
+
+    #[test]
+    fn avx2_lanes_agree_with_scalar() {
+        level_agrees_with_scalar::<Avx2>();
+    }
+
+    #[test]
+    fn avx512_lanes_agree_with_scalar() {
+        level_agrees_with_scalar::<Avx512>();
+    }
+
+    /// A level's lanes agree with `wide`'s on the operations both round
+    /// exactly, over random bits.
+    pub(super) fn random_bits<L: Lanes>(f64s: &[f64], f32s: &[f32]) {
+        if L::ISA.is_supported() {
+            L::vectorize(|| {
+                exact_ops_agree::<L::F64>(f64s);
+                exp_within_bound_f64::<L::F64>(f64s);
+                exact_ops_agree::<L::F32>(f32s);
+                exp_within_bound_f32::<L::F32>(f32s);
+            });
+        }
+    }
 }
 
 proptest! {
@@ -232,6 +305,12 @@ proptest! {
         exp_within_bound_f64::<f64x2>(&values);
         exp_within_bound_f64::<f64x4>(&values);
         exp_within_bound_f64::<f64x8>(&values);
+        #[cfg(target_arch = "x86_64")]
+        {
+            let f32s: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+            levels::random_bits::<hetero_kernel::lanes::Avx2>(&values, &f32s);
+            levels::random_bits::<hetero_kernel::lanes::Avx512>(&values, &f32s);
+        }
     }
 
     #[test]

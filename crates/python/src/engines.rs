@@ -74,6 +74,14 @@ pub fn backends(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
                     "threads",
                     if b.is_parallel() { engine.threads() } else { 1 },
                 )?;
+                // The instruction-set level of the vector leaves: chosen
+                // at run time (the best this CPU has, or HETERO_ISA's).
+                let (isa, lanes) = match b.width() {
+                    Some(hetero::Width::Simd) => (engine.isa().name(), engine.simd_lanes()),
+                    _ => ("scalar", "scalar"),
+                };
+                row.set_item("isa", isa)?;
+                row.set_item("lanes", lanes)?;
             }
             Ok(row)
         })

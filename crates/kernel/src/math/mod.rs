@@ -7,23 +7,21 @@
 //! [`hetero_core::tolerance::EXP_F64_ULP`] / `EXP_F32_ULP` of the libm result.
 //! One recipe per element type, instantiated for every vector width.
 
-use wide::{f32x4, f32x8, f32x16, f64x2, f64x4, u32x4, u32x8, u64x2, u64x4};
-#[cfg(not(target_feature = "avx512f"))]
-use wide::{f64x8, u32x16, u64x8};
+use wide::{f32x4, f32x8, f32x16, f64x2, f64x4, f64x8, u32x4, u32x8, u32x16, u64x2, u64x4, u64x8};
 
 /// log2(e).
-const LOG2E_F64: f64 = core::f64::consts::LOG2_E;
+pub(crate) const LOG2E_F64: f64 = core::f64::consts::LOG2_E;
 /// ln 2 split in two (fdlibm): the high part has 21 trailing zero bits, so
 /// k·LN2_HI is exact for every k this function meets.
-const LN2_HI_F64: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000); // 6.93147180369123816490e-01
-const LN2_LO_F64: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76); // 1.90821492927058770002e-10
+pub(crate) const LN2_HI_F64: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000); // 6.93147180369123816490e-01
+pub(crate) const LN2_LO_F64: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76); // 1.90821492927058770002e-10
 /// 1.5·2^52: adding it rounds to an integer and leaves that integer in the
 /// low mantissa bits.
-const ROUND_SHIFT_F64: f64 = 6_755_399_441_055_744.0;
+pub(crate) const ROUND_SHIFT_F64: f64 = 6_755_399_441_055_744.0;
 
 /// 1/k! for k = 13 down to 2. Taylor to degree 13 leaves |r|^14/14! < 5e-18
 /// relative error on |r| ≤ ln2/2, well below half an ULP.
-const EXP_TAYLOR_F64: [f64; 12] = [
+pub(crate) const EXP_TAYLOR_F64: [f64; 12] = [
     1.0 / 6_227_020_800.0,
     1.0 / 479_001_600.0,
     1.0 / 39_916_800.0,
@@ -38,14 +36,14 @@ const EXP_TAYLOR_F64: [f64; 12] = [
     0.5,
 ];
 
-const LOG2E_F32: f32 = core::f32::consts::LOG2_E;
+pub(crate) const LOG2E_F32: f32 = core::f32::consts::LOG2_E;
 /// ln 2 split for f32: the high part has 12 trailing zero bits.
-const LN2_HI_F32: f32 = f32::from_bits(0x3F31_7200); // 0.693145751953125
-const LN2_LO_F32: f32 = f32::from_bits(0x35BF_BE8E); // 1.42860677e-6
+pub(crate) const LN2_HI_F32: f32 = f32::from_bits(0x3F31_7200); // 0.693145751953125
+pub(crate) const LN2_LO_F32: f32 = f32::from_bits(0x35BF_BE8E); // 1.42860677e-6
 /// 1.5·2^23, the f32 rounding shift.
-const ROUND_SHIFT_F32: f32 = 12_582_912.0;
+pub(crate) const ROUND_SHIFT_F32: f32 = 12_582_912.0;
 /// 1/k! for k = 7 down to 2: |r|^8/8! < 6e-9, a tenth of an f32 ULP.
-const EXP_TAYLOR_F32: [f32; 6] = [
+pub(crate) const EXP_TAYLOR_F32: [f32; 6] = [
     1.0 / 5_040.0,
     1.0 / 720.0,
     1.0 / 120.0,
@@ -59,24 +57,27 @@ macro_rules! exp_f64 {
         /// e^x lane-wise, within 2 ULP of `f64::exp` for every input: NaN
         /// gives NaN, results below the smallest subnormal give 0, above
         /// `f64::MAX` give +∞, and the subnormal range is rounded once.
-        #[inline]
+        #[inline(always)]
         pub fn $name(x: $f) -> $f {
             // PERF: clamping keeps k in ±1155, so both halves of 2^k below
             // are normal numbers and no lane needs a slow path; e^±800
             // already under/overflows. A NaN x stays NaN through the clamp
             // and gives NaN (`clamp.rs`).
             let xc = $clamp(x, 800.0);
-            let shifted = xc.mul_add($f::splat(LOG2E_F64), $f::splat(ROUND_SHIFT_F64));
-            let k = shifted - $f::splat(ROUND_SHIFT_F64);
-            let r = (-k).mul_add($f::splat(LN2_HI_F64), xc);
-            let r = (-k).mul_add($f::splat(LN2_LO_F64), r);
+            let shifted = xc.mul_add(
+                $f::splat($crate::math::LOG2E_F64),
+                $f::splat($crate::math::ROUND_SHIFT_F64),
+            );
+            let k = shifted - $f::splat($crate::math::ROUND_SHIFT_F64);
+            let r = (-k).mul_add($f::splat($crate::math::LN2_HI_F64), xc);
+            let r = (-k).mul_add($f::splat($crate::math::LN2_LO_F64), r);
 
             // PERF: Estrin's scheme: the polynomial's FMAs form a tree of
             // depth 5 rather than Horner's chain of 11, so one vector's
             // evaluation no longer waits on 11 FMA latencies in a row.
             let r2 = r * r;
             let r4 = r2 * r2;
-            let c = |k: usize| $f::splat(EXP_TAYLOR_F64[11 - k]);
+            let c = |k: usize| $f::splat($crate::math::EXP_TAYLOR_F64[11 - k]);
             let p01 = r.mul_add(c(1), c(0));
             let p23 = r.mul_add(c(3), c(2));
             let p45 = r.mul_add(c(5), c(4));
@@ -114,23 +115,28 @@ macro_rules! scale_by_pow2 {
     };
 }
 
+pub(crate) use exp_f64;
+
 macro_rules! exp_f32 {
     ($name:ident, $f:ident, $clamp:path, $scale:path) => {
         /// e^x lane-wise in f32, within 2 ULP of `f32::exp`, with the same
         /// special-value behaviour as the f64 functions.
-        #[inline]
+        #[inline(always)]
         pub fn $name(x: $f) -> $f {
             // e^±120 under/overflows f32; k stays within ±174 so 2^k1, 2^k2
             // are normal. A NaN x stays NaN, as in the f64 functions.
             let xc = $clamp(x, 120.0);
-            let shifted = xc.mul_add($f::splat(LOG2E_F32), $f::splat(ROUND_SHIFT_F32));
-            let k = shifted - $f::splat(ROUND_SHIFT_F32);
-            let r = (-k).mul_add($f::splat(LN2_HI_F32), xc);
-            let r = (-k).mul_add($f::splat(LN2_LO_F32), r);
+            let shifted = xc.mul_add(
+                $f::splat($crate::math::LOG2E_F32),
+                $f::splat($crate::math::ROUND_SHIFT_F32),
+            );
+            let k = shifted - $f::splat($crate::math::ROUND_SHIFT_F32);
+            let r = (-k).mul_add($f::splat($crate::math::LN2_HI_F32), xc);
+            let r = (-k).mul_add($f::splat($crate::math::LN2_LO_F32), r);
 
             // Estrin's scheme, as for f64: depth 3 rather than 5.
             let r2 = r * r;
-            let c = |k: usize| $f::splat(EXP_TAYLOR_F32[5 - k]);
+            let c = |k: usize| $f::splat($crate::math::EXP_TAYLOR_F32[5 - k]);
             let p01 = r.mul_add(c(1), c(0));
             let p23 = r.mul_add(c(3), c(2));
             let p45 = r.mul_add(c(5), c(4));
@@ -140,46 +146,22 @@ macro_rules! exp_f32 {
         }
     };
 }
+pub(crate) use exp_f32;
 
-#[cfg(target_feature = "avx512f")]
-mod avx512;
 mod clamp;
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma"
-))]
-mod two_sum_fma;
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma"
-))]
-pub use two_sum_fma::two_sum_f64x4;
 
-#[cfg(not(target_feature = "avx512f"))]
-use clamp::clamp_f64x8;
-use clamp::{clamp_f32x4, clamp_f32x8, clamp_f32x16, clamp_f64x2, clamp_f64x4};
+use clamp::{clamp_f32x4, clamp_f32x8, clamp_f32x16, clamp_f64x2, clamp_f64x4, clamp_f64x8};
 
 scale_by_pow2!(scale_f64x2, f64x2, u64x2, ROUND_SHIFT_F64, 1024, 52);
 scale_by_pow2!(scale_f64x4, f64x4, u64x4, ROUND_SHIFT_F64, 1024, 52);
+scale_by_pow2!(scale_f64x8, f64x8, u64x8, ROUND_SHIFT_F64, 1024, 52);
 scale_by_pow2!(scale_f32x4, f32x4, u32x4, ROUND_SHIFT_F32, 128, 23);
 scale_by_pow2!(scale_f32x8, f32x8, u32x8, ROUND_SHIFT_F32, 128, 23);
-#[cfg(not(target_feature = "avx512f"))]
-scale_by_pow2!(scale_f64x8, f64x8, u64x8, ROUND_SHIFT_F64, 1024, 52);
-#[cfg(not(target_feature = "avx512f"))]
 scale_by_pow2!(scale_f32x16, f32x16, u32x16, ROUND_SHIFT_F32, 128, 23);
-#[cfg(target_feature = "avx512f")]
-use avx512::scalef_f32x16 as scale_f32x16;
 
 exp_f64!(exp_f64x2, f64x2, clamp_f64x2, scale_f64x2);
 exp_f64!(exp_f64x4, f64x4, clamp_f64x4, scale_f64x4);
-#[cfg(not(target_feature = "avx512f"))]
 exp_f64!(exp_f64x8, f64x8, clamp_f64x8, scale_f64x8);
-#[cfg(target_feature = "avx512f")]
-pub use avx512::exp_f64x8;
-#[cfg(all(target_feature = "avx512f", target_feature = "avx512dq"))]
-pub use avx512::two_sum_f64x8;
 exp_f32!(exp_f32x4, f32x4, clamp_f32x4, scale_f32x4);
 exp_f32!(exp_f32x8, f32x8, clamp_f32x8, scale_f32x8);
 exp_f32!(exp_f32x16, f32x16, clamp_f32x16, scale_f32x16);
@@ -189,7 +171,6 @@ mod tests {
     use super::*;
     use hetero_core::tolerance::{EXP_F32_ULP, EXP_F64_ULP, ulp_distance_f32, ulp_distance_f64};
     use proptest::prelude::*;
-    use wide::f64x8;
 
     /// The same result: the same bits, or both NaN (which NaN a width's
     /// arithmetic carries through is not promised).
@@ -198,30 +179,14 @@ mod tests {
         a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
     }
 
-    /// e^x through every f64 width. The widths of the two-factor recipe
-    /// agree bit for bit; the AVX-512 table recipe (`avx512.rs`) is held to
-    /// the same promise on its own — NaN where they give NaN, within one
-    /// ULP of them and within the tolerance of libm — and checked at every
-    /// input the callers check.
+    /// e^x through every f64 width of `wide`: the same recipe, so the same
+    /// bits. (The levels' lanes are checked in `levels/tests.rs`.)
     fn exp64(x: f64) -> f64 {
         let a = exp_f64x4(f64x4::splat(x)).to_array()[0];
         let b = exp_f64x2(f64x2::splat(x)).to_array()[1];
         let c = exp_f64x8(f64x8::splat(x)).to_array()[7];
         assert!(same(a, b), "f64x2 at {x}: {b} vs {a}");
-        if cfg!(target_feature = "avx512f") {
-            assert_eq!(c.is_nan(), a.is_nan(), "f64x8 at {x}");
-            if !a.is_nan() {
-                assert!(ulp_distance_f64(c, a) <= 1, "f64x8 at {x}: {c} vs {a}");
-                let d = ulp_distance_f64(c, x.exp());
-                assert!(
-                    d <= EXP_F64_ULP,
-                    "f64x8 at {x}: {c}, libm {} ({d} ulp)",
-                    x.exp()
-                );
-            }
-        } else {
-            assert!(same(a, c), "f64x8 at {x}: {c} vs {a}");
-        }
+        assert!(same(a, c), "f64x8 at {x}: {c} vs {a}");
         a
     }
 

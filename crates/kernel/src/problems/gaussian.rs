@@ -115,7 +115,7 @@ impl<T: Element> Mapping for GaussianKernel<'_, T> {
 }
 
 impl<T: Element> MapKernel for GaussianKernel<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: Lanes>(&self, items: Range<usize>, out: &mut [T]) {
         let inputs = [&self.x[items.clone()], &self.y[items]];
         if self.body.gamma == 0.0 {

@@ -83,7 +83,7 @@ impl Reduction for SumKernel<'_> {
 }
 
 impl ReduceKernel for SumKernel<'_> {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: Lanes>(&self, items: Range<u64>) -> Neumaier {
         sum_slice::<L::F64>(&self.data[items.start as usize..items.end as usize])
     }

@@ -13,39 +13,33 @@
 //! scalar loop's image). PERF: one-core A/B on the notebook image, 16
 //! alternating runs: median 4.60 → 4.01 ms.
 //!
-//! This module exists only in builds with AVX-512F in their target
-//! features (`mod.rs`), so every intrinsic here is available on every CPU
-//! that runs it: that is the SAFETY argument of each `unsafe` block.
+//! It runs only on level v4's lanes ([`F32x16`]), whose values exist only
+//! inside `Avx512::vectorize`, where the CPU has AVX-512 (`levels/mod.rs`):
+//! that is the SAFETY argument of its `unsafe` block.
 
 // Intrinsics of the instruction set this module is compiled for: every
 // unsafe block says why its target features are present.
 #![allow(unsafe_code)]
 
 use core::arch::x86_64::{
-    __m512, __m512i, __mmask16, _CMP_LE_OQ, _mm512_add_epi32, _mm512_add_ps, _mm512_fmadd_ps,
+    __m512, __mmask16, _CMP_LE_OQ, _mm512_add_epi32, _mm512_add_ps, _mm512_fmadd_ps,
     _mm512_mask_cmp_ps_mask, _mm512_mask_mov_epi32, _mm512_mul_ps, _mm512_set1_epi32,
     _mm512_set1_ps, _mm512_setzero_si512, _mm512_sub_ps,
 };
 
-use wide::{f32x16, u32x16};
-
-// `wide`'s 512-bit vectors are exactly the registers' bits.
-const _: () = assert!(size_of::<f32x16>() == size_of::<__m512>());
-const _: () = assert!(size_of::<u32x16>() == size_of::<__m512i>());
+use crate::levels::avx512::{F32x16, U32x16};
 
 /// [`super::escape`] for `N` vectors of sixteen pixels.
 #[inline(always)]
 pub(super) fn escape<const N: usize>(
-    zr0: [f32x16; N],
-    zi0: [f32x16; N],
-    (cr, ci): (f32x16, f32x16),
+    zr0: [F32x16; N],
+    zi0: [F32x16; N],
+    (cr, ci): (F32x16, F32x16),
     maxiters: u32,
-) -> [u32x16; N] {
-    // SAFETY: f32x16 and __m512 (u32x16 and __m512i) are 64 bytes of
-    // sixteen lanes, every bit pattern valid for both; AVX-512F as in the
-    // module documentation.
+) -> [U32x16; N] {
+    // SAFETY: AVX-512F as in the module documentation.
     unsafe {
-        let m512 = |v: f32x16| core::mem::transmute::<f32x16, __m512>(v);
+        let m512 = |v: F32x16| -> __m512 { v.0 };
         let (mut zr, mut zi) = (zr0.map(m512), zi0.map(m512));
         let (cr, ci) = (m512(cr), m512(ci));
         let four = _mm512_set1_ps(4.0);
@@ -79,6 +73,6 @@ pub(super) fn escape<const N: usize>(
                 counts[v] = _mm512_mask_mov_epi32(counts[v], active[v], steps);
             }
         }
-        counts.map(|c| core::mem::transmute::<__m512i, u32x16>(c))
+        counts.map(U32x16)
     }
 }

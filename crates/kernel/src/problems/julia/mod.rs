@@ -20,7 +20,7 @@ use crate::lanes::Lanes;
 use crate::problem::Problem;
 use crate::real::{Counts, Mask, Real};
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[cfg(target_arch = "x86_64")]
 mod avx512;
 
 pub const SHADER: &str = include_str!("../../../shaders/julia.wgsl");
@@ -80,8 +80,8 @@ const BAND: usize = INTERLEAVE;
 /// All active lanes have count == iteration, so the one-lane loop's
 /// `count < maxiters` is the loop bound here.
 ///
-/// On AVX-512F builds, 16-lane vectors take `avx512::escape`: the same
-/// steps with the masks in mask registers.
+/// At level v4, 16-lane vectors take `avx512::escape`: the same steps
+/// with the masks in mask registers.
 #[inline(always)]
 fn escape<R: Real<Scalar = f32>, const N: usize>(
     zr0: [R; N],
@@ -89,7 +89,7 @@ fn escape<R: Real<Scalar = f32>, const N: usize>(
     (cr, ci): (R, R),
     maxiters: u32,
 ) -> [R::Counts; N] {
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+    #[cfg(target_arch = "x86_64")]
     if let Some(counts) = escape_on_avx512(&zr0, &zi0, (cr, ci), maxiters) {
         return counts;
     }
@@ -121,10 +121,10 @@ fn escape<R: Real<Scalar = f32>, const N: usize>(
     counts
 }
 
-/// [`avx512::escape`] when `R` is `f32x16`; `None` for every other lane
+/// [`avx512::escape`] when `R` is level v4's `F32x16`; `None` for every other lane
 /// type. Safe downcasts: each is a comparison of constant type ids, folded
 /// away in each instance.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn escape_on_avx512<R: Real<Scalar = f32>, const N: usize>(
     zr0: &[R; N],
@@ -132,10 +132,10 @@ fn escape_on_avx512<R: Real<Scalar = f32>, const N: usize>(
     (cr, ci): (R, R),
     maxiters: u32,
 ) -> Option<[R::Counts; N]> {
+    use crate::levels::avx512::{F32x16, U32x16};
     use core::any::Any;
-    use wide::{f32x16, u32x16};
-    let lanes = |v: &[R; N]| (v as &dyn Any).downcast_ref::<[f32x16; N]>().copied();
-    let scalar = |v: &R| (v as &dyn Any).downcast_ref::<f32x16>().copied();
+    let lanes = |v: &[R; N]| (v as &dyn Any).downcast_ref::<[F32x16; N]>().copied();
+    let scalar = |v: &R| (v as &dyn Any).downcast_ref::<F32x16>().copied();
     let counts = avx512::escape(
         lanes(zr0)?,
         lanes(zi0)?,
@@ -143,14 +143,14 @@ fn escape_on_avx512<R: Real<Scalar = f32>, const N: usize>(
         maxiters,
     );
     let mut out = [R::Counts::zero(); N];
-    // f32x16's `Counts` is u32x16 (`real_vector.rs`), so this always takes.
-    *(&mut out as &mut dyn Any).downcast_mut::<[u32x16; N]>()? = counts;
+    // F32x16's `Counts` is U32x16 (`real_vector.rs`), so this always takes.
+    *(&mut out as &mut dyn Any).downcast_mut::<[U32x16; N]>()? = counts;
     Some(out)
 }
 
 /// One row's counts: blocks of `INTERLEAVE` vectors, then single vectors,
 /// then the tail one pixel at a time.
-#[inline]
+#[inline(always)]
 fn row_counts<R: Real<Scalar = f32, Counts: Counts<Elem = u32>>>(
     column_starts: &[f32],
     zi0: f32,
@@ -188,7 +188,7 @@ fn row_counts<R: Real<Scalar = f32, Counts: Counts<Elem = u32>>>(
 }
 
 /// The counts of pixels one at a time (the tails the vectors leave).
-#[inline]
+#[inline(always)]
 fn pixel_counts(column_starts: &[f32], zi0: f32, c: (f32, f32), maxiters: u32, out: &mut [u32]) {
     for (o, &zr) in out.iter_mut().zip(column_starts) {
         let [count] = escape([zr], [zi0], c, maxiters);
@@ -199,7 +199,7 @@ fn pixel_counts(column_starts: &[f32], zi0: f32, c: (f32, f32), maxiters: u32, o
 /// The counts of `BAND` whole rows (`out` holds them one after another),
 /// with rows `zi0s`: each vector of columns iterated in all the rows at
 /// once; the columns past the last whole vector row by row.
-#[inline]
+#[inline(always)]
 fn band_counts<R: Real<Scalar = f32, Counts: Counts<Elem = u32>>>(
     column_starts: &[f32],
     zi0s: [f32; BAND],
@@ -273,7 +273,7 @@ impl Mapping for JuliaKernel {
 }
 
 impl MapKernel for JuliaKernel {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: Lanes>(&self, rows: Range<usize>, out: &mut [u32]) {
         let width = self.spec.width();
         let mut rows = rows;

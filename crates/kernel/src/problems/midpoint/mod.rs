@@ -76,7 +76,7 @@ pub trait Integrand: Sync {
 }
 
 impl<F: Fn(f64) -> f64 + Sync> Integrand for F {
-    #[inline]
+    #[inline(always)]
     fn eval<R: Real>(&self, x: R) -> R {
         crate::function::ElementWise::<1>::eval(self, [x])
     }
@@ -190,7 +190,7 @@ impl<F: Sync + ?Sized> Reduction for MidpointKernel<'_, F> {
 }
 
 impl<F: Integrand + ?Sized> ReduceKernel for MidpointKernel<'_, F> {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: Lanes>(&self, items: Range<u64>) -> Neumaier {
         let node = Node {
             a: self.spec.a(),

@@ -6,9 +6,10 @@
 //! `simd` pi shuffle-bound at ~3.4× scalar. The 64-bit-lane layout needs no
 //! shuffles at all.
 //!
-//! This module exists only in builds with AVX2 in their target features
-//! (`mod.rs`), so every intrinsic here is available on every CPU that runs
-//! it: that is the SAFETY argument of each `unsafe` block.
+//! Everything here runs inside [`count_pair_groups`], which is compiled
+//! with the level's target features and called only where the CPU has
+//! them (`mod.rs` checks): that is the SAFETY argument of each `unsafe`
+//! block. (The tests check the CPU first.)
 
 // Intrinsics of the instruction set this module is compiled for: every
 // unsafe block says why its target features are present.
@@ -99,14 +100,16 @@ fn inside_x4(x: __m256i, y: __m256i) -> __m256i {
 }
 
 /// Hits among the samples of pairs `first_pair .. first_pair + 8·groups`.
-pub fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
+///
+/// # Safety
+/// The CPU must have AVX2 (`Isa::V3`).
+#[target_feature(enable = "avx,avx2,fma")]
+pub unsafe fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
     // Inside lanes are −1: subtracting counts them (u64 lanes never wrap).
+    // (A closure here inherits the function's target features.)
     let count = |hits: __m256i, [x0, y0, x1, y1]: [__m256i; 4]| {
-        // SAFETY: see the module documentation.
-        unsafe {
-            let hits = _mm256_sub_epi64(hits, inside_x4(x0, y0));
-            _mm256_sub_epi64(hits, inside_x4(x1, y1))
-        }
+        let hits = _mm256_sub_epi64(hits, inside_x4(x0, y0));
+        _mm256_sub_epi64(hits, inside_x4(x1, y1))
     };
     // A group of eight pairs is two vectors of four.
     let hits =
@@ -130,6 +133,10 @@ mod tests {
     /// high halves hold.
     #[test]
     fn inside_x4_is_the_exact_test_at_the_edge() {
+        if !crate::isa::Isa::V3.is_supported() {
+            eprintln!("skipped: this CPU has no AVX2 (level v3)");
+            return;
+        }
         let words = edge_words();
         for (group, pairs) in words.chunks(4).enumerate() {
             let lane = |i: usize, word: u32| {
@@ -139,7 +146,7 @@ mod tests {
             let xs: [u64; 4] = core::array::from_fn(|i| lane(i, pairs.get(i).map_or(0, |p| p.0)));
             let ys: [u64; 4] = core::array::from_fn(|i| lane(i, pairs.get(i).map_or(0, |p| p.1)));
             let mut lanes = [0u64; 4];
-            // SAFETY: AVX2 as in the module documentation; each array is 32
+            // SAFETY: AVX2 checked above; each array is 32
             // bytes and loadu/storeu need no alignment.
             unsafe {
                 let inside_lanes = inside_x4(

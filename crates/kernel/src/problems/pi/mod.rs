@@ -4,10 +4,13 @@
 //!
 //! The one-lane leaf is the obvious loop over Philox pairs. The vector leaf
 //! is hand-specialised, because the generic body cannot express it fast:
-//! groups of eight Philox pairs on 512-bit registers where the build has
-//! AVX-512F (`avx512.rs`), on 256-bit ones with AVX2 (`avx2.rs`), else on
-//! `wide`'s u32x8 (`portable.rs`).
+//! groups of eight Philox pairs on 512-bit registers at level v4
+//! (`avx512.rs`), on 256-bit ones at v3 (`avx2.rs`), else on `wide`'s
+//! u32x8 (`portable.rs`).
 //! The partial pairs at a range's ends go through the one-lane loop.
+
+// Calls into the levels' leaves, each guarded by a check of the CPU.
+#![allow(unsafe_code)]
 
 use core::ops::Range;
 
@@ -18,6 +21,7 @@ use hetero_core::{Pi, PiEstimate};
 
 use crate::error::KernelError;
 use crate::gpu::{GpuCaps, GpuProgram, GpuReduce};
+use crate::isa::Isa;
 use crate::kernel::{ReduceKernel, Reduction};
 use crate::lanes::{Lanes, is_scalar};
 use crate::problem::Problem;
@@ -26,16 +30,14 @@ pub mod gpu;
 
 pub use gpu::{PiGpu, PiParams};
 
-// On AVX-512 builds the AVX2 leaf stays compiled for the test that holds
-// the two leaves to the same counts.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-#[cfg_attr(target_feature = "avx512f", allow(dead_code))]
+// The levels' leaves, compiled into every x86-64 build and entered only
+// where the CPU has their level.
+#[cfg(target_arch = "x86_64")]
 mod avx2;
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[cfg(target_arch = "x86_64")]
 mod avx512;
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
 mod portable;
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+#[cfg(target_arch = "x86_64")]
 mod wide_words;
 
 /// The Monte Carlo estimate for `spec`.
@@ -61,30 +63,27 @@ pub fn count_hits_scalar(seed: u64, range: Range<u64>) -> u64 {
     span.lone_hits(seed) + span.pairs.map(|pair| pair_hits(key, pair)).sum::<u64>()
 }
 
-/// Hits among the samples of pairs `first_pair .. first_pair + 8·groups`:
-/// AVX-512 where the build has it, AVX2 where it has that, else `wide`'s
-/// u32x8.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
-    avx512::count_pair_groups(key, first_pair, groups)
-}
-
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    not(target_feature = "avx512f")
-))]
-fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
-    avx2::count_pair_groups(key, first_pair, groups)
-}
-
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
-fn count_pair_groups(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
+/// Hits among the samples of pairs `first_pair .. first_pair + 8·groups`
+/// at the level of `L`: AVX-512 at v4, AVX2 at v3, `wide`'s u32x8 below.
+#[inline(always)]
+fn count_pair_groups<L: Lanes>(key: [u32; 2], first_pair: u64, groups: u64) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    match L::ISA {
+        // SAFETY: the CPU has the level (checked in the guard).
+        Isa::V4 if Isa::V4.is_supported() => unsafe {
+            return avx512::count_pair_groups(key, first_pair, groups);
+        },
+        // SAFETY: as above.
+        Isa::V3 if Isa::V3.is_supported() => unsafe {
+            return avx2::count_pair_groups(key, first_pair, groups);
+        },
+        _ => {}
+    }
     portable::count_pair_groups(key, first_pair, groups)
 }
 
 /// Hits among the samples `range` of `seed`, eight pairs per vector step.
-pub fn count_hits_simd(seed: u64, range: Range<u64>) -> u64 {
+pub fn count_hits_simd<L: Lanes>(seed: u64, range: Range<u64>) -> u64 {
     // Whole groups of eight pairs go through the vectors; the lone samples
     // at either end and the last < 8 pairs go through the one-lane loop.
     let span = PairSpan::of(range);
@@ -92,7 +91,7 @@ pub fn count_hits_simd(seed: u64, range: Range<u64>) -> u64 {
     let groups = (end_pair - first_pair) / 8;
     let vector_end = first_pair + groups * 8;
     span.lone_hits(seed)
-        + count_pair_groups(seed_key(seed), first_pair, groups)
+        + count_pair_groups::<L>(seed_key(seed), first_pair, groups)
         + count_hits_scalar(seed, vector_end * 2..end_pair * 2)
 }
 
@@ -119,12 +118,12 @@ impl Reduction for PiKernel {
 }
 
 impl ReduceKernel for PiKernel {
-    #[inline]
+    #[inline(always)]
     fn leaf<L: Lanes>(&self, items: Range<u64>) -> u64 {
         if is_scalar::<L>() {
             count_hits_scalar(self.spec.seed(), items)
         } else {
-            count_hits_simd(self.spec.seed(), items)
+            count_hits_simd::<L>(self.spec.seed(), items)
         }
     }
 
@@ -152,14 +151,14 @@ impl Problem for Registered {
     }
 }
 
-#[cfg(all(test, target_arch = "x86_64", target_feature = "avx512f"))]
+#[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
 
-    /// The AVX-512 and AVX2 leaves count the same hits as the one-lane loop,
-    /// for odd and even group counts and first pairs past 2^32.
+    /// Every level's leaf the CPU has counts the same hits as the one-lane
+    /// loop, for odd and even group counts and first pairs past 2^32.
     #[test]
-    fn the_avx512_leaf_counts_what_the_avx2_leaf_and_the_scalar_loop_count() {
+    fn every_level_counts_what_the_scalar_loop_counts() {
         for (seed, first_pair, groups) in [
             (1u64, 0u64, 1u64),
             (7, 5, 2),
@@ -167,16 +166,19 @@ mod tests {
             (1_592_594_321, 123_456, 257),
         ] {
             let key = seed_key(seed);
-            let (wide, narrow) = (
-                avx512::count_pair_groups(key, first_pair, groups),
-                avx2::count_pair_groups(key, first_pair, groups),
-            );
             let scalar = count_hits_scalar(seed, first_pair * 2..(first_pair + 8 * groups) * 2);
-            assert_eq!(
-                (wide, narrow),
-                (scalar, scalar),
-                "seed {seed}, {groups} groups"
-            );
+            let portable = portable::count_pair_groups(key, first_pair, groups);
+            assert_eq!(portable, scalar, "portable: seed {seed}, {groups} groups");
+            if Isa::V3.is_supported() {
+                // SAFETY: the CPU has AVX2 (checked).
+                let v3 = unsafe { avx2::count_pair_groups(key, first_pair, groups) };
+                assert_eq!(v3, scalar, "v3: seed {seed}, {groups} groups");
+            }
+            if Isa::V4.is_supported() {
+                // SAFETY: the CPU has AVX-512 (checked).
+                let v4 = unsafe { avx512::count_pair_groups(key, first_pair, groups) };
+                assert_eq!(v4, scalar, "v4: seed {seed}, {groups} groups");
+            }
         }
     }
 }

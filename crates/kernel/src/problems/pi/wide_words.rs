@@ -37,13 +37,16 @@ pub(super) type RoundKeys<W> = [[W; 2]; PHILOX_ROUNDS];
 #[inline(always)]
 pub(super) fn round_keys<W: Words>(key: [u32; 2]) -> RoundKeys<W> {
     let [mut k0, mut k1] = key;
-    core::array::from_fn(|round| {
-        if round > 0 {
-            k0 = k0.wrapping_add(PHILOX_W0);
-            k1 = k1.wrapping_add(PHILOX_W1);
-        }
-        [W::splat(k0), W::splat(k1)]
-    })
+    core::array::from_fn(
+        #[inline(always)]
+        |round| {
+            if round > 0 {
+                k0 = k0.wrapping_add(PHILOX_W0);
+                k1 = k1.wrapping_add(PHILOX_W1);
+            }
+            [W::splat(k0), W::splat(k1)]
+        },
+    )
 }
 
 /// Philox on `G` groups of counters (pair, 0, 0) — group g holds pairs
@@ -55,39 +58,52 @@ pub(super) fn philox<W: Words, const G: usize>(
     keys: &RoundKeys<W>,
 ) -> [[W; 4]; G] {
     let (m0, m1) = (W::splat(PHILOX_M0), W::splat(PHILOX_M1));
-    let mut state: [[W; 4]; G] = core::array::from_fn(|g| {
+    let mut state = [[W::zero(); 4]; G];
+    for (g, words) in state.iter_mut().enumerate() {
         let pairs = W::counters(first_pair + g as u64 * W::PAIRS);
-        [pairs, pairs.high_half(), W::zero(), W::zero()]
-    });
-    let mut round = |[key0, key1]: &[W; 2]| {
-        for [c0, c1, c2, c3] in &mut state {
-            let prod0 = m0.mul_low_halves(*c0);
-            let prod1 = m1.mul_low_halves(*c2);
-            (*c0, *c1, *c2, *c3) = (
-                prod1.high_half().xor3(*c1, *key0),
-                prod1,
-                prod0.high_half().xor3(*c3, *key1),
-                prod0,
-            );
-        }
-    };
+        *words = [pairs, pairs.high_half(), W::zero(), W::zero()];
+    }
+    // PERF: plain loops and an `#[inline(always)]` function, no closures:
+    // a closure left out of line would be compiled without the level's
+    // instructions (`levels/mod.rs`).
     if W::UNROLL_ROUNDS {
         const _: () = assert!(PHILOX_ROUNDS == 10);
         let [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9] = keys;
-        round(k0);
-        round(k1);
-        round(k2);
-        round(k3);
-        round(k4);
-        round(k5);
-        round(k6);
-        round(k7);
-        round(k8);
-        round(k9);
+        philox_round(&mut state, (m0, m1), k0);
+        philox_round(&mut state, (m0, m1), k1);
+        philox_round(&mut state, (m0, m1), k2);
+        philox_round(&mut state, (m0, m1), k3);
+        philox_round(&mut state, (m0, m1), k4);
+        philox_round(&mut state, (m0, m1), k5);
+        philox_round(&mut state, (m0, m1), k6);
+        philox_round(&mut state, (m0, m1), k7);
+        philox_round(&mut state, (m0, m1), k8);
+        philox_round(&mut state, (m0, m1), k9);
     } else {
-        keys.iter().for_each(round);
+        for key in keys {
+            philox_round(&mut state, (m0, m1), key);
+        }
     }
     state
+}
+
+/// One Philox round on every group of `state`.
+#[inline(always)]
+fn philox_round<W: Words, const G: usize>(
+    state: &mut [[W; 4]; G],
+    (m0, m1): (W, W),
+    [key0, key1]: &[W; 2],
+) {
+    for [c0, c1, c2, c3] in state {
+        let prod0 = m0.mul_low_halves(*c0);
+        let prod1 = m1.mul_low_halves(*c2);
+        (*c0, *c1, *c2, *c3) = (
+            prod1.high_half().xor3(*c1, *key0),
+            prod1,
+            prod0.high_half().xor3(*c3, *key1),
+            prod0,
+        );
+    }
 }
 
 /// Folds `count` over the Philox words of `vectors` vectors of counters
