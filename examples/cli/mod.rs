@@ -70,7 +70,8 @@ impl From<hetero::Error> for Failure {
             // So is a size larger than the machine holds: exit 2 with the
             // bytes asked for, before any work (never an abort).
             hetero::Error::OutOfMemory(a) => Self::from(a),
-            // So is a setting in the environment.
+            // So is a setting in the environment: HETERO_ISA, HETERO_GPU_*.
+            hetero::Error::Isa(i) => Self::usage(format!("HETERO_ISA: {i}")),
             #[cfg(feature = "gpu")]
             hetero::Error::Gpu(g @ hetero::GpuError::BadSetting { .. }) => {
                 Self::usage(g.to_string())

@@ -64,8 +64,27 @@ fn info_describes_the_machine() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("cpu:") && text.contains("simd compiled in:") && text.contains("gpu"),
+        text.contains("cpu:") && text.contains("build's target features:") && text.contains("gpu"),
         "{text}"
+    );
+    // The level the vector backends run at, and the levels the CPU has.
+    let best = hetero::Isa::from_env().unwrap();
+    assert!(
+        text.contains(&format!("isa: {best} ("))
+            && text.contains("isa levels this cpu has: baseline"),
+        "{text}"
+    );
+    // A level that is not one is a usage error naming the levels.
+    let out = bench()
+        .arg("info")
+        .env("HETERO_ISA", "v9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("baseline, v3, v4"),
+        "{}",
+        stderr(&out)
     );
 }
 

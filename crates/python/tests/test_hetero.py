@@ -153,6 +153,20 @@ def test_the_gil_is_released_while_hetero_computes():
     assert seen[-1][1] >= 10, seen
 
 
+def test_the_vector_backends_report_the_level_this_cpu_runs():
+    rows = {r["name"]: r for r in hetero.backends()}
+    assert rows["scalar"]["isa"] == "scalar"
+    level = rows["simd"]["isa"]
+    assert level in ("baseline", "v3", "v4"), level
+    assert rows["simd-threads"]["isa"] == level
+    assert rows["simd"]["lanes"]
+    # CI runs this suite under qemu as CPUs without AVX (Nehalem) and with
+    # AVX2 only (Haswell) and says which level each must pick.
+    expected = os.environ.get("HETERO_TEST_EXPECT_ISA") or os.environ.get("HETERO_ISA")
+    if expected:
+        assert level == expected
+
+
 def test_backends_and_validate():
     names = [b["name"] for b in hetero.backends()]
     assert names == ["scalar", "simd", "threads", "simd-threads", "gpu"]

@@ -115,6 +115,8 @@ macro_rules! scale_by_pow2 {
     };
 }
 
+// Instantiated for the levels' lane types too (`levels/`).
+#[cfg(target_arch = "x86_64")]
 pub(crate) use exp_f64;
 
 macro_rules! exp_f32 {
@@ -146,6 +148,7 @@ macro_rules! exp_f32 {
         }
     };
 }
+#[cfg(target_arch = "x86_64")]
 pub(crate) use exp_f32;
 
 mod clamp;
