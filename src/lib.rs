@@ -85,3 +85,8 @@ pub struct LibraryDoctests;
 #[doc = include_str!("../docs/policies.md")]
 #[cfg(doctest)]
 pub struct PoliciesDoctests;
+
+/// The map from the notebooks' APIs to hetero, every block run as a doctest.
+#[doc = include_str!("../docs/notebooks.md")]
+#[cfg(doctest)]
+pub struct NotebooksDoctests;
