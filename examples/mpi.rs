@@ -189,6 +189,10 @@ fn setup(cluster: &mut Cluster) -> Result<Setup, RankFailure> {
         .threads
         .map_or(cluster.threads_per_rank(), |t| t as usize);
     let engine = Engine::with_threads(threads).map_err(RankFailure::usage)?;
+    // Ranks sharing a machine spread over its GPUs (unless
+    // HETERO_GPU_ADAPTER picks one).
+    #[cfg(feature = "gpu")]
+    let engine = engine.with_gpu_config(cluster.gpu_config().map_err(RankFailure::usage)?);
     let backend = match args.backend {
         Some(Backend::Gpu) => {
             engine

@@ -58,6 +58,13 @@ pub use map::Distribution;
 pub use reduce::ReducePart;
 pub use report::RankReport;
 
+/// `#(local_rank mod adapters)`, or `None` (the default choice) when the
+/// machine shows no adapter.
+#[cfg(feature = "gpu")]
+fn adapter_for_local_rank(local_rank: usize, adapters: usize) -> Option<String> {
+    (adapters > 0).then(|| format!("#{}", local_rank % adapters))
+}
+
 /// How long a rank waits for the others at one collective before it ends
 /// the job, unless told otherwise: long enough for any imbalance in a
 /// problem's share, short enough that a lost rank is noticed.
@@ -72,6 +79,8 @@ pub struct Cluster {
     world: SimpleCommunicator,
     /// Ranks on this rank's machine (shared-memory node).
     local_ranks: usize,
+    /// This rank's index among them, from 0.
+    local_rank: usize,
     timeout: Duration,
     /// When [`Cluster::reset_timing`] was last called.
     since: Cell<Instant>,
@@ -105,10 +114,12 @@ impl Cluster {
                 reason: "MPI is already initialised in this process".into(),
             })?;
         let world = universe.world();
-        let local_ranks = world.split_shared(world.rank()).size().max(1) as usize;
+        let node = world.split_shared(world.rank());
+        let (local_ranks, local_rank) = (node.size().max(1) as usize, node.rank().max(0) as usize);
         Ok(Self {
             world,
             local_ranks,
+            local_rank,
             timeout,
             since: Cell::new(Instant::now()),
             comm_spent: Cell::new(Duration::ZERO),
@@ -134,6 +145,31 @@ impl Cluster {
     /// Ranks started on this rank's machine.
     pub fn local_ranks(&self) -> usize {
         self.local_ranks
+    }
+
+    /// This rank's index among the ranks on its machine, from 0.
+    pub fn local_rank(&self) -> usize {
+        self.local_rank
+    }
+
+    /// The GPU configuration for this rank: the environment's
+    /// (`GpuConfig::from_env`), and where `HETERO_GPU_ADAPTER` is unset and
+    /// several ranks share this machine, adapter `#(local_rank mod
+    /// adapters)` — so the ranks of a node spread over its GPUs instead of
+    /// all opening the first. Give it to the rank's engine
+    /// (`Engine::with_gpu_config`).
+    ///
+    /// # Errors
+    /// [`hetero_gpu::GpuError::BadSetting`] for a `HETERO_GPU_*` variable
+    /// that is not accepted.
+    #[cfg(feature = "gpu")]
+    pub fn gpu_config(&self) -> Result<hetero_gpu::GpuConfig, hetero_gpu::GpuError> {
+        let mut config = hetero_gpu::GpuConfig::from_env()?;
+        if config.adapter.is_none() && self.local_ranks > 1 {
+            let adapters = hetero_gpu::list_adapters().len();
+            config.adapter = adapter_for_local_rank(self.local_rank, adapters);
+        }
+        Ok(config)
     }
 
     /// Threads each rank should use so that the ranks on one machine share
@@ -216,5 +252,19 @@ fn timeout_from_env() -> Result<Duration, MpiError> {
             .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
             .map(Duration::from_secs_f64)
             .ok_or(MpiError::BadTimeout { given: text }),
+    }
+}
+
+#[cfg(all(test, feature = "gpu"))]
+mod tests {
+    use super::adapter_for_local_rank;
+
+    #[test]
+    fn the_ranks_of_a_node_spread_over_its_adapters() {
+        let picked: Vec<_> = (0..5).map(|r| adapter_for_local_rank(r, 2)).collect();
+        let want = ["#0", "#1", "#0", "#1", "#0"].map(|s| Some(s.to_owned()));
+        assert_eq!(picked, want);
+        assert_eq!(adapter_for_local_rank(3, 1).as_deref(), Some("#0"));
+        assert_eq!(adapter_for_local_rank(0, 0), None);
     }
 }

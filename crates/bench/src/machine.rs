@@ -29,8 +29,10 @@ pub fn cores() -> usize {
 
 /// One line per GPU adapter wgpu can see, software ones labelled.
 pub fn adapters() -> Vec<String> {
+    // `#N` is what HETERO_GPU_ADAPTER takes to pick that one.
     hetero::gpu::list_adapters()
         .iter()
-        .map(ToString::to_string)
+        .enumerate()
+        .map(|(index, adapter)| format!("#{index} {adapter}"))
         .collect()
 }

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::config::GpuConfig;
+use crate::config::{GpuConfig, adapter_index};
 use crate::error::{GpuError, GpuResult};
 
 /// What a user needs to know about the adapter a context runs on.
@@ -70,6 +70,15 @@ impl fmt::Display for AdapterSummary {
 /// The adapter `config` asks for.
 pub(crate) fn choose(instance: &wgpu::Instance, config: &GpuConfig) -> GpuResult<wgpu::Adapter> {
     let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    if let Some(index) = config.adapter.as_deref().and_then(adapter_index) {
+        return adapters
+            .get(index)
+            .cloned()
+            .ok_or_else(|| GpuError::AdapterNotFound {
+                wanted: format!("#{index}"),
+                found: describe_all(&adapters),
+            });
+    }
     if let Some(wanted) = &config.adapter {
         let w = wanted.to_lowercase();
         return adapters
@@ -106,9 +115,10 @@ fn describe_all(adapters: &[wgpu::Adapter]) -> String {
     }
     adapters
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(index, a)| {
             let i = a.get_info();
-            format!("{} ({:?})", i.name, i.backend)
+            format!("#{index} {} ({:?})", i.name, i.backend)
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -10,9 +10,11 @@ pub const DEFAULT_MEMORY_BUDGET: u64 = 256 << 20;
 /// Options for opening the GPU.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GpuConfig {
-    /// Pick the adapter whose name contains this text (case-insensitive), or
-    /// whose backend is named so (`vulkan`, `metal`, `dx12`, `gl`). `None`:
-    /// the high-performance adapter wgpu prefers.
+    /// Pick the adapter whose name contains this text (case-insensitive),
+    /// whose backend is named so (`vulkan`, `metal`, `dx12`, `gl`), or — as
+    /// `#N` — the N-th adapter wgpu enumerates, counting from 0 (two
+    /// identical GPUs have the same name; `hetero-bench info` lists the
+    /// indices). `None`: the high-performance adapter wgpu prefers.
     pub adapter: Option<String>,
     /// Device and staging buffers one call may hold. Large problems are
     /// split into chunks or tiles that fit; nothing is allocated before it
@@ -35,11 +37,17 @@ impl Default for GpuConfig {
     }
 }
 
+/// The index `#N` names, if `wanted` is of that form (`#0`, `# 1`).
+pub(crate) fn adapter_index(wanted: &str) -> Option<usize> {
+    wanted.strip_prefix('#')?.trim().parse().ok()
+}
+
 /// The most `HETERO_GPU_BUDGET_MIB` accepts: a budget in bytes must fit u64.
 pub const MAX_BUDGET_MIB: u64 = u64::MAX >> 20;
 
 impl GpuConfig {
-    /// The defaults, overridden by `HETERO_GPU_ADAPTER` (name or backend)
+    /// The defaults, overridden by `HETERO_GPU_ADAPTER` (name, backend or
+    /// `#index`)
     /// and `HETERO_GPU_BUDGET_MIB` (a whole number of MiB, at least 1).
     /// Unset or empty variables keep the defaults.
     ///
@@ -71,10 +79,18 @@ impl GpuConfig {
                 },
             }
         };
-        config.adapter = read(
-            "HETERO_GPU_ADAPTER",
-            "give part of an adapter's name or a backend (vulkan, metal, dx12, gl) as UTF-8 text",
-        )?;
+        const ADAPTER: &str = "give part of an adapter's name, a backend (vulkan, metal, dx12, gl) or #N for the N-th adapter (from #0), as UTF-8 text";
+        config.adapter = read("HETERO_GPU_ADAPTER", ADAPTER)?;
+        if let Some(wanted) = &config.adapter
+            && wanted.starts_with('#')
+            && adapter_index(wanted).is_none()
+        {
+            return Err(GpuError::BadSetting {
+                variable: "HETERO_GPU_ADAPTER",
+                value: wanted.clone(),
+                accepted: ADAPTER,
+            });
+        }
         const BUDGET: &str = "give a whole number of MiB from 1 to 17592186044415, e.g. 256";
         if let Some(v) = read("HETERO_GPU_BUDGET_MIB", BUDGET)? {
             let bad = || GpuError::BadSetting {
@@ -120,6 +136,26 @@ mod tests {
         assert_eq!(max.memory_budget, MAX_BUDGET_MIB << 20);
         let named = with("HETERO_GPU_ADAPTER", " llvmpipe ").unwrap();
         assert_eq!(named.adapter.as_deref(), Some("llvmpipe"));
+        let indexed = with("HETERO_GPU_ADAPTER", "#1").unwrap();
+        assert_eq!(indexed.adapter.as_deref().and_then(adapter_index), Some(1));
+    }
+
+    #[test]
+    fn an_adapter_index_that_is_not_a_number_is_an_error_naming_the_variable() {
+        for bad in ["#", "#one", "#-1", "#1.5"] {
+            let err = with("HETERO_GPU_ADAPTER", bad).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    GpuError::BadSetting {
+                        variable: "HETERO_GPU_ADAPTER",
+                        ..
+                    }
+                ),
+                "{bad}: {err}"
+            );
+            assert!(err.to_string().contains("#N"), "{err}");
+        }
     }
 
     #[test]

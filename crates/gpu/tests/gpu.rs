@@ -685,8 +685,48 @@ fn a_lost_device_fails_every_call(_: &GpuContext) -> Outcome {
 
 type Test = fn(&GpuContext) -> Outcome;
 
+/// `HETERO_GPU_ADAPTER=#N` opens the N-th adapter `list_adapters` shows;
+/// an index past the last is a typed error listing them with their indices.
+fn adapters_are_picked_by_index(ctx: &GpuContext) -> Outcome {
+    let listed = hetero_gpu::list_adapters();
+    ensure!(
+        !listed.is_empty(),
+        "a context is open, yet no adapter is listed"
+    );
+    let index = listed
+        .iter()
+        .position(|a| a.name == ctx.describe().name)
+        .ok_or_else(|| format!("the open adapter {} is not listed", ctx.describe().name))?;
+    let by_index = open(GpuConfig {
+        adapter: Some(format!("#{index}")),
+        ..env_config()
+    })?;
+    ensure!(
+        by_index.describe().name == listed[index].name,
+        "#{index} opened {} where the list says {}",
+        by_index.describe().name,
+        listed[index].name
+    );
+    let past = listed.len();
+    match GpuContext::open(&GpuConfig {
+        adapter: Some(format!("#{past}")),
+        ..env_config()
+    }) {
+        Err(e @ GpuError::AdapterNotFound { .. }) => {
+            ensure!(
+                e.to_string().contains(&format!("#{past}")) && e.to_string().contains("#0 "),
+                "the error should name the index and list the adapters: {e}"
+            );
+            Ok(())
+        }
+        Err(e) => Err(format!("#{past}: expected AdapterNotFound, got {e}").into()),
+        Ok(c) => Err(format!("#{past} opened {}", c.describe()).into()),
+    }
+}
+
 const TESTS: &[(&str, Test)] = &[
     ("canary_prints_the_adapter", canary_prints_the_adapter),
+    ("adapters_are_picked_by_index", adapters_are_picked_by_index),
     (
         "julia_default_image_matches_the_cpu",
         julia_default_image_matches_the_cpu,
