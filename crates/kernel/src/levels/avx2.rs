@@ -34,11 +34,6 @@ macro_rules! avx2_float {
         $andnot:ident, $cmp:ident, $blendv:ident, $movemask:ident, $to_int:ident,
         $sub_int:ident, $exp:path $(, two_sum = $two_sum:path)?
     ) => {
-        /// Lanes of level v3 (see the module documentation).
-        #[derive(Clone, Copy, Debug)]
-        #[repr(transparent)]
-        pub struct $v(pub(crate) $reg);
-
         /// Per-lane booleans of [`
         #[doc = stringify!($v)]
         /// `]: all-ones or all-zero lanes.
@@ -46,36 +41,9 @@ macro_rules! avx2_float {
         #[repr(transparent)]
         pub struct $mask(pub(crate) $reg);
 
-        /// Counters beside [`
-        #[doc = stringify!($v)]
-        /// `], one per lane.
-        #[derive(Clone, Copy, Debug)]
-        #[repr(transparent)]
-        pub struct $counts(pub(crate) __m256i);
-
-        const _: () = assert!(size_of::<$v>() == size_of::<$wide>());
-
-        impl $v {
-            #[inline(always)]
-            pub(crate) fn to_array(self) -> [$t; $lanes] {
-                // SAFETY: a register of LANES lanes is LANES values in lane
-                // order; every bit pattern is valid for both.
-                unsafe { core::mem::transmute::<$reg, [$t; $lanes]>(self.0) }
-            }
-            /// `wide`'s vector of the same lanes, for the functions this
-            /// level takes from it (`sin`, `cos`).
-            #[inline(always)]
-            fn to_wide(self) -> $wide {
-                // SAFETY: `wide`'s vector is `repr(C)` LANES values in lane
-                // order, the same size (checked above).
-                unsafe { core::mem::transmute::<$v, $wide>(self) }
-            }
-            #[inline(always)]
-            fn from_wide(v: $wide) -> Self {
-                // SAFETY: as in `to_wide`.
-                unsafe { core::mem::transmute::<$wide, $v>(v) }
-            }
-        }
+        crate::levels::lane_types!(
+            $v, $counts, $t, $ut, $lanes, $reg, __m256i, $wide, v3, _mm256_setzero_si256
+        );
 
         impl crate::real::Mask for $mask {
             #[inline(always)]
@@ -128,25 +96,6 @@ macro_rules! avx2_float {
             }
         }
 
-        impl crate::real::Counts for $counts {
-            type Elem = $ut;
-            #[inline(always)]
-            fn zero() -> Self {
-                $counts(v3!(_mm256_setzero_si256()))
-            }
-            #[inline(always)]
-            fn lane(self, i: usize) -> $ut {
-                // SAFETY: 32 bytes of LANES unsigned lanes, any bits valid.
-                unsafe { core::mem::transmute::<__m256i, [$ut; $lanes]>(self.0)[i] }
-            }
-            #[inline(always)]
-            fn write_to(self, dst: &mut [$ut]) {
-                // SAFETY: as in `lane`.
-                let lanes = unsafe { core::mem::transmute::<__m256i, [$ut; $lanes]>(self.0) };
-                dst[..$lanes].copy_from_slice(&lanes);
-            }
-        }
-
         crate::levels::float_operators!($v, v3, $add, $sub, $mul, $div, $xor, $set1);
 
         impl crate::real::Real for $v {
@@ -155,102 +104,13 @@ macro_rules! avx2_float {
             type Counts = $counts;
             const LANES: usize = $lanes;
 
-            #[inline(always)]
-            fn splat(value: $t) -> Self {
-                $v(v3!($set1(value)))
-            }
-            #[inline(always)]
-            fn from_f64(value: f64) -> Self {
-                Self::splat(value as $t)
-            }
-            #[inline(always)]
-            fn load(src: &[$t]) -> Self {
-                let src = &src[..$lanes];
-                $v(v3!($loadu(src.as_ptr())))
-            }
-            #[inline(always)]
-            fn write_to(self, dst: &mut [$t]) {
-                let dst = &mut dst[..$lanes];
-                v3!($storeu(dst.as_mut_ptr(), self.0))
-            }
-            #[inline(always)]
-            fn lane(self, i: usize) -> $t {
-                self.to_array()[i]
-            }
-            #[inline(always)]
-            fn from_fn(f: impl FnMut(usize) -> $t) -> Self {
-                let lanes: [$t; $lanes] = core::array::from_fn(f);
-                $v(v3!($loadu(lanes.as_ptr())))
-            }
-            #[inline(always)]
-            fn mul_add(self, a: Self, b: Self) -> Self {
-                $v(v3!($fmadd(self.0, a.0, b.0)))
-            }
-            #[inline(always)]
-            fn fma(self, a: Self, b: Self) -> Self {
-                $v(v3!($fmadd(self.0, a.0, b.0)))
-            }
+            crate::levels::common_real_methods!(
+                $v, $mask, $t, $lanes, v3, $set1, $loadu, $storeu, $fmadd, $sqrt, $min, $max,
+                $cmp, $exp
+            );
             #[inline(always)]
             fn abs(self) -> Self {
                 $v(v3!($andnot($set1(-0.0), self.0)))
-            }
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                $v(v3!($sqrt(self.0)))
-            }
-            #[inline(always)]
-            fn exp(self) -> Self {
-                $exp(self)
-            }
-            #[inline(always)]
-            fn sin(self) -> Self {
-                Self::from_wide(self.to_wide().sin())
-            }
-            #[inline(always)]
-            fn cos(self) -> Self {
-                Self::from_wide(self.to_wide().cos())
-            }
-            #[inline(always)]
-            fn min(self, other: Self) -> Self {
-                // `wide`'s promise: a NaN lane gives the other operand.
-                // vminpd gives its second operand when either is NaN.
-                Self::select(other.is_nan(), self, self.fast_min(other))
-            }
-            #[inline(always)]
-            fn max(self, other: Self) -> Self {
-                Self::select(other.is_nan(), self, self.fast_max(other))
-            }
-            #[inline(always)]
-            fn fast_min(self, other: Self) -> Self {
-                $v(v3!($min(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn fast_max(self, other: Self) -> Self {
-                $v(v3!($max(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_lt(self, other: Self) -> $mask {
-                $mask(v3!($cmp::<_CMP_LT_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_le(self, other: Self) -> $mask {
-                $mask(v3!($cmp::<_CMP_LE_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_gt(self, other: Self) -> $mask {
-                $mask(v3!($cmp::<_CMP_GT_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_ge(self, other: Self) -> $mask {
-                $mask(v3!($cmp::<_CMP_GE_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_eq(self, other: Self) -> $mask {
-                $mask(v3!($cmp::<_CMP_EQ_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn is_nan(self) -> $mask {
-                $mask(v3!($cmp::<_CMP_UNORD_Q>(self.0, self.0)))
             }
             #[inline(always)]
             fn select(mask: $mask, if_true: Self, if_false: Self) -> Self {
@@ -260,11 +120,6 @@ macro_rules! avx2_float {
             fn count_where(counts: $counts, active: $mask) -> $counts {
                 // An active lane's mask is all ones, i.e. −1: subtracting adds 1.
                 $counts(v3!($sub_int(counts.0, $to_int(active.0))))
-            }
-            #[inline(always)]
-            fn reduce_add(self) -> $t {
-                let lanes = self.to_array();
-                lanes[1..].iter().fold(lanes[0], |sum, &x| sum + x)
             }
             $(
                 #[inline(always)]

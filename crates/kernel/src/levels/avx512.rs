@@ -36,11 +36,6 @@ macro_rules! avx512_float {
         $cmp:ident, $blend:ident, $mask_add_int:ident, $set1_int:ident, $exp:path
         $(, two_sum = $two_sum:path)?
     ) => {
-        /// Lanes of level v4 (see the module documentation).
-        #[derive(Clone, Copy, Debug)]
-        #[repr(transparent)]
-        pub struct $v(pub(crate) $reg);
-
         /// Per-lane booleans of [`
         #[doc = stringify!($v)]
         /// `]: one bit per lane, held in a mask register.
@@ -48,34 +43,9 @@ macro_rules! avx512_float {
         #[repr(transparent)]
         pub struct $mask(pub(crate) $kbits);
 
-        /// Counters beside [`
-        #[doc = stringify!($v)]
-        /// `], one per lane.
-        #[derive(Clone, Copy, Debug)]
-        #[repr(transparent)]
-        pub struct $counts(pub(crate) __m512i);
-
-        const _: () = assert!(size_of::<$v>() == size_of::<$wide>());
-
-        impl $v {
-            #[inline(always)]
-            pub(crate) fn to_array(self) -> [$t; $lanes] {
-                // SAFETY: a register of LANES lanes is LANES values in lane
-                // order; every bit pattern is valid for both.
-                unsafe { core::mem::transmute::<$reg, [$t; $lanes]>(self.0) }
-            }
-            #[inline(always)]
-            fn to_wide(self) -> $wide {
-                // SAFETY: `wide`'s vector is `repr(C)` LANES values in lane
-                // order, the same size (checked above).
-                unsafe { core::mem::transmute::<$v, $wide>(self) }
-            }
-            #[inline(always)]
-            fn from_wide(v: $wide) -> Self {
-                // SAFETY: as in `to_wide`.
-                unsafe { core::mem::transmute::<$wide, $v>(v) }
-            }
-        }
+        crate::levels::lane_types!(
+            $v, $counts, $t, $ut, $lanes, $reg, __m512i, $wide, v4, _mm512_setzero_si512
+        );
 
         impl crate::real::Mask for $mask {
             #[inline(always)]
@@ -127,25 +97,6 @@ macro_rules! avx512_float {
             }
         }
 
-        impl crate::real::Counts for $counts {
-            type Elem = $ut;
-            #[inline(always)]
-            fn zero() -> Self {
-                $counts(v4!(_mm512_setzero_si512()))
-            }
-            #[inline(always)]
-            fn lane(self, i: usize) -> $ut {
-                // SAFETY: 64 bytes of LANES unsigned lanes, any bits valid.
-                unsafe { core::mem::transmute::<__m512i, [$ut; $lanes]>(self.0)[i] }
-            }
-            #[inline(always)]
-            fn write_to(self, dst: &mut [$ut]) {
-                // SAFETY: as in `lane`.
-                let lanes = unsafe { core::mem::transmute::<__m512i, [$ut; $lanes]>(self.0) };
-                dst[..$lanes].copy_from_slice(&lanes);
-            }
-        }
-
         crate::levels::float_operators!($v, v4, $add, $sub, $mul, $div, $xor, $set1);
 
         impl crate::real::Real for $v {
@@ -154,101 +105,13 @@ macro_rules! avx512_float {
             type Counts = $counts;
             const LANES: usize = $lanes;
 
-            #[inline(always)]
-            fn splat(value: $t) -> Self {
-                $v(v4!($set1(value)))
-            }
-            #[inline(always)]
-            fn from_f64(value: f64) -> Self {
-                Self::splat(value as $t)
-            }
-            #[inline(always)]
-            fn load(src: &[$t]) -> Self {
-                let src = &src[..$lanes];
-                $v(v4!($loadu(src.as_ptr())))
-            }
-            #[inline(always)]
-            fn write_to(self, dst: &mut [$t]) {
-                let dst = &mut dst[..$lanes];
-                v4!($storeu(dst.as_mut_ptr(), self.0))
-            }
-            #[inline(always)]
-            fn lane(self, i: usize) -> $t {
-                self.to_array()[i]
-            }
-            #[inline(always)]
-            fn from_fn(f: impl FnMut(usize) -> $t) -> Self {
-                let lanes: [$t; $lanes] = core::array::from_fn(f);
-                $v(v4!($loadu(lanes.as_ptr())))
-            }
-            #[inline(always)]
-            fn mul_add(self, a: Self, b: Self) -> Self {
-                $v(v4!($fmadd(self.0, a.0, b.0)))
-            }
-            #[inline(always)]
-            fn fma(self, a: Self, b: Self) -> Self {
-                $v(v4!($fmadd(self.0, a.0, b.0)))
-            }
+            crate::levels::common_real_methods!(
+                $v, $mask, $t, $lanes, v4, $set1, $loadu, $storeu, $fmadd, $sqrt, $min, $max,
+                $cmp, $exp
+            );
             #[inline(always)]
             fn abs(self) -> Self {
                 $v(v4!($abs(self.0)))
-            }
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                $v(v4!($sqrt(self.0)))
-            }
-            #[inline(always)]
-            fn exp(self) -> Self {
-                $exp(self)
-            }
-            #[inline(always)]
-            fn sin(self) -> Self {
-                Self::from_wide(self.to_wide().sin())
-            }
-            #[inline(always)]
-            fn cos(self) -> Self {
-                Self::from_wide(self.to_wide().cos())
-            }
-            #[inline(always)]
-            fn min(self, other: Self) -> Self {
-                // `wide`'s promise: a NaN lane gives the other operand.
-                Self::select(other.is_nan(), self, self.fast_min(other))
-            }
-            #[inline(always)]
-            fn max(self, other: Self) -> Self {
-                Self::select(other.is_nan(), self, self.fast_max(other))
-            }
-            #[inline(always)]
-            fn fast_min(self, other: Self) -> Self {
-                $v(v4!($min(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn fast_max(self, other: Self) -> Self {
-                $v(v4!($max(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_lt(self, other: Self) -> $mask {
-                $mask(v4!($cmp::<_CMP_LT_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_le(self, other: Self) -> $mask {
-                $mask(v4!($cmp::<_CMP_LE_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_gt(self, other: Self) -> $mask {
-                $mask(v4!($cmp::<_CMP_GT_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_ge(self, other: Self) -> $mask {
-                $mask(v4!($cmp::<_CMP_GE_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn simd_eq(self, other: Self) -> $mask {
-                $mask(v4!($cmp::<_CMP_EQ_OQ>(self.0, other.0)))
-            }
-            #[inline(always)]
-            fn is_nan(self) -> $mask {
-                $mask(v4!($cmp::<_CMP_UNORD_Q>(self.0, self.0)))
             }
             #[inline(always)]
             fn select(mask: $mask, if_true: Self, if_false: Self) -> Self {
@@ -258,11 +121,6 @@ macro_rules! avx512_float {
             fn count_where(counts: $counts, active: $mask) -> $counts {
                 // One masked add: inactive lanes keep their count.
                 $counts(v4!($mask_add_int(counts.0, active.0, counts.0, $set1_int(1))))
-            }
-            #[inline(always)]
-            fn reduce_add(self) -> $t {
-                let lanes = self.to_array();
-                lanes[1..].iter().fold(lanes[0], |sum, &x| sum + x)
             }
             $(
                 #[inline(always)]

@@ -104,6 +104,184 @@ macro_rules! float_operators {
 }
 pub(crate) use float_operators;
 
+/// What the lane types of every level share, around register type `$reg`
+/// with `$wrap!` the level's unsafe wrapper: the float vector `$v`, its
+/// counters `$counts` (in `$int_reg`, zeroed by `$zero_int`), the views as
+/// an array and as `wide`'s vector of the same lanes (for `sin`, `cos`).
+macro_rules! lane_types {
+    (
+        $v:ident, $counts:ident, $t:ty, $ut:ty, $lanes:literal, $reg:ty, $int_reg:ty,
+        $wide:ty, $wrap:ident, $zero_int:ident
+    ) => {
+        /// Lanes of this level (see the module documentation).
+        #[derive(Clone, Copy, Debug)]
+        #[repr(transparent)]
+        pub struct $v(pub(crate) $reg);
+
+        /// Counters beside [`
+        #[doc = stringify!($v)]
+        /// `], one per lane.
+        #[derive(Clone, Copy, Debug)]
+        #[repr(transparent)]
+        pub struct $counts(pub(crate) $int_reg);
+
+        const _: () = assert!(size_of::<$v>() == size_of::<$wide>());
+
+        impl $v {
+            #[inline(always)]
+            pub(crate) fn to_array(self) -> [$t; $lanes] {
+                // SAFETY: a register of LANES lanes is LANES values in lane
+                // order; every bit pattern is valid for both.
+                unsafe { core::mem::transmute::<$reg, [$t; $lanes]>(self.0) }
+            }
+            /// `wide`'s vector of the same lanes, for the functions the
+            /// levels take from it (`sin`, `cos`).
+            #[inline(always)]
+            fn to_wide(self) -> $wide {
+                // SAFETY: `wide`'s vector is `repr(C)` LANES values in lane
+                // order, the same size (checked above).
+                unsafe { core::mem::transmute::<$v, $wide>(self) }
+            }
+            #[inline(always)]
+            fn from_wide(v: $wide) -> Self {
+                // SAFETY: as in `to_wide`.
+                unsafe { core::mem::transmute::<$wide, $v>(v) }
+            }
+        }
+
+        impl crate::real::Counts for $counts {
+            type Elem = $ut;
+            #[inline(always)]
+            fn zero() -> Self {
+                $counts($wrap!($zero_int()))
+            }
+            #[inline(always)]
+            fn lane(self, i: usize) -> $ut {
+                // SAFETY: a register of LANES unsigned lanes, any bits valid.
+                unsafe { core::mem::transmute::<$int_reg, [$ut; $lanes]>(self.0)[i] }
+            }
+            #[inline(always)]
+            fn write_to(self, dst: &mut [$ut]) {
+                // SAFETY: as in `lane`.
+                let lanes = unsafe { core::mem::transmute::<$int_reg, [$ut; $lanes]>(self.0) };
+                dst[..$lanes].copy_from_slice(&lanes);
+            }
+        }
+    };
+}
+pub(crate) use lane_types;
+
+/// The `Real` methods every level writes the same way (inside its `impl
+/// Real`): construction, loads and stores, the fused multiply-adds, the
+/// elementary functions, min/max (`wide`'s NaN promise: a NaN lane gives
+/// the other operand), the comparisons through `$cmp` into `$mask`, and
+/// the lane-ordered sum.
+macro_rules! common_real_methods {
+    (
+        $v:ident, $mask:ident, $t:ty, $lanes:literal, $wrap:ident, $set1:ident, $loadu:ident,
+        $storeu:ident, $fmadd:ident, $sqrt:ident, $min:ident, $max:ident, $cmp:ident, $exp:path
+    ) => {
+        #[inline(always)]
+        fn splat(value: $t) -> Self {
+            $v($wrap!($set1(value)))
+        }
+        #[inline(always)]
+        fn from_f64(value: f64) -> Self {
+            Self::splat(value as $t)
+        }
+        #[inline(always)]
+        fn load(src: &[$t]) -> Self {
+            let src = &src[..$lanes];
+            $v($wrap!($loadu(src.as_ptr())))
+        }
+        #[inline(always)]
+        fn write_to(self, dst: &mut [$t]) {
+            let dst = &mut dst[..$lanes];
+            $wrap!($storeu(dst.as_mut_ptr(), self.0))
+        }
+        #[inline(always)]
+        fn lane(self, i: usize) -> $t {
+            self.to_array()[i]
+        }
+        #[inline(always)]
+        fn from_fn(f: impl FnMut(usize) -> $t) -> Self {
+            let lanes: [$t; $lanes] = core::array::from_fn(f);
+            $v($wrap!($loadu(lanes.as_ptr())))
+        }
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            $v($wrap!($fmadd(self.0, a.0, b.0)))
+        }
+        #[inline(always)]
+        fn fma(self, a: Self, b: Self) -> Self {
+            $v($wrap!($fmadd(self.0, a.0, b.0)))
+        }
+        #[inline(always)]
+        fn sqrt(self) -> Self {
+            $v($wrap!($sqrt(self.0)))
+        }
+        #[inline(always)]
+        fn exp(self) -> Self {
+            $exp(self)
+        }
+        #[inline(always)]
+        fn sin(self) -> Self {
+            Self::from_wide(self.to_wide().sin())
+        }
+        #[inline(always)]
+        fn cos(self) -> Self {
+            Self::from_wide(self.to_wide().cos())
+        }
+        #[inline(always)]
+        fn min(self, other: Self) -> Self {
+            // x86's min gives its second operand when either is NaN.
+            Self::select(other.is_nan(), self, self.fast_min(other))
+        }
+        #[inline(always)]
+        fn max(self, other: Self) -> Self {
+            Self::select(other.is_nan(), self, self.fast_max(other))
+        }
+        #[inline(always)]
+        fn fast_min(self, other: Self) -> Self {
+            $v($wrap!($min(self.0, other.0)))
+        }
+        #[inline(always)]
+        fn fast_max(self, other: Self) -> Self {
+            $v($wrap!($max(self.0, other.0)))
+        }
+        #[inline(always)]
+        fn simd_lt(self, other: Self) -> $mask {
+            $mask($wrap!($cmp::<_CMP_LT_OQ>(self.0, other.0)))
+        }
+        #[inline(always)]
+        fn simd_le(self, other: Self) -> $mask {
+            $mask($wrap!($cmp::<_CMP_LE_OQ>(self.0, other.0)))
+        }
+        #[inline(always)]
+        fn simd_gt(self, other: Self) -> $mask {
+            $mask($wrap!($cmp::<_CMP_GT_OQ>(self.0, other.0)))
+        }
+        #[inline(always)]
+        fn simd_ge(self, other: Self) -> $mask {
+            $mask($wrap!($cmp::<_CMP_GE_OQ>(self.0, other.0)))
+        }
+        #[inline(always)]
+        fn simd_eq(self, other: Self) -> $mask {
+            $mask($wrap!($cmp::<_CMP_EQ_OQ>(self.0, other.0)))
+        }
+        #[inline(always)]
+        fn is_nan(self) -> $mask {
+            $mask($wrap!($cmp::<_CMP_UNORD_Q>(self.0, self.0)))
+        }
+        #[inline(always)]
+        fn reduce_add(self) -> $t {
+            let lanes = self.to_array();
+            lanes[1..].iter().fold(lanes[0], |sum, &x| sum + x)
+        }
+    };
+}
+pub(crate) use common_real_methods;
+
 /// Level v3's lanes: AVX2 registers of four f64 or eight f32, FMA.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Avx2;
