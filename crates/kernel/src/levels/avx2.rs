@@ -196,25 +196,6 @@ avx2_float!(
     exp_f32x8
 );
 
-/// x clamped to [−bound, bound] with NaN lanes kept NaN: vmaxpd/vminpd give
-/// their second operand when either is NaN, so the bound goes first
-/// (`math/clamp.rs` has the argument).
-#[inline(always)]
-fn clamp_f64x4(x: F64x4, bound: f64) -> F64x4 {
-    F64x4(v3!(_mm256_min_pd(
-        _mm256_set1_pd(bound),
-        _mm256_max_pd(_mm256_set1_pd(-bound), x.0)
-    )))
-}
-
-#[inline(always)]
-fn clamp_f32x8(x: F32x8, bound: f32) -> F32x8 {
-    F32x8(v3!(_mm256_min_ps(
-        _mm256_set1_ps(bound),
-        _mm256_max_ps(_mm256_set1_ps(-bound), x.0)
-    )))
-}
-
 /// p·2^k rounded once, as `math::scale_by_pow2`: 2^k as two normal factors
 /// built from the exponent bits of `shifted` (= k + the rounding shift).
 #[inline(always)]
@@ -261,8 +242,18 @@ fn scale_f32x8(p: F32x8, _k: F32x8, shifted: F32x8) -> F32x8 {
     })
 }
 
-crate::math::exp_f64!(exp_f64x4, F64x4, clamp_f64x4, scale_f64x4);
-crate::math::exp_f32!(exp_f32x8, F32x8, clamp_f32x8, scale_f32x8);
+crate::math::exp_f64!(
+    exp_f64x4,
+    F64x4,
+    crate::levels::clamp_keeping_nan,
+    scale_f64x4
+);
+crate::math::exp_f32!(
+    exp_f32x8,
+    F32x8,
+    crate::levels::clamp_keeping_nan,
+    scale_f32x8
+);
 
 /// 1.0 in every lane, hidden from LLVM, which would fold an FMA by a
 /// constant one back into a subtraction. The empty `asm!` emits nothing and,

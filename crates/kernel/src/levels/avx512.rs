@@ -193,24 +193,6 @@ avx512_float!(
     exp_f32x16
 );
 
-/// x clamped to [−bound, bound] with NaN lanes kept NaN (the bound first:
-/// `math/clamp.rs` has the argument).
-#[inline(always)]
-fn clamp_f64x8(x: F64x8, bound: f64) -> F64x8 {
-    F64x8(v4!(_mm512_min_pd(
-        _mm512_set1_pd(bound),
-        _mm512_max_pd(_mm512_set1_pd(-bound), x.0)
-    )))
-}
-
-#[inline(always)]
-fn clamp_f32x16(x: F32x16, bound: f32) -> F32x16 {
-    F32x16(v4!(_mm512_min_ps(
-        _mm512_set1_ps(bound),
-        _mm512_max_ps(_mm512_set1_ps(-bound), x.0)
-    )))
-}
-
 /// p·2^k for the integers k (`vscalefps`: the exact product rounded once —
 /// the same bits as the two-factor multiply of the narrower widths).
 #[inline(always)]
@@ -218,7 +200,12 @@ fn scalef_f32x16(p: F32x16, k: F32x16, _shifted: F32x16) -> F32x16 {
     F32x16(v4!(_mm512_scalef_ps(p.0, k.0)))
 }
 
-crate::math::exp_f32!(exp_f32x16, F32x16, clamp_f32x16, scalef_f32x16);
+crate::math::exp_f32!(
+    exp_f32x16,
+    F32x16,
+    crate::levels::clamp_keeping_nan,
+    scalef_f32x16
+);
 
 /// 2^(j/16) for j = 0..8 and j = 8..16, each correctly rounded: the two
 /// registers `vpermt2pd` picks from.
@@ -273,7 +260,7 @@ pub(crate) fn exp_f64x8(x: F64x8) -> F64x8 {
     use crate::math::{LN2_HI_F64, LN2_LO_F64, LOG2E_F64, ROUND_SHIFT_F64};
     let splat = F64x8::splat;
     // A NaN x stays NaN through the clamp and every step after it.
-    let xc = clamp_f64x8(x, 800.0);
+    let xc = crate::levels::clamp_keeping_nan(x, 800.0);
     // k = round(16x/ln2), |k| < 2^15, kept as k/16: adding a shift 16
     // times smaller rounds x/ln2 to sixteenths (scaling by 16 commutes with
     // the rounding, so this is k/16 exactly). `shifted` holds k in its low

@@ -282,6 +282,15 @@ macro_rules! common_real_methods {
 }
 pub(crate) use common_real_methods;
 
+/// x clamped to [−bound, bound] with NaN lanes kept NaN, for `exp`'s range
+/// reduction: x86's `min`/`max` (`fast_min`/`fast_max` at every level)
+/// give their second operand when either is NaN, so with the bound first
+/// a NaN x comes through (`math/clamp.rs` has the argument).
+#[inline(always)]
+pub(crate) fn clamp_keeping_nan<R: crate::real::Real>(x: R, bound: R::Scalar) -> R {
+    R::splat(bound).fast_min(R::splat(-bound).fast_max(x))
+}
+
 /// Level v3's lanes: AVX2 registers of four f64 or eight f32, FMA.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Avx2;
