@@ -1,5 +1,8 @@
 //! The engine: the resources a computation runs on, owned explicitly.
 
+use std::sync::Arc;
+
+use hetero_core::Schedule;
 use hetero_kernel::Isa;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
@@ -15,7 +18,13 @@ use crate::{Error, Result};
 /// `threads − 1` helpers (so `threads` threads in all), since waking a
 /// parked pool costs more than such work (see `hetero_cpu::caller_helps`).
 /// A kernel whose leaf itself uses rayon should not rely on which pool its
-/// leaf runs in.
+/// leaf runs in. How the threaded backends deal chunks out among the
+/// threads is the engine's [`Schedule`] ([`Engine::with_schedule`]; for
+/// one call, [`Engine::scheduled`]); the results do not depend on it.
+///
+/// Cloning an engine is cheap: the clone shares the pool, the GPU context,
+/// `auto`'s models and the job threads, and has settings of its own (the
+/// instruction-set level, the schedule).
 ///
 /// Its methods, by what they are for:
 /// - **build**: [`Engine::new`], [`Engine::with_threads`], and the
@@ -29,16 +38,19 @@ use crate::{Error, Result};
 ///   [`Engine::calibration`] (`auto`'s models), [`Engine::hybrid`] (its
 ///   split and shares), [`Engine::gpu`] (the GPU context) and
 ///   [`Engine::gpu_adapter`].
+#[derive(Clone)]
 pub struct Engine {
-    pool: ThreadPool,
+    pool: Arc<ThreadPool>,
     /// The instruction-set level of the CPU backends' vector leaves.
     isa: Isa,
-    pub(crate) hybrid: crate::hybrid::HybridState,
-    pub(crate) auto: crate::auto::AutoState,
+    /// How the threaded backends deal chunks out among the threads.
+    schedule: Schedule,
+    pub(crate) hybrid: Arc<crate::hybrid::HybridState>,
+    pub(crate) auto: Arc<crate::auto::AutoState>,
     /// The threads submitted jobs run on (none until the first submit).
-    pub(crate) jobs: crate::jobs::JobRunner,
+    pub(crate) jobs: Arc<crate::jobs::JobRunner>,
     #[cfg(feature = "gpu")]
-    pub(crate) gpu: crate::gpu::LazyGpu,
+    pub(crate) gpu: Arc<crate::gpu::LazyGpu>,
 }
 
 impl core::fmt::Debug for Engine {
@@ -46,6 +58,7 @@ impl core::fmt::Debug for Engine {
         f.debug_struct("Engine")
             .field("threads", &self.threads())
             .field("isa", &self.isa)
+            .field("schedule", &self.schedule)
             .finish_non_exhaustive()
     }
 }
@@ -108,13 +121,16 @@ impl Engine {
                 reason: e.to_string(),
             })?;
         Ok(Self {
-            pool,
+            pool: Arc::new(pool),
             isa,
-            hybrid: crate::hybrid::HybridState::default(),
-            auto: crate::auto::AutoState::default(),
-            jobs: crate::jobs::JobRunner::new(crate::jobs::default_job_threads()),
+            schedule: Schedule::Auto,
+            hybrid: Arc::default(),
+            auto: Arc::default(),
+            jobs: Arc::new(crate::jobs::JobRunner::new(
+                crate::jobs::default_job_threads(),
+            )),
             #[cfg(feature = "gpu")]
-            gpu: crate::gpu::LazyGpu::new(gpu_config),
+            gpu: Arc::new(crate::gpu::LazyGpu::new(gpu_config)),
         })
     }
 
@@ -134,6 +150,32 @@ impl Engine {
     /// (`simd`, `simd-threads`, and `hybrid`'s and `auto`'s use of them).
     pub fn isa(&self) -> Isa {
         self.isa
+    }
+
+    /// This engine with its threaded backends dealing chunks out by
+    /// `schedule` (default [`Schedule::Auto`]). Every schedule gives the
+    /// same results, bit for bit; only the time differs.
+    ///
+    /// # Errors
+    /// [`Error::Schedule`] for a chunk of 0.
+    pub fn with_schedule(mut self, schedule: Schedule) -> Result<Self> {
+        self.schedule = schedule.check()?;
+        Ok(self)
+    }
+
+    /// A view of this engine for one call (or a few) under `schedule`:
+    /// a cheap clone sharing the pool, GPU and caches.
+    /// `engine.scheduled(Schedule::Dynamic { chunk: 4 })?.julia(&spec, backend)`.
+    ///
+    /// # Errors
+    /// [`Error::Schedule`] for a chunk of 0.
+    pub fn scheduled(&self, schedule: Schedule) -> Result<Self> {
+        self.clone().with_schedule(schedule)
+    }
+
+    /// How the threaded backends deal chunks out among the threads.
+    pub fn schedule(&self) -> Schedule {
+        self.schedule
     }
 
     /// The lanes of the vector backends at this engine's level, for

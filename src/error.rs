@@ -27,6 +27,11 @@ pub enum Error {
     #[error(transparent)]
     Isa(#[from] hetero_kernel::IsaError),
 
+    /// A scheduling policy that cannot be used (a chunk of 0, a name that
+    /// is none: [`crate::Engine::with_schedule`], `--schedule`).
+    #[error(transparent)]
+    Schedule(#[from] hetero_core::ScheduleError),
+
     /// The GPU could not be opened or a GPU call failed.
     #[cfg(feature = "gpu")]
     #[error(transparent)]

@@ -50,7 +50,7 @@ pub use hetero_core::alloc;
 pub use hetero_core::gaussian::standard_normal_inputs;
 pub use hetero_core::{
     AllocError, AllocFailure, Gaussian, Julia, JuliaParams, Midpoint, Neumaier, Pi, PiEstimate,
-    ProblemError, Viewport, reference, tolerance,
+    ProblemError, Schedule, ScheduleError, Viewport, reference, tolerance,
 };
 #[cfg(feature = "gpu")]
 pub use hetero_gpu::{GpuConfig, GpuContext, GpuError, GpuTimings};

@@ -4,6 +4,10 @@
 
 use core::ops::Range;
 
+mod support;
+
+use support::fragile::{FRAGILE, left_to_right};
+
 use hetero::{
     Backend, ElementWise, Engine, Error, IndexTerm, Integrand, KernelError, Lanes, MapKernel,
     Mapping, Mask, Midpoint, Neumaier, Real, ReduceKernel, Reduction, ZipMap, fold,
@@ -51,39 +55,6 @@ impl ReduceKernel for XSinX {
     }
 }
 
-/// A reduction whose combine is not associative in f64: a plain running
-/// sum of values of wildly different magnitude. Only a fixed tree gives
-/// the same bits for every thread count.
-struct Fragile;
-
-impl Reduction for Fragile {
-    type Partial = f64;
-    type Output = f64;
-    fn len(&self) -> u64 {
-        100_003
-    }
-    fn chunk(&self) -> u64 {
-        97
-    }
-    fn combine(&self, a: f64, b: f64) -> f64 {
-        a + b
-    }
-    fn finish(&self, total: f64) -> f64 {
-        total
-    }
-}
-
-impl ReduceKernel for Fragile {
-    fn leaf<L: Lanes>(&self, items: Range<u64>) -> f64 {
-        items
-            .map(|i| {
-                let scale = [1e16, 1.0, -1e16, 3.0, 1e-3][(i % 5) as usize];
-                scale * (1.0 + (i % 7) as f64 / 7.0)
-            })
-            .sum()
-    }
-}
-
 struct Weighted;
 
 impl ElementWise<2> for Weighted {
@@ -118,16 +89,9 @@ fn an_order_sensitive_combine_still_gives_one_answer_for_any_thread_count() {
     // any combine order that depends on the threads) these sums differ.
     let reference = Engine::with_threads(1)
         .unwrap()
-        .reduce(&Fragile, Backend::Scalar)
+        .reduce(&FRAGILE, Backend::Scalar)
         .unwrap();
-    let chunks: Vec<f64> = (0..Fragile.len().div_ceil(Fragile.chunk()))
-        .map(|c| {
-            let start = c * Fragile.chunk();
-            Fragile
-                .leaf::<hetero::lanes::Scalar>(start..(start + Fragile.chunk()).min(Fragile.len()))
-        })
-        .collect();
-    let left_to_right: f64 = chunks.iter().sum();
+    let left_to_right = left_to_right(&FRAGILE);
     assert_ne!(
         left_to_right.to_bits(),
         reference.to_bits(),
@@ -136,7 +100,7 @@ fn an_order_sensitive_combine_still_gives_one_answer_for_any_thread_count() {
     for threads in [1, 2, 3, 8] {
         let engine = Engine::with_threads(threads).unwrap();
         for backend in Backend::CPU {
-            let v = engine.reduce(&Fragile, backend).unwrap();
+            let v = engine.reduce(&FRAGILE, backend).unwrap();
             assert_eq!(v.to_bits(), reference.to_bits(), "{backend} x{threads}");
         }
     }

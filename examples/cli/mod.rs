@@ -26,6 +26,12 @@ pub struct Common {
     #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
 
+    /// How threads and simd-threads deal chunks out: auto (default), static,
+    /// static,CHUNK, dynamic,CHUNK or guided,MIN_CHUNK — in the kernel's
+    /// chunks; every schedule gives the same result
+    #[arg(long, value_parser = parse_schedule)]
+    pub schedule: Option<hetero::Schedule>,
+
     /// Run the computation K times and report the median time
     #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub repeat: u32,
@@ -37,6 +43,10 @@ pub struct Common {
 
 pub fn parse_backend(s: &str) -> Result<Backend, String> {
     s.parse::<Backend>().map_err(|e| e.to_string())
+}
+
+pub fn parse_schedule(s: &str) -> Result<hetero::Schedule, String> {
+    s.parse::<hetero::Schedule>().map_err(|e| e.to_string())
 }
 
 /// A failure with its exit code: 2 for usage errors, 1 for runtime ones.
@@ -121,7 +131,7 @@ pub fn main_with(name: &str, body: impl FnOnce() -> Result<(), Failure>) -> Exit
 impl Common {
     /// The engine these flags ask for.
     pub fn engine(&self) -> Result<Engine, Failure> {
-        match self.threads {
+        let engine = match self.threads {
             Some(t) => Engine::with_threads(t as usize).map_err(|e| match e {
                 hetero::Error::ZeroThreads | hetero::Error::TooManyThreads { .. } => {
                     Failure::usage(format!("--threads {t}: {e}"))
@@ -129,6 +139,12 @@ impl Common {
                 other => other.into(),
             }),
             None => Ok(Engine::new()?),
+        }?;
+        match self.schedule {
+            Some(s) => engine
+                .with_schedule(s)
+                .map_err(|e| Failure::usage(format!("--schedule {s}: {e}"))),
+            None => Ok(engine),
         }
     }
 
@@ -278,6 +294,7 @@ pub fn print_report(
         "backend": backend.name(),
         "threads": Common::threads_used(engine, ran_on),
         "isa": engine.isa().name(),
+        "schedule": engine.schedule().to_string(),
         "seconds": seconds,
         "setup_seconds": setup_seconds,
     });
@@ -329,6 +346,11 @@ pub fn backend_line(engine: &Engine, backend: Backend, why: &str) -> String {
     let auto = (backend == Backend::Auto)
         .then(|| engine.calibration().last_choice())
         .flatten();
+    // The schedule is named when it is not the default.
+    let why = match engine.schedule() {
+        hetero::Schedule::Auto => why.to_owned(),
+        schedule => format!("{why}; schedule {schedule}"),
+    };
     match (hybrid_share(engine, backend), auto) {
         (Some(share), _) => format!("backend: {backend} ({why}; {share})"),
         (None, Some(choice)) => format!("backend: {backend} ({why}; {choice})"),

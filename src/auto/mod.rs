@@ -204,10 +204,10 @@ impl Engine {
     /// instead of the directory [`cache::cache_dir`] finds.
     #[must_use]
     pub fn with_calibration_dir(mut self, dir: Option<PathBuf>) -> Self {
-        self.auto = AutoState {
+        self.auto = std::sync::Arc::new(AutoState {
             dir: Some(dir),
             ..AutoState::default()
-        };
+        });
         self
     }
 

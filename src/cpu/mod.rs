@@ -7,7 +7,7 @@
 use core::marker::PhantomData;
 use core::ops::Range;
 
-use hetero_cpu::{caller_helps, parallel, sequential};
+use hetero_cpu::{parallel, scheduled, sequential};
 use hetero_kernel::watched::Watched;
 use hetero_kernel::{ChunkPlan, Lanes, MapKernel, ReduceKernel};
 use rayon::prelude::*;
@@ -32,9 +32,12 @@ macro_rules! watched {
 /// The leaves one after another on the calling thread (`scalar`, `simd`).
 pub(crate) struct Sequential<L>(PhantomData<L>);
 
-/// The leaves on the engine's pool (`threads`, `simd-threads`); calls of
-/// up to [`caller_helps::MAX_CHUNKS`] chunks with the calling thread
-/// working beside the pool, larger ones by rayon `join` along the tree.
+/// The leaves on the engine's pool (`threads`, `simd-threads`), dealt out
+/// by the engine's [`crate::Schedule`]. Under `Auto`, calls of up to
+/// [`hetero_cpu::caller_helps::MAX_CHUNKS`] chunks run with the calling
+/// thread working beside the pool, larger ones by rayon `join` along the
+/// tree. `reduce_blocks` (MPI ranks, `hybrid`'s CPU side) always runs its
+/// blocks as rayon tasks.
 pub(crate) struct Threaded<L>(PhantomData<L>);
 
 impl<L> Sequential<L> {
@@ -85,12 +88,10 @@ impl<L: Lanes> Driver for Threaded<L> {
         kernel: &K,
         observer: &O,
     ) -> Result<K::Output> {
-        let small = ChunkPlan::of(kernel).is_ok_and(|p| caller_helps::suits(p.chunks));
-        Ok(watched!(observer, kernel => if small {
-            caller_helps::reduce::<_, L>(engine.pool(), kernel)
-        } else {
-            engine.install(|| parallel::reduce::<_, L>(kernel))
-        })?)
+        let schedule = engine.schedule();
+        Ok(
+            watched!(observer, kernel => scheduled::reduce::<_, L>(engine.pool(), kernel, schedule))?,
+        )
     }
 
     fn reduce_blocks<K: ReduceKernel, O: Observing>(
@@ -117,11 +118,9 @@ impl<L: Lanes> Driver for Threaded<L> {
         out: &mut [K::Out],
         observer: &O,
     ) -> Result<()> {
-        let small = caller_helps::suits(caller_helps::map_chunks(kernel, &items));
-        Ok(watched!(observer, kernel => if small {
-            caller_helps::map::<_, L>(engine.pool(), kernel, items, out)
-        } else {
-            engine.install(|| parallel::map::<_, L>(kernel, items, out))
-        })?)
+        let schedule = engine.schedule();
+        Ok(
+            watched!(observer, kernel => scheduled::map::<_, L>(engine.pool(), kernel, items, out, schedule))?,
+        )
     }
 }

@@ -26,7 +26,7 @@ impl Engine {
     /// it before the first GPU use; the context is opened once.
     #[must_use]
     pub fn with_gpu_config(mut self, config: GpuConfig) -> Self {
-        self.gpu = LazyGpu::new(config);
+        self.gpu = std::sync::Arc::new(LazyGpu::new(config));
         self
     }
 

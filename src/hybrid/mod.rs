@@ -43,7 +43,11 @@ impl Engine {
     /// Sets how `hybrid` divides work (default: adaptive, hardware GPUs only).
     #[must_use]
     pub fn with_hybrid_split(mut self, split: HybridSplit) -> Self {
-        self.hybrid.split = split;
+        // A fresh state: this engine's clones keep their own split.
+        self.hybrid = std::sync::Arc::new(HybridState {
+            split,
+            last: Mutex::default(),
+        });
         self
     }
 

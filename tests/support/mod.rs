@@ -5,6 +5,7 @@
 
 pub mod broken_gpu;
 pub mod counting;
+pub mod fragile;
 
 use std::process::Command;
 

@@ -47,23 +47,64 @@ unsafe impl Send for TaskPtr {}
 // SAFETY: as above.
 unsafe impl Sync for TaskPtr {}
 
-/// What the caller and its helpers share: the claim counter, the count of
-/// finished tasks, the task and the first panic.
+/// How the tasks of a call are dealt out: what one claim takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deal {
+    /// One task per claim, the next in order (OpenMP's `dynamic`).
+    OneByOne,
+    /// A run of the next ⌈remaining ÷ `workers`⌉ tasks per claim (OpenMP's
+    /// `guided`).
+    Guided { workers: usize },
+    /// Claim `w` (the `w`-th worker to arrive) takes tasks `w`, `w +
+    /// workers`, … (OpenMP's `static` with a chunk).
+    Cyclic { workers: usize },
+    /// Claim `w` takes the run of tasks `owners[w]` (OpenMP's `static`:
+    /// one even, contiguous share per worker).
+    Owned(Vec<Range<usize>>),
+}
+
+impl Deal {
+    /// How many claims the counter hands out before it runs dry, in the
+    /// counter's own unit (tasks for `OneByOne`/`Guided`, workers else).
+    fn units(&self, tasks: usize) -> usize {
+        match self {
+            Self::OneByOne | Self::Guided { .. } => tasks,
+            Self::Cyclic { workers } => (*workers).clamp(1, tasks.max(1)),
+            Self::Owned(owners) => owners.len(),
+        }
+    }
+}
+
+/// One claim: the tasks `first, first + step, …` below `end`, worth
+/// `units` of the counter when finished.
+struct Claim {
+    first: usize,
+    end: usize,
+    step: usize,
+    units: usize,
+}
+
+/// What the caller and its helpers share: the claim counter (in the
+/// deal's unit), the count of finished units, the task and the first panic.
 struct Claims {
     next: AtomicUsize,
     done: AtomicUsize,
+    /// Tasks in the call.
     count: usize,
+    /// Units the counter hands out ([`Deal::units`]).
+    units: usize,
+    deal: Deal,
     task: TaskPtr,
     panic: Mutex<Option<Box<dyn Any + Send>>>,
 }
 
 /// Counts a claimed task as finished when dropped: on every path out of
 /// it, an unwind included, so the caller's wait always ends.
-struct Finished<'a>(&'a AtomicUsize);
+struct Finished<'a>(&'a AtomicUsize, usize);
 
 impl Drop for Finished<'_> {
     fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::Release);
+        self.0.fetch_add(self.1, Ordering::Release);
     }
 }
 
@@ -76,14 +117,14 @@ struct WaitForClaimed<'a>(&'a Claims);
 impl Drop for WaitForClaimed<'_> {
     fn drop(&mut self) {
         let claims = self.0;
-        // Every later claim lands past `count`; `count` more than any
+        // Every later claim lands past `units`; `units` more than any
         // number of claims made so far, so this cannot wrap.
         let claimed = claims
             .next
-            .fetch_add(claims.count, Ordering::Relaxed)
-            .min(claims.count);
-        // What is left are tasks the helpers are running now: at most one
-        // chunk's time each, so spin, then yield.
+            .fetch_add(claims.units, Ordering::Relaxed)
+            .min(claims.units);
+        // What is left are claims the helpers are running now: a task's
+        // time each under `dynamic`, so spin, then yield.
         let mut spins = 0u32;
         while claims.done.load(Ordering::Acquire) < claimed {
             if spins < 1 << 12 {
@@ -107,46 +148,117 @@ fn drop_payload(payload: Box<dyn Any + Send>) {
 }
 
 impl Claims {
+    /// The next claim, or `None` once the counter has run dry.
+    fn claim(&self) -> Option<Claim> {
+        match &self.deal {
+            Deal::OneByOne => {
+                let i = self.next.fetch_add(1, Ordering::Relaxed);
+                (i < self.units).then_some(Claim {
+                    first: i,
+                    end: i + 1,
+                    step: 1,
+                    units: 1,
+                })
+            }
+            Deal::Guided { workers } => {
+                let mut current = self.next.load(Ordering::Relaxed);
+                loop {
+                    if current >= self.units {
+                        return None;
+                    }
+                    let run = (self.units - current).div_ceil((*workers).max(1));
+                    let end = current + run;
+                    match self.next.compare_exchange_weak(
+                        current,
+                        end,
+                        Ordering::Relaxed,
+                        Ordering::Relaxed,
+                    ) {
+                        Ok(_) => {
+                            return Some(Claim {
+                                first: current,
+                                end,
+                                step: 1,
+                                units: run,
+                            });
+                        }
+                        Err(now) => current = now,
+                    }
+                }
+            }
+            Deal::Cyclic { .. } => {
+                let w = self.next.fetch_add(1, Ordering::Relaxed);
+                (w < self.units).then_some(Claim {
+                    first: w,
+                    end: self.count,
+                    step: self.units,
+                    units: 1,
+                })
+            }
+            Deal::Owned(owners) => {
+                let w = self.next.fetch_add(1, Ordering::Relaxed);
+                owners.get(w).map(|run| Claim {
+                    first: run.start,
+                    end: run.end.min(self.count),
+                    step: 1,
+                    units: 1,
+                })
+            }
+        }
+    }
+
     /// Claims and runs tasks until none are left. Never unwinds: a task's
     /// panic is kept (the first) or dropped safely (the rest).
     fn work(&self) {
-        loop {
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            if i >= self.count {
-                return;
-            }
-            let _finished = Finished(&self.done);
-            // SAFETY: the claim of `i < count` succeeded, so `done` cannot
-            // reach `count` before this task's increment below, and the
-            // caller of `for_each_claimed` — which owns the closure — does
-            // not return before it does: the closure is alive. A claim past
-            // `count` returns above without touching it.
+        while let Some(claim) = self.claim() {
+            let _finished = Finished(&self.done, claim.units);
+            // SAFETY: the claim succeeded, so `done` cannot reach the
+            // claimed total before this claim's increment above (on drop),
+            // and the caller of `for_each_dealt` — which owns the closure —
+            // does not return before it does: the closure is alive. A
+            // failed claim returns above without touching it.
             let task = unsafe { &*self.task.0 };
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(i))) {
-                let later = {
-                    let mut first = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
-                    match *first {
-                        None => {
-                            *first = Some(payload);
-                            None
-                        }
-                        Some(_) => Some(payload),
-                    }
-                };
-                // Outside the lock: the payload's Drop may do anything.
-                if let Some(payload) = later {
-                    drop_payload(payload);
+            for i in (claim.first..claim.end).step_by(claim.step) {
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(i))) {
+                    self.keep_first_panic(payload);
                 }
             }
+        }
+    }
+
+    /// Keeps the first task's panic to raise in the caller; drops the rest.
+    fn keep_first_panic(&self, payload: Box<dyn Any + Send>) {
+        let later = {
+            let mut first = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
+            match *first {
+                None => {
+                    *first = Some(payload);
+                    None
+                }
+                Some(_) => Some(payload),
+            }
+        };
+        // Outside the lock: the payload's Drop may do anything.
+        if let Some(payload) = later {
+            drop_payload(payload);
         }
     }
 }
 
 /// Runs `task(i)` for every `i` in `0..count`, each exactly once, on the
-/// calling thread and on up to `threads − 1` of `pool`'s threads; returns
-/// when all have finished. A panicking task's panic is raised here, after
-/// the others finished.
+/// calling thread and on up to `threads − 1` of `pool`'s threads, one
+/// task per claim; returns when all have finished. A panicking task's
+/// panic is raised here, after the others finished.
 pub fn for_each_claimed(pool: &ThreadPool, count: usize, task: &(dyn Fn(usize) + Sync)) {
+    for_each_dealt(pool, count, Deal::OneByOne, task);
+}
+
+/// [`for_each_claimed`] with the tasks dealt out by `deal`. Whoever
+/// arrives first takes the first claim, the caller included, so a worker's
+/// share under [`Deal::Cyclic`] or [`Deal::Owned`] is run by the caller
+/// when the pool's threads are busy: no deal waits for a thread that never
+/// comes.
+pub fn for_each_dealt(pool: &ThreadPool, count: usize, deal: Deal, task: &(dyn Fn(usize) + Sync)) {
     if count == 0 {
         return;
     }
@@ -154,14 +266,20 @@ pub fn for_each_claimed(pool: &ThreadPool, count: usize, task: &(dyn Fn(usize) +
     // SAFETY: only the lifetime is erased (same fat-pointer layout); see
     // `Claims::work` for why no dereference outlives this call.
     let raw: *const (dyn Fn(usize) + Sync + 'static) = unsafe { core::mem::transmute(raw) };
+    let units = deal.units(count);
     let claims = Arc::new(Claims {
         next: AtomicUsize::new(0),
         done: AtomicUsize::new(0),
         count,
+        units,
+        deal,
         task: TaskPtr(raw),
         panic: Mutex::new(None),
     });
-    let helpers = pool.current_num_threads().saturating_sub(1).min(count - 1);
+    let helpers = pool
+        .current_num_threads()
+        .saturating_sub(1)
+        .min(units.saturating_sub(1));
     for _ in 0..helpers {
         let claims = Arc::clone(&claims);
         pool.spawn(move || claims.work());
@@ -238,15 +356,6 @@ pub fn map<K: MapKernel + ?Sized, L: Lanes>(
     Ok(())
 }
 
-/// The number of chunks a map of `items` runs as (0 when it fails checks
-/// or has nothing to do; the driver reports why).
-pub fn map_chunks<K: MapKernel + ?Sized>(kernel: &K, items: &Range<usize>) -> u64 {
-    match kernel.chunk() {
-        0 => 0,
-        chunk => items.len().div_ceil(chunk) as u64,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,7 +419,7 @@ mod tests {
             let caught = catch_unwind(AssertUnwindSafe(|| {
                 for_each_claimed(&pool(2), 100, &|_| {
                     entered.fetch_add(1, Ordering::SeqCst);
-                    let _leave = Finished(&left);
+                    let _leave = Finished(&left, 1);
                     // Long enough that both threads are inside tasks at once.
                     std::thread::sleep(std::time::Duration::from_micros(200));
                     std::panic::panic_any(PanicsOnDrop);

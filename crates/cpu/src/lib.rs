@@ -8,6 +8,7 @@
 //! | [`sequential`] (the calling thread) | `scalar` | `simd` |
 //! | [`parallel`] (the current rayon pool) | `threads` | `simd-threads` |
 //! | [`caller_helps`] (the caller, helped by a pool) | `threads` | `simd-threads` |
+//! | [`scheduled`] (either of the two above, or a [`hetero_core::Schedule`]'s deal) | `threads` | `simd-threads` |
 //!
 //! Every leaf goes through [`leaf`]: its lanes' level trampoline.
 //! A driver only cuts the kernel's index space and combines partials along
@@ -24,4 +25,5 @@
 pub mod caller_helps;
 pub mod leaf;
 pub mod parallel;
+pub mod scheduled;
 pub mod sequential;

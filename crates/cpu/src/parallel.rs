@@ -132,6 +132,10 @@ impl MapTasks {
 /// (23 % more instructions, measured with callgrind); compiled on its own
 /// it is the sequential driver's code, and a call per chunk costs nothing.
 #[inline(never)]
-fn map_leaf<K: MapKernel + ?Sized, L: Lanes>(kernel: &K, items: Range<usize>, out: &mut [K::Out]) {
+pub(crate) fn map_leaf<K: MapKernel + ?Sized, L: Lanes>(
+    kernel: &K,
+    items: Range<usize>,
+    out: &mut [K::Out],
+) {
     crate::leaf::map_leaf::<K, L>(kernel, items, out);
 }
