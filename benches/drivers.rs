@@ -1,16 +1,16 @@
 //! `drivers/<problem>/<driver>/<n>`: the two threaded drivers on one pool,
 //! side by side in one run — rayon fork-join (`ThreadPool::install`, the
-//! caller parked) against `caller_helps` (the caller works, the pool helps
-//! as it wakes), which the engine uses up to `caller_helps::MAX_CHUNKS`
-//! chunks. The same kernels, the same bits; only the cost of getting the
+//! caller parked) against caller-helps (`Schedule::Auto`'s driver up to
+//! `caller_helps::MAX_CHUNKS` chunks: the caller works, the pool helps as
+//! it wakes). The same kernels, the same bits; only the cost of getting the
 //! pool going differs, which is what small work feels.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hetero::kernel::lanes::Simd;
 use hetero::problems::gaussian::GaussianKernel;
 use hetero::problems::midpoint::MidpointKernel;
-use hetero::{ExpNegSquare, Gaussian, Midpoint, standard_normal_inputs};
-use hetero_cpu::{caller_helps, parallel};
+use hetero::{ExpNegSquare, Gaussian, Midpoint, Schedule, standard_normal_inputs};
+use hetero_cpu::{parallel, scheduled};
 
 fn pool() -> rayon::ThreadPool {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -34,7 +34,7 @@ fn drivers(c: &mut Criterion) {
             })
         });
         group.bench_function(BenchmarkId::new("midpoint/caller-helps", n), |b| {
-            b.iter(|| caller_helps::reduce::<_, Simd>(&pool, &kernel).expect("runs"))
+            b.iter(|| scheduled::reduce::<_, Simd>(&pool, &kernel, Schedule::Auto).expect("runs"))
         });
 
         let (x, y) = standard_normal_inputs(n, 1).expect("bench inputs fit");
@@ -48,7 +48,10 @@ fn drivers(c: &mut Criterion) {
             })
         });
         group.bench_function(BenchmarkId::new("gaussian/caller-helps", n), |b| {
-            b.iter(|| caller_helps::map::<_, Simd>(&pool, &kernel, 0..n, &mut z).expect("runs"))
+            b.iter(|| {
+                scheduled::map::<_, Simd>(&pool, &kernel, 0..n, &mut z, Schedule::Auto)
+                    .expect("runs")
+            })
         });
     }
     group.finish();

@@ -39,6 +39,7 @@ pub mod jobs;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod output;
+pub mod pingpong;
 mod validate;
 
 pub use backend::{Backend, Policy, Space, Threading, Width};

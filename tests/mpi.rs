@@ -4,7 +4,7 @@
 //! example built in the test profile:
 //!
 //! ```sh
-//! cargo build --profile test --features mpi --example mpi
+//! cargo build --profile test --features mpi --example mpi --example pingpong
 //! cargo test --features mpi --test mpi
 //! ```
 
@@ -450,4 +450,65 @@ fn an_output_past_one_mpi_message_is_refused_before_any_work() {
         job.stderr
     );
     assert!(job.seconds < 20.0, "refused only after {} s", job.seconds);
+}
+
+/// The ping-pong example between two ranks (and a third that idles):
+/// rank 0 prints one row per size for `mpi` beside its `memcpy` reference.
+#[test]
+fn the_ping_pong_exercise_runs_between_ranks() {
+    let program = support::example("pingpong").get_program().to_owned();
+    for ranks in ["2", "3"] {
+        let mut cmd = Command::new("mpirun");
+        cmd.args([
+            "--allow-run-as-root",
+            "--oversubscribe",
+            "--bind-to",
+            "none",
+            "-n",
+            ranks,
+        ])
+        .arg(&program)
+        .args([
+            "--transport",
+            "mpi",
+            "--sizes",
+            "0,8,1e6",
+            "--reps",
+            "5",
+            "--json",
+        ])
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .env("HETERO_MPI_TIMEOUT_SECONDS", "30");
+        let out = cmd.output().expect("mpirun starts");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        let rows = report["rows"].as_array().unwrap();
+        for bytes in [0u64, 8, 1_000_000] {
+            for transport in ["mpi", "memcpy"] {
+                assert!(
+                    rows.iter()
+                        .any(|r| r["transport"] == transport && r["bytes"] == bytes),
+                    "{ranks} ranks: no {transport} row of {bytes} B: {report}"
+                );
+            }
+        }
+    }
+    // One rank has no one to talk to: a usage error, not a hang.
+    let out = Command::new("mpirun")
+        .args(["--allow-run-as-root", "-n", "1"])
+        .arg(&program)
+        .args(["--transport", "mpi"])
+        .env("HETERO_MPI_TIMEOUT_SECONDS", "30")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -17,21 +17,41 @@ pub const EXIT_TIMEOUT: i32 = 3;
 /// for a slower rank.
 const MAX_PAUSE: Duration = Duration::from_millis(2);
 
+/// How long a wait polls without pausing first. A message between two
+/// ranks of one machine takes well under a microsecond; the shortest sleep
+/// the OS grants takes 50 µs or more, so a wait that slept at once would
+/// measure the timer, not MPI (the ping-pong latency rows).
+const SPIN: Duration = Duration::from_micros(200);
+
 impl Cluster {
     /// Waits for `request` at most the cluster's timeout; past it, ends the
     /// whole job (`MPI_Abort`) with one line naming `what` was waited for.
     /// The time waited counts as communication.
     pub(crate) fn wait<'a, D: ?Sized, S: Scope<'a>>(&self, request: Request<'a, D, S>, what: &str) {
+        let mut pending = Some(request);
+        self.poll(what, || match pending.take()?.test() {
+            Ok(_) => Some(()),
+            Err(still) => {
+                pending = Some(still);
+                None
+            }
+        });
+    }
+
+    /// Calls `ready` until it gives a value, at most the cluster's timeout
+    /// (then as [`Cluster::wait`]): without pause for the first [`SPIN`],
+    /// then with pauses doubling up to [`MAX_PAUSE`]. The time counts as
+    /// communication.
+    pub(crate) fn poll<R>(&self, what: &str, mut ready: impl FnMut() -> Option<R>) -> R {
         let started = Instant::now();
         let deadline = deadline(started, self.timeout);
-        let mut pending = request;
         let mut pause = Duration::from_micros(1);
-        loop {
-            match pending.test() {
-                Ok(_) => break,
-                Err(still) => pending = still,
+        let value = loop {
+            if let Some(value) = ready() {
+                break value;
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
                 self.abort(
                     EXIT_TIMEOUT,
                     &format!(
@@ -40,11 +60,16 @@ impl Cluster {
                     ),
                 );
             }
+            if now.duration_since(started) < SPIN {
+                core::hint::spin_loop();
+                continue;
+            }
             std::thread::sleep(pause);
             pause = (pause * 2).min(MAX_PAUSE);
-        }
+        };
         self.comm_spent
             .set(self.comm_spent.get() + started.elapsed());
+        value
     }
 }
 

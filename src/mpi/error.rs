@@ -39,6 +39,34 @@ pub enum MpiError {
         count: u128,
         limit: i32,
     },
+
+    /// A point-to-point peer that is not another rank of the job.
+    #[error(
+        "rank {rank} cannot exchange messages with rank {peer}: give another rank of the job (0 to {}, not {rank} itself)",
+        size.saturating_sub(1)
+    )]
+    BadPeer {
+        peer: usize,
+        rank: usize,
+        size: usize,
+    },
+
+    /// A tag past what every MPI library accepts.
+    #[error("message tag {tag} is too large: use a tag from 0 to {max}")]
+    BadTag { tag: u16, max: u16 },
+
+    /// The next message from a rank was not the one the receive expected;
+    /// it was consumed.
+    #[error(
+        "the next message from rank {from} has tag {got_tag} and {got_bytes} bytes, but the receive expected tag {expected_tag} and {expected_bytes} bytes: send and receive the same lengths in the same order on both ranks"
+    )]
+    WrongMessage {
+        from: usize,
+        expected_tag: u16,
+        got_tag: i32,
+        expected_bytes: usize,
+        got_bytes: usize,
+    },
 }
 
 impl MpiError {
@@ -49,8 +77,12 @@ impl MpiError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::RankFailed { code, .. } => *code,
-            Self::Mismatch { .. } | Self::BadTimeout { .. } | Self::TooLarge { .. } => 2,
-            Self::Init { .. } => 1,
+            Self::Mismatch { .. }
+            | Self::BadTimeout { .. }
+            | Self::TooLarge { .. }
+            | Self::BadPeer { .. }
+            | Self::BadTag { .. } => 2,
+            Self::Init { .. } | Self::WrongMessage { .. } => 1,
         }
     }
 }

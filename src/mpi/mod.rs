@@ -28,6 +28,10 @@
 //!   outputs are gathered on rank 0.
 //! - **Data** that starts on rank 0 is cut with [`Cluster::scatter`] and put
 //!   back with [`Cluster::gather`].
+//! - **Messages** between two ranks ([`Cluster::send`], [`Cluster::recv`],
+//!   [`Cluster::sendrecv`]): `Pod` slices as bytes, in order, a receive of
+//!   the wrong length or tag an error rather than a hang (the ping-pong
+//!   example times them).
 //! - **Failure**: every call agrees on success before it communicates
 //!   results ([`Cluster::agree`]), so a rank whose input or device fails
 //!   makes every rank return the same [`MpiError::RankFailed`], naming the
@@ -42,6 +46,8 @@ mod agree;
 mod bounded;
 mod error;
 mod map;
+mod messages;
+mod pingpong;
 mod reduce;
 mod report;
 mod wire;
@@ -55,6 +61,7 @@ use mpi::topology::{Communicator, SimpleCommunicator};
 pub use agree::RankFailure;
 pub use error::MpiError;
 pub use map::Distribution;
+pub use messages::MAX_TAG;
 pub use reduce::ReducePart;
 pub use report::RankReport;
 

@@ -24,15 +24,21 @@ pub enum Experiment {
     Granularity,
     /// Where a GPU call's time goes: set-up, upload, kernel, readback.
     GpuSplit,
+    /// Julia, balanced and uneven, under every scheduling policy and chunk.
+    Schedule,
+    /// The ping-pong exercise: one-way latency and bandwidth, 8 B to 16 MiB.
+    Latency,
 }
 
 impl Experiment {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::Matrix,
         Self::Threads,
         Self::Sizes,
         Self::Granularity,
         Self::GpuSplit,
+        Self::Schedule,
+        Self::Latency,
     ];
 }
 
@@ -423,6 +429,13 @@ pub fn run_all(ctx: &Context) -> Vec<Record> {
             Experiment::Sizes => sizes(ctx),
             Experiment::Granularity => granularity(ctx),
             Experiment::GpuSplit => gpu_split(ctx),
+            Experiment::Schedule => crate::schedules::schedule(
+                ctx.engine,
+                ctx.plan.repeats,
+                ctx.plan.quick,
+                ctx.progress,
+            ),
+            Experiment::Latency => crate::latency::latency(ctx.plan.quick, ctx.progress),
         });
     }
     records

@@ -366,6 +366,7 @@ fn run(args: RunArgs) -> ExitCode {
         ("sizes.svg", plots::sizes(&results)),
         ("granularity.svg", plots::granularity(&results)),
         ("gpu_split.svg", plots::gpu_split(&results)),
+        ("latency.svg", plots::latency(&results)),
     ];
     for (name, plot) in drawn {
         match plot {

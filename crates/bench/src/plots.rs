@@ -429,3 +429,85 @@ pub fn gpu_split(results: &Results) -> Plot {
     }
     Ok(svg)
 }
+
+/// The latency experiment, log–log: one-way time (left) and bandwidth
+/// (right) against packet size, one line per transport.
+pub fn latency(results: &Results) -> Plot {
+    let transports = [
+        ("threads", colour("threads")),
+        ("jobs", colour("simd")),
+        ("memcpy", colour("scalar")),
+    ];
+    let series = |transport: &str, value: fn(&Record) -> Option<f64>| -> Vec<(f64, f64)> {
+        records(results, "latency")
+            .filter(|r| r.backend == transport && r.size > 0)
+            .filter_map(|r| Some((r.size as f64, value(r)?)))
+            .filter(|p| p.1 > 0.0 && p.1.is_finite())
+            .collect()
+    };
+    let one_way: fn(&Record) -> Option<f64> = |r| r.seconds_median.map(|s| s * 1e6);
+    let bandwidth: fn(&Record) -> Option<f64> = |r| r.throughput.map(|b| b / 1e9);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1000, 440)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let panels = root.split_evenly((1, 2));
+        for (panel, (title, unit, value)) in panels.iter().zip([
+            ("One-way time", "µs", one_way),
+            ("Bandwidth", "GB/s", bandwidth),
+        ]) {
+            let all: Vec<(f64, f64)> = transports
+                .iter()
+                .flat_map(|(t, _)| series(t, value))
+                .collect();
+            let (x1, y0, y1) = all
+                .iter()
+                .fold((16.0f64, f64::MAX, 0.0f64), |(x, a, b), p| {
+                    (x.max(p.0), a.min(p.1), b.max(p.1))
+                });
+            let (y0, y1) = if all.is_empty() {
+                (0.01, 1.0)
+            } else {
+                (y0, y1)
+            };
+            let mut chart = ChartBuilder::on(panel)
+                .caption(format!("{title} against packet size"), ("sans-serif", 20))
+                .margin(12)
+                .x_label_area_size(36)
+                .y_label_area_size(60)
+                .build_cartesian_2d(
+                    (4.0..x1 * 2.0).log_scale(),
+                    (y0 * 0.5..y1 * 2.0).log_scale(),
+                )
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .x_desc("bytes")
+                .y_desc(unit)
+                .draw()
+                .map_err(err)?;
+            for (transport, c) in transports {
+                let points = series(transport, value);
+                chart
+                    .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
+                    .map_err(err)?
+                    .label(transport)
+                    .legend(move |(x, y)| {
+                        PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2))
+                    });
+                chart
+                    .draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))
+                    .map_err(err)?;
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

@@ -10,7 +10,8 @@ fn secs(s: Option<f64>) -> String {
     match s {
         Some(s) if s >= 1.0 => format!("{s:.2} s"),
         Some(s) if s >= 1e-3 => format!("{:.2} ms", s * 1e3),
-        Some(s) => format!("{:.1} µs", s * 1e6),
+        Some(s) if s >= 1e-6 => format!("{:.1} µs", s * 1e6),
+        Some(s) => format!("{:.1} ns", s * 1e9),
         None => "—".into(),
     }
 }
@@ -325,6 +326,16 @@ pub fn markdown(results: &Results) -> String {
         let _ = writeln!(md, "\n![granularity](granularity.svg)\n");
     }
 
+    let scheduled: Vec<&Record> = of(results, "schedule").collect();
+    if !scheduled.is_empty() {
+        schedule_section(&mut md, &scheduled);
+    }
+
+    let latency: Vec<&Record> = of(results, "latency").collect();
+    if !latency.is_empty() {
+        latency_section(&mut md, &latency);
+    }
+
     let split: Vec<&Record> = of(results, "gpu-split").collect();
     if !split.is_empty() {
         let _ = writeln!(md, "## Where the GPU's time goes\n");
@@ -364,6 +375,98 @@ pub fn markdown(results: &Results) -> String {
         let _ = writeln!(md, "\n![GPU time split](gpu_split.svg)\n");
     }
     md
+}
+
+/// The schedule experiment: one table per view, each policy's median and
+/// its ratio to the best policy of the view, and where `auto` stands.
+fn schedule_section(md: &mut String, records: &[&Record]) {
+    let _ = writeln!(md, "## Scheduling policies: who computes each chunk\n");
+    let _ = writeln!(
+        md,
+        "Julia on `simd-threads`, each policy timed in interleaved rounds. Every policy gives the same counts (checked on every run): the combine order is the fixed chunk tree, only the thread that computes a chunk changes. Chunks are the kernel's bands of 4 rows.\n"
+    );
+    let detail = |r: &Record, key: &str| {
+        r.detail
+            .as_ref()
+            .and_then(|d| d[key].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let mut views: Vec<String> = records.iter().map(|r| detail(r, "view")).collect();
+    views.dedup();
+    for view in views {
+        let rows: Vec<&&Record> = records
+            .iter()
+            .filter(|r| detail(r, "view") == view)
+            .collect();
+        let Some(first) = rows.first() else { continue };
+        let _ = writeln!(
+            md,
+            "**{view}** ({}; {} rows, {} threads)\n",
+            detail(first, "about"),
+            first.size,
+            first.threads
+        );
+        let _ = writeln!(md, "| schedule | median | vs best |");
+        let _ = writeln!(md, "| --- | --- | --- |");
+        for r in &rows {
+            let vs_best = r.detail.as_ref().and_then(|d| d["vs_best"].as_f64());
+            let cell = match &r.failure {
+                Some(f) => format!("✗ {f}"),
+                None => secs(r.seconds_median),
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {cell} | {} |",
+                detail(r, "schedule"),
+                vs_best.map_or(String::new(), |v| format!("{v:.2}×"))
+            );
+        }
+        if let Some(auto) = rows.iter().find(|r| detail(r, "schedule") == "auto")
+            && let Some(v) = auto.detail.as_ref().and_then(|d| d["vs_best"].as_f64())
+        {
+            let _ = writeln!(md, "\n`auto` takes {v:.2}× the best policy's time here.\n");
+        }
+    }
+}
+
+/// The latency experiment: one row per packet size, one-way time and
+/// bandwidth per transport.
+fn latency_section(md: &mut String, records: &[&Record]) {
+    let _ = writeln!(md, "## What a message costs: the ping-pong exercise\n");
+    let _ = writeln!(
+        md,
+        "A packet bounced between two parties; one-way time is half the mean round trip, each hop copying the packet once. `memcpy` is one copy of the same bytes on one thread. MPI ranks: `mpirun -n 2 target/release/examples/pingpong --transport mpi`.\n"
+    );
+    let transports = ["threads", "jobs", "memcpy"];
+    let _ = writeln!(
+        md,
+        "| bytes | {} |",
+        transports
+            .map(|t| format!("{t} one-way | {t} bandwidth"))
+            .join(" | ")
+    );
+    let _ = writeln!(md, "|{}", " --- |".repeat(1 + 2 * transports.len()));
+    let mut sizes: Vec<u64> = records.iter().map(|r| r.size).collect();
+    sizes.dedup();
+    for size in sizes {
+        let cells: Vec<String> = transports
+            .iter()
+            .map(
+                |t| match records.iter().find(|r| r.size == size && r.backend == *t) {
+                    Some(r) if r.failure.is_none() => format!(
+                        "{} | {}",
+                        secs(r.seconds_median),
+                        r.throughput
+                            .map_or(String::new(), |b| format!("{:.3} GB/s", b / 1e9))
+                    ),
+                    Some(r) => format!("✗ {} | ", r.failure.clone().unwrap_or_default()),
+                    None => " | ".to_owned(),
+                },
+            )
+            .collect();
+        let _ = writeln!(md, "| {size} | {} |", cells.join(" | "));
+    }
+    let _ = writeln!(md, "\n![latency and bandwidth](latency.svg)\n");
 }
 
 /// A short text summary of the matrix for the terminal.

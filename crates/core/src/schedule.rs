@@ -36,10 +36,10 @@ pub enum Schedule {
     /// (remaining ÷ threads, at least `min_chunk` chunks), OpenMP's
     /// `guided`: few claims early, small tasks at the end to even out.
     Guided { min_chunk: u64 },
-    /// hetero's default: calls of up to 4096 chunks are claimed one chunk
-    /// at a time by the calling thread and the pool's threads as they wake
-    /// (`dynamic,1` with the caller working); larger calls are split along
-    /// the chunk tree by rayon's work-stealing `join`.
+    /// hetero's default: calls of up to 4096 chunks are `dynamic` with
+    /// about 16 tasks per thread, claimed by the calling thread and the
+    /// pool's threads as they wake; larger calls are split along the chunk
+    /// tree by rayon's work-stealing `join`.
     #[default]
     Auto,
 }

@@ -1,7 +1,9 @@
-//! The threaded driver for work of a few hundred chunks or less: the
-//! calling thread starts on the chunks at once and the pool's threads help
-//! as they wake, each claiming one chunk at a time from a shared counter
-//! (OpenMP's dynamic schedule, with the caller as a worker).
+//! The claim protocol of the threaded driver for work of a few thousand
+//! chunks or less, and of every explicit schedule ([`crate::scheduled`]):
+//! the calling thread starts on the tasks at once and the pool's threads
+//! help as they wake, each claiming tasks from a shared counter as the
+//! [`Deal`] says (OpenMP's dynamic, guided or static schedule, with the
+//! caller as a worker).
 //!
 //! Why not `ThreadPool::install`: it parks the caller and wakes a worker,
 //! which wakes the next, and the last one wakes the caller. On a VM each
@@ -12,9 +14,9 @@
 //! work is done, and a helper that wakes late finds nothing left and
 //! leaves: the call costs what the work costs.
 //!
-//! Reductions keep one partial per chunk and combine them along the same
-//! fixed tree as every other driver, so the result is bit-identical to the
-//! sequential driver's for any thread count.
+//! The tasks' results are combined by the caller ([`crate::scheduled`]):
+//! along the same fixed tree as every other driver, so the result is
+//! bit-identical to the sequential driver's for any thread count.
 
 // The closure shared with the helpers has its lifetime erased: the
 // protocol below (each step with its SAFETY comment) keeps it alive.
@@ -26,12 +28,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::leaf::reduce_leaf;
-use hetero_core::chunks::tree_reduce;
-use hetero_kernel::{ChunkPlan, KernelError, Lanes, MapKernel, ReduceKernel};
 use rayon::ThreadPool;
-
-use crate::parallel::MapTasks;
 
 /// The most chunks a call runs this way: one partial per chunk is kept,
 /// so beyond this the fork-join driver (O(log n) partials) takes over.
@@ -301,59 +298,6 @@ pub fn for_each_dealt(pool: &ThreadPool, count: usize, deal: Deal, task: &(dyn F
 /// Whether a call of `chunks` chunks runs here rather than fork-join.
 pub fn suits(chunks: u64) -> bool {
     chunks <= MAX_CHUNKS
-}
-
-/// The kernel's result, equal bit for bit to the sequential driver's.
-///
-/// # Errors
-/// [`KernelError::ZeroChunk`] or [`KernelError::EmptyRange`].
-pub fn reduce<K: ReduceKernel + ?Sized, L: Lanes>(
-    pool: &ThreadPool,
-    kernel: &K,
-) -> Result<K::Output, KernelError> {
-    let plan = ChunkPlan::of(kernel)?;
-    let slots: Vec<Mutex<Option<K::Partial>>> =
-        (0..plan.chunks).map(|_| Mutex::new(None)).collect();
-    for_each_claimed(pool, slots.len(), &|c| {
-        let partial = reduce_leaf::<K, L>(kernel, plan.items(c as u64));
-        *slots[c].lock().unwrap_or_else(PoisonError::into_inner) = Some(partial);
-    });
-    let total = tree_reduce(
-        0,
-        plan.chunks,
-        &|c| {
-            slots[c as usize]
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take()
-                .expect("for_each_claimed ran every chunk")
-        },
-        &|a, b| kernel.combine(a, b),
-    );
-    Ok(kernel.finish(total))
-}
-
-/// The outputs of items `items` into `out`, one claim per chunk of items.
-/// Each output equals the sequential driver's.
-///
-/// # Errors
-/// [`KernelError::ZeroChunk`], [`KernelError::OutOfRange`] or
-/// [`KernelError::OutputLength`]; nothing is written then.
-pub fn map<K: MapKernel + ?Sized, L: Lanes>(
-    pool: &ThreadPool,
-    kernel: &K,
-    items: Range<usize>,
-    out: &mut [K::Out],
-) -> Result<(), KernelError> {
-    let Some(tasks) = MapTasks::plan(kernel, &items, out.len())? else {
-        return Ok(()); // nothing to write
-    };
-    let pieces: Vec<Mutex<&mut [K::Out]>> = out.chunks_mut(tasks.outputs).map(Mutex::new).collect();
-    for_each_claimed(pool, pieces.len(), &|t| {
-        let mut piece = pieces[t].lock().unwrap_or_else(PoisonError::into_inner);
-        tasks.run::<K, L>(kernel, t, &mut piece);
-    });
-    Ok(())
 }
 
 #[cfg(test)]

@@ -36,7 +36,8 @@ fn wrong_type(name: &str) -> PyErr {
 /// out[i] = exp(−γ·(x[i] − y[i])²), in the arrays' precision (float64 or
 /// float32), into `out` (allocated when not given); returns `out`.
 #[pyfunction]
-#[pyo3(signature = (x, y, gamma=1.0, out=None, backend="auto", threads=None))]
+#[pyo3(signature = (x, y, gamma=1.0, out=None, backend="auto", threads=None, schedule=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn gaussian<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
@@ -45,9 +46,10 @@ pub fn gaussian<'py>(
     out: Option<&Bound<'py, PyAny>>,
     backend: &str,
     threads: Option<usize>,
+    schedule: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let spec = Gaussian::new(gamma).map_err(problem)?;
-    let (engine, backend) = engine_for(backend, threads)?;
+    let (engine, backend) = engine_for(backend, threads, schedule)?;
     let run = Run {
         py,
         engine: &engine,

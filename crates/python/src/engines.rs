@@ -29,14 +29,29 @@ pub fn engine(threads: Option<usize>) -> PyResult<Arc<Engine>> {
     Ok(built)
 }
 
-/// The engine and backend a call with `backend=` and `threads=` runs on.
+/// The engine and backend a call with `backend=`, `threads=` and
+/// `schedule=` runs on.
 /// "auto" is `Backend::Auto`, as in Rust: the backend with the least
 /// predicted time, from cost models measured once per machine and kept in
 /// the calibration cache. GPU calls all go to the default
 /// engine, so the GPU is opened and its programs compiled once, whatever
-/// `threads` says (the thread count is still checked).
-pub fn engine_for(backend: &str, threads: Option<usize>) -> PyResult<(Arc<Engine>, Backend)> {
-    let threaded = engine(threads)?;
+/// `threads` says (the thread count is still checked). A `schedule` other
+/// than "auto" ("static", "dynamic,4", "guided,2": OpenMP's forms) is a
+/// cheap view of the cached engine for this call.
+pub fn engine_for(
+    backend: &str,
+    threads: Option<usize>,
+    schedule: Option<&str>,
+) -> PyResult<(Arc<Engine>, Backend)> {
+    let mut threaded = engine(threads)?;
+    if let Some(text) = schedule {
+        let schedule = text
+            .parse::<hetero::Schedule>()
+            .map_err(|e| PyValueError::new_err(format!("schedule={text:?}: {e}")))?;
+        if schedule != threaded.schedule() {
+            threaded = Arc::new(threaded.scheduled(schedule).map_err(to_py)?);
+        }
+    }
     let backend = backend
         .parse::<Backend>()
         .map_err(|e| PyValueError::new_err(e.to_string()))?;

@@ -13,6 +13,7 @@ pub fn to_py(e: hetero::Error) -> PyErr {
         | hetero::Error::Kernel(_)
         | hetero::Error::UnknownBackend { .. }
         | hetero::Error::Unsupported { .. }
+        | hetero::Error::Schedule(_)
         | hetero::Error::ZeroThreads
         | hetero::Error::TooManyThreads { .. } => PyValueError::new_err(e.to_string()),
         _ => PyRuntimeError::new_err(e.to_string()),

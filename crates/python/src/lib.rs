@@ -1,7 +1,9 @@
 //! The `hetero` Python module: the notebooks' problems on every backend,
 //! numpy arrays in and out. Every call releases the GIL while it computes
 //! and takes `backend=` ("auto", "scalar", "simd", "threads",
-//! "simd-threads", "gpu") and `threads=`.
+//! "simd-threads", "gpu"), `threads=` and `schedule=` (how the threaded
+//! backends deal chunks to threads: "auto", "static", "static,CHUNK",
+//! "dynamic,CHUNK", "guided,MIN_CHUNK"; the result is the same under each).
 
 // No unsafe code: a new `unsafe` here is a decision to make visibly,
 // by lifting this.

@@ -14,7 +14,7 @@ use crate::errors::{problem, to_py};
 /// The Julia counts of an image: uint32, shape (height, width). The
 /// notebook's image is `julia()`: n = 1000 rows × 2000 columns.
 #[pyfunction]
-#[pyo3(signature = (n=1000, maxiters=50, c=None, width=None, height=None, viewport=None, backend="auto", threads=None))]
+#[pyo3(signature = (n=1000, maxiters=50, c=None, width=None, height=None, viewport=None, backend="auto", threads=None, schedule=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn julia<'py>(
     py: Python<'py>,
@@ -26,6 +26,7 @@ pub fn julia<'py>(
     viewport: Option<(f64, f64, f64, f64)>,
     backend: &str,
     threads: Option<usize>,
+    schedule: Option<&str>,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let mut params = JuliaParams::notebook(n);
     params.maxiters = maxiters;
@@ -50,7 +51,7 @@ pub fn julia<'py>(
         };
     }
     let spec = params.validate().map_err(problem)?;
-    let (engine, backend) = engine_for(backend, threads)?;
+    let (engine, backend) = engine_for(backend, threads, schedule)?;
     let counts = py
         .allow_threads(|| engine.julia(&spec, backend))
         .map_err(to_py)?;
@@ -60,7 +61,7 @@ pub fn julia<'py>(
 /// ∫ₐᵇ f by the midpoint rule with n subintervals: f = exp(−x²) (the
 /// notebook's), or a WGSL body of `x` for the GPU (`wgsl="return x * x;"`).
 #[pyfunction]
-#[pyo3(signature = (a=0.0, b=1.0, n=1_000_000, integrand="exp_neg_square", wgsl=None, precision="f32", backend="auto", threads=None))]
+#[pyo3(signature = (a=0.0, b=1.0, n=1_000_000, integrand="exp_neg_square", wgsl=None, precision="f32", backend="auto", threads=None, schedule=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn midpoint(
     py: Python<'_>,
@@ -72,6 +73,7 @@ pub fn midpoint(
     precision: &str,
     backend: &str,
     threads: Option<usize>,
+    schedule: Option<&str>,
 ) -> PyResult<f64> {
     let spec = Midpoint::new(a, b, n).map_err(problem)?;
     if let Some(body) = wgsl {
@@ -90,7 +92,7 @@ pub fn midpoint(
             ));
         }
         let integrand = WgslIntegrand::new(body.clone()).with_f64(body);
-        let (engine, _) = engine_for("gpu", threads)?;
+        let (engine, _) = engine_for("gpu", threads, schedule)?;
         return py
             .allow_threads(|| engine.midpoint_wgsl(&spec, &integrand, precision))
             .map_err(to_py);
@@ -100,7 +102,7 @@ pub fn midpoint(
             "unknown integrand {integrand:?}: the built-in one is \"exp_neg_square\"; give any other as wgsl=\"return ...;\""
         )));
     }
-    let (engine, backend) = engine_for(backend, threads)?;
+    let (engine, backend) = engine_for(backend, threads, schedule)?;
     py.allow_threads(|| engine.midpoint(&spec, backend))
         .map_err(to_py)
 }
@@ -132,16 +134,17 @@ impl PiResult {
 }
 
 #[pyfunction]
-#[pyo3(signature = (n=10_000_000, seed=1_592_594_321, backend="auto", threads=None))]
+#[pyo3(signature = (n=10_000_000, seed=1_592_594_321, backend="auto", threads=None, schedule=None))]
 pub fn pi(
     py: Python<'_>,
     n: u64,
     seed: u64,
     backend: &str,
     threads: Option<usize>,
+    schedule: Option<&str>,
 ) -> PyResult<PiResult> {
     let spec = Pi::new(n, seed).map_err(problem)?;
-    let (engine, backend) = engine_for(backend, threads)?;
+    let (engine, backend) = engine_for(backend, threads, schedule)?;
     let estimate = py
         .allow_threads(|| engine.pi(&spec, backend))
         .map_err(to_py)?;
@@ -156,17 +159,18 @@ pub fn pi(
 
 /// The compensated sum of a float64 array (read in place, not copied).
 #[pyfunction]
-#[pyo3(signature = (array, backend="auto", threads=None))]
+#[pyo3(signature = (array, backend="auto", threads=None, schedule=None))]
 pub fn sum(
     py: Python<'_>,
     array: PyReadonlyArray1<'_, f64>,
     backend: &str,
     threads: Option<usize>,
+    schedule: Option<&str>,
 ) -> PyResult<f64> {
     let data = array.as_slice().map_err(|_| {
         PyValueError::new_err("array must be C-contiguous (use numpy.ascontiguousarray)")
     })?;
-    let (engine, backend) = engine_for(backend, threads)?;
+    let (engine, backend) = engine_for(backend, threads, schedule)?;
     py.allow_threads(|| engine.reduce(&SumKernel::new(data), backend))
         .map_err(to_py)
 }

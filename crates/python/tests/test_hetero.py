@@ -116,6 +116,21 @@ def test_gaussian_reads_its_inputs_in_place_and_writes_into_out():
     np.testing.assert_allclose(out, np.exp((-1.0 * d) * d), rtol=1e-15)
 
 
+def test_every_schedule_gives_the_same_bits():
+    # The policy decides which thread computes a chunk, never the order
+    # the partials are combined in.
+    reference_m = hetero.midpoint(n=1_000_003, backend="simd-threads", threads=3)
+    reference_j = hetero.julia(200, maxiters=300, backend="simd-threads", threads=3)
+    for schedule in ["auto", "static", "static,3", "dynamic", "dynamic,5", "guided,2"]:
+        m = hetero.midpoint(n=1_000_003, backend="simd-threads", threads=3, schedule=schedule)
+        assert m.hex() == reference_m.hex(), schedule
+        j = hetero.julia(200, maxiters=300, backend="simd-threads", threads=3, schedule=schedule)
+        assert np.array_equal(j, reference_j), schedule
+    for bad in ["fastest", "dynamic,0", "guided,x"]:
+        with pytest.raises(ValueError, match="dynamic,CHUNK|at least 1"):
+            hetero.pi(n=1000, schedule=bad)
+
+
 def test_sum_is_the_notebooks_exact_arange_sum():
     n = 2**20
     assert hetero.sum(np.arange(n, dtype="f8"), backend="simd-threads") == n * (n - 1) / 2
