@@ -56,15 +56,7 @@ fn mpirun(segments: &[(usize, Vec<String>)]) -> Job {
 fn mpirun_marked(segments: &[(usize, Vec<String>)], mark: &str) -> Job {
     let example = support::example("mpi");
     let program = example.get_program().to_owned();
-    let mut cmd = Command::new("mpirun");
-    // As root Open MPI refuses to run without the first; the test machine
-    // may have fewer cores than ranks; threads need more than one core.
-    cmd.args([
-        "--allow-run-as-root",
-        "--oversubscribe",
-        "--bind-to",
-        "none",
-    ]);
+    let mut cmd = support::mpirun();
     cmd.env("HETERO_TEST_JOB", mark)
         .args(["-x", "HETERO_TEST_JOB"]);
     for (i, (ranks, args)) in segments.iter().enumerate() {
@@ -458,27 +450,20 @@ fn an_output_past_one_mpi_message_is_refused_before_any_work() {
 fn the_ping_pong_exercise_runs_between_ranks() {
     let program = support::example("pingpong").get_program().to_owned();
     for ranks in ["2", "3"] {
-        let mut cmd = Command::new("mpirun");
-        cmd.args([
-            "--allow-run-as-root",
-            "--oversubscribe",
-            "--bind-to",
-            "none",
-            "-n",
-            ranks,
-        ])
-        .arg(&program)
-        .args([
-            "--transport",
-            "mpi",
-            "--sizes",
-            "0,8,1e6",
-            "--reps",
-            "5",
-            "--json",
-        ])
-        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
-        .env("HETERO_MPI_TIMEOUT_SECONDS", "30");
+        let mut cmd = support::mpirun();
+        cmd.args(["-n", ranks])
+            .arg(&program)
+            .args([
+                "--transport",
+                "mpi",
+                "--sizes",
+                "0,8,1e6",
+                "--reps",
+                "5",
+                "--json",
+            ])
+            .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+            .env("HETERO_MPI_TIMEOUT_SECONDS", "30");
         let out = cmd.output().expect("mpirun starts");
         assert!(
             out.status.success(),

@@ -13,7 +13,6 @@
 
 mod support;
 
-use std::process::Command;
 use std::time::Duration;
 
 use hetero::mpi::{Cluster, Distribution, MpiError};
@@ -127,21 +126,12 @@ impl hetero::ElementWise<1> for Twice {
 /// Runs `case` on two ranks; returns what they printed.
 fn two_ranks(case: &str) -> String {
     let test_binary = std::env::current_exe().expect("test binary path");
-    let mut cmd = Command::new("mpirun");
-    cmd.args([
-        "--allow-run-as-root",
-        "--oversubscribe",
-        "--bind-to",
-        "none",
-        "-x",
-        CASE,
-        "-n",
-        "2",
-    ])
-    .arg(test_binary)
-    .args(["--ignored", "--exact", "rank_body", "--nocapture"])
-    .env(CASE, case)
-    .env("HETERO_MPI_TIMEOUT_SECONDS", "30");
+    let mut cmd = support::mpirun();
+    cmd.args(["-x", CASE, "-n", "2"])
+        .arg(test_binary)
+        .args(["--ignored", "--exact", "rank_body", "--nocapture"])
+        .env(CASE, case)
+        .env("HETERO_MPI_TIMEOUT_SECONDS", "30");
     let (status, stderr) = support::run_bounded(&mut cmd, Duration::from_secs(60))
         .unwrap_or_else(|why| panic!("{case}: {why}"));
     assert!(status.success(), "{case}: {status}\n{stderr}");

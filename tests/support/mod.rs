@@ -37,6 +37,20 @@ pub fn example_with_address_limit(name: &str, kib: u64) -> Command {
     cmd
 }
 
+/// `mpirun` with the flags every MPI test needs: as root Open MPI refuses
+/// to run without the first; the test machine may have fewer cores than
+/// ranks; threads need more than one core.
+pub fn mpirun() -> Command {
+    let mut cmd = Command::new("mpirun");
+    cmd.args([
+        "--allow-run-as-root",
+        "--oversubscribe",
+        "--bind-to",
+        "none",
+    ]);
+    cmd
+}
+
 /// Where `cargo test` built the example binary `name`.
 pub fn example_path(name: &str) -> std::path::PathBuf {
     let mut dir = std::env::current_exe().expect("test binary path");
