@@ -19,6 +19,7 @@
 
 pub mod ceilings;
 pub mod experiments;
+pub mod gpu_check;
 pub mod latency;
 pub mod machine;
 pub mod measure;

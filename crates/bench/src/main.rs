@@ -4,6 +4,7 @@
 //! hetero-bench info                       # machine, SIMD build, GPU adapters
 //! hetero-bench run --quick --out bench    # < 2 minutes on 2 cores
 //! hetero-bench run --problems julia,pi --backends simd,simd-threads,gpu --repeats 9
+//! hetero-bench gpu-check --out gpu-check  # everything a real GPU should be asked
 //! ```
 //! Exit codes: 0 all valid; 1 a measurement failed validation or did not
 //! run (the report is written first); 2 a usage error (nothing written).
@@ -49,6 +50,21 @@ enum Command {
     /// Measure `auto`'s cost models for every problem and store them in the
     /// cache directory, so no later process measures
     Calibrate(CalibrateArgs),
+    /// Every problem and a user kernel validated on the GPU at notebook and
+    /// large sizes, the GPU's time split, hybrid, a CPU job beside a GPU
+    /// job, set-up cold and warm (about 8 minutes on a data-center GPU)
+    GpuCheck(GpuCheckArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+struct GpuCheckArgs {
+    /// Sizes 10–100× smaller: about a minute on a software GPU
+    #[arg(long)]
+    quick: bool,
+
+    /// Where results.json and report.md go
+    #[arg(long, default_value = "gpu-check")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -242,6 +258,57 @@ fn calibrate(args: &CalibrateArgs) -> ExitCode {
     }
 }
 
+fn gpu_check(args: &GpuCheckArgs) -> ExitCode {
+    use hetero_bench::gpu_check::{self, GpuCheckResults};
+    if let Err(e) = prepare_out(&args.out) {
+        return usage(e);
+    }
+    let engine = match Engine::new() {
+        Ok(e) => std::sync::Arc::new(e),
+        Err(e) => return usage(e),
+    };
+    let bar = ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let progress = |m: String| bar.set_message(m);
+    let records = gpu_check::gpu_check(&engine, args.quick, &progress);
+    bar.finish_and_clear();
+    let results = GpuCheckResults {
+        hetero_version: env!("CARGO_PKG_VERSION"),
+        cpu: machine::cpu_model(),
+        cores: machine::cores(),
+        isa: engine.isa().name(),
+        adapters: machine::adapters(),
+        quick: args.quick,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        records,
+    };
+    let json = match serde_json::to_string_pretty(&results) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("hetero-bench: error: cannot serialise the results: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let report = gpu_check::markdown(&results);
+    let (json_path, report_path) = (args.out.join("results.json"), args.out.join("report.md"));
+    let writes: [(&Path, &[u8]); 2] = [
+        (json_path.as_path(), json.as_bytes()),
+        (report_path.as_path(), report.as_bytes()),
+    ];
+    if let Err(e) = hetero::output::write_files(&writes) {
+        eprintln!("hetero-bench: error: --out: {e}");
+        return ExitCode::from(1);
+    }
+    println!("{report}");
+    println!("wrote {}", args.out.display());
+    if results.all_valid() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("hetero-bench: gpu-check: a stage failed or did not validate; see report.md");
+        ExitCode::from(1)
+    }
+}
+
 /// Checks that `dir` can take the report before any work starts.
 fn prepare_out(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir)
@@ -414,6 +481,7 @@ fn main() -> ExitCode {
         Some(Command::Info { require_gpu }) => info(require_gpu),
         Some(Command::Run(args)) => run(args),
         Some(Command::Calibrate(args)) => calibrate(&args),
+        Some(Command::GpuCheck(args)) => gpu_check(&args),
         None => run(cli.run),
     }
 }

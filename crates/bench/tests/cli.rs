@@ -183,3 +183,111 @@ fn a_small_run_writes_a_complete_report() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     std::fs::remove_dir_all(out).ok();
 }
+
+/// Whether CI asks for every test to run for real (a missing GPU fails).
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+#[test]
+fn gpu_check_runs_every_stage_or_says_there_is_no_gpu() {
+    let has_gpu = bench()
+        .args(["info", "--require-gpu"])
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(
+        has_gpu || !ci(),
+        "CI needs a GPU adapter (lavapipe) for gpu-check"
+    );
+    let out = scratch("gpu-check");
+    let run = bench()
+        .args(["gpu-check", "--quick", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let records = json["records"].as_array().unwrap();
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    if !has_gpu {
+        assert_eq!(run.status.code(), Some(1));
+        assert!(
+            records[0]["failure"].as_str().unwrap().contains("no GPU"),
+            "{json}"
+        );
+        return;
+    }
+    assert!(run.status.success(), "{}\n{report}", stderr(&run));
+    let stage = |r: &serde_json::Value| r["detail"]["stage"].as_str().unwrap_or("").to_owned();
+    for problem in ["julia", "midpoint", "gaussian", "pi", "sum"] {
+        let validated = records
+            .iter()
+            .filter(|r| stage(r) == "validate" && r["problem"] == problem)
+            .count();
+        assert!(validated >= 1, "{problem} validated on the GPU: {report}");
+    }
+    for wanted in [
+        "setup",
+        "split",
+        "midpoint-precision",
+        "user-kernel",
+        "hybrid",
+        "overlap",
+    ] {
+        assert!(
+            records.iter().any(|r| stage(r) == wanted),
+            "no {wanted} stage: {report}"
+        );
+    }
+    assert!(
+        records
+            .iter()
+            .all(|r| r["valid"] == true && r["failure"].is_null()),
+        "{report}"
+    );
+}
+
+#[test]
+fn the_schedule_and_latency_experiments_report_every_row() {
+    let out = scratch("schedule-latency");
+    let run = bench()
+        .args([
+            "run",
+            "--quick",
+            "--backends",
+            "simd-threads",
+            "--experiments",
+            "schedule,latency",
+            "--repeats",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let records = json["records"].as_array().unwrap();
+    let of = |experiment: &str| -> Vec<&serde_json::Value> {
+        records
+            .iter()
+            .filter(|r| r["experiment"] == experiment)
+            .collect()
+    };
+    // 9 schedules on each of the two views, each valid, each beside the best.
+    let scheduled = of("schedule");
+    assert_eq!(scheduled.len(), 18, "{json}");
+    for r in &scheduled {
+        assert_eq!(r["valid"], true, "{r}");
+        assert!(r["detail"]["vs_best"].as_f64().unwrap() >= 1.0, "{r}");
+    }
+    // Three transports per size, 8 B to 2 MiB in --quick.
+    let latency = of("latency");
+    assert_eq!(latency.len(), 3 * 7, "{json}");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("Scheduling policies") && report.contains("ping-pong"));
+    assert!(out.join("latency.svg").exists());
+}
