@@ -125,6 +125,59 @@ pub fn sum_terms_at<R: Real<Scalar = f64>>(
     acc
 }
 
+/// [`sum_terms_at`] with the terms computed a block at a time:
+/// `terms(indices, out)` writes the terms of up to
+/// [`crate::tape::BLOCK_VECTORS`] vectors of indices, and `one(i)` gives
+/// one term of the one-lane paths. When they compute what a body's `term`
+/// does lane by lane, the sum is [`sum_terms_at`]'s bit for bit: the same
+/// index vectors, added to the same two compensated sums in the same
+/// order. (For bodies run by interpretation, where calling them once per
+/// vector would cost more than the arithmetic: a tape.)
+#[inline(always)]
+pub fn sum_terms_at_blocked<R: Real<Scalar = f64>>(
+    items: Range<u64>,
+    offset: f64,
+    mut terms: impl FnMut(&[R], &mut [R]),
+    one: impl Fn(f64) -> f64,
+) -> Neumaier {
+    const BLOCK: usize = crate::tape::BLOCK_VECTORS;
+    if R::LANES == 1 {
+        let mut acc = Neumaier::ZERO;
+        for i in items {
+            acc.add(one(i as f64 + offset));
+        }
+        return acc;
+    }
+    let lanes = R::LANES as u64;
+    let steps = (items.end - items.start) / (2 * lanes);
+    let vector_end = items.start + steps * 2 * lanes;
+    let mut index = R::iota() + R::splat(items.start as f64 + offset);
+    let (step, half) = (R::splat((2 * lanes) as f64), R::splat(lanes as f64));
+    let (mut lo, mut hi) = (LaneSum::<R>::zero(), LaneSum::<R>::zero());
+    let zero = R::splat(0.0);
+    let (mut indices, mut values) = ([zero; BLOCK], [zero; BLOCK]);
+    let mut done = 0u64;
+    while done < steps {
+        let pairs = ((steps - done) as usize).min(BLOCK / 2);
+        for p in 0..pairs {
+            indices[2 * p] = index;
+            indices[2 * p + 1] = index + half;
+            index += step;
+        }
+        terms(&indices[..2 * pairs], &mut values[..2 * pairs]);
+        for p in 0..pairs {
+            lo.add(values[2 * p]);
+            hi.add(values[2 * p + 1]);
+        }
+        done += pairs as u64;
+    }
+    let mut acc = hi.merge_into(lo.merge_into(Neumaier::ZERO));
+    for i in vector_end..items.end {
+        acc.add(one(i as f64 + offset));
+    }
+    acc
+}
+
 /// Σ data\[i\], compensated, with the same order of operations as
 /// [`sum_terms`] (two vectors per step, then the tail).
 #[inline(always)]

@@ -14,7 +14,8 @@
 //! - [`problems`] holds the notebooks' problems as kernels; [`zip`] and
 //!   [`term_sum`] are the building blocks of a user's own maps and sums.
 //! - [`trace`] turns a generic body into WGSL, so a kernel written once in
-//!   Rust also runs on the GPU.
+//!   Rust also runs on the GPU; [`tape`] records a body as a list of
+//!   operations (a Python function traced once) that every backend runs.
 //!
 //! Nothing here schedules work: the drivers (sequential and rayon in
 //! `hetero-cpu`, the GPU in `hetero-gpu`) do.
@@ -42,6 +43,7 @@ pub mod problems;
 pub mod real;
 mod real_scalar;
 mod real_vector;
+pub mod tape;
 pub mod term_sum;
 pub mod trace;
 pub mod watched;

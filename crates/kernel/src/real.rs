@@ -113,6 +113,9 @@ pub trait Real:
     fn sqrt(self) -> Self;
     /// e^x: libm's on one lane; hetero's 2-ULP vector exp on vectors.
     fn exp(self) -> Self;
+    /// The natural logarithm: libm's on one lane, `wide`'s on vectors
+    /// (NaN below 0, −∞ at 0).
+    fn ln(self) -> Self;
     fn sin(self) -> Self;
     fn cos(self) -> Self;
     /// The smaller lane (NaN handling as the platform's minimum).

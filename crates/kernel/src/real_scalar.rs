@@ -69,6 +69,10 @@ macro_rules! scalar_real {
                 <$t>::exp(self)
             }
             #[inline(always)]
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            #[inline(always)]
             fn sin(self) -> Self {
                 <$t>::sin(self)
             }

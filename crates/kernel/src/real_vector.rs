@@ -106,6 +106,10 @@ macro_rules! vector_real {
                 $exp(self)
             }
             #[inline(always)]
+            fn ln(self) -> Self {
+                $v::ln(self)
+            }
+            #[inline(always)]
             fn sin(self) -> Self {
                 $v::sin(self)
             }

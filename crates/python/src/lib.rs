@@ -12,7 +12,10 @@
 mod arrays;
 mod engines;
 mod errors;
+mod functions;
 mod problems;
+mod traced;
+mod tracer;
 mod validate;
 
 use pyo3::prelude::*;
@@ -27,6 +30,26 @@ fn hetero(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arrays::gaussian, m)?)?;
     m.add_function(wrap_pyfunction!(validate::validate, m)?)?;
     m.add_class::<problems::PiResult>()?;
+    m.add_function(wrap_pyfunction!(traced::sum_terms, m)?)?;
+    // The decorators are the classes themselves: @hetero.elementwise
+    // turns `def f(x, y)` into an Elementwise.
+    m.add("elementwise", m.py().get_type::<traced::Elementwise>())?;
+    m.add("integrand", m.py().get_type::<traced::Integrand>())?;
+    m.add("term", m.py().get_type::<traced::Term>())?;
+    m.add_class::<tracer::Tracer>()?;
+    for f in [
+        wrap_pyfunction!(functions::exp, m)?,
+        wrap_pyfunction!(functions::log, m)?,
+        wrap_pyfunction!(functions::sqrt, m)?,
+        wrap_pyfunction!(functions::sin, m)?,
+        wrap_pyfunction!(functions::cos, m)?,
+        wrap_pyfunction!(functions::abs, m)?,
+        wrap_pyfunction!(functions::minimum, m)?,
+        wrap_pyfunction!(functions::maximum, m)?,
+        wrap_pyfunction!(functions::where_, m)?,
+    ] {
+        m.add_function(f)?;
+    }
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -5,11 +5,13 @@ use hetero::problems::sum::SumKernel;
 use hetero::{JuliaParams, Midpoint, Pi, Precision, Viewport, WgslIntegrand};
 use num_complex::Complex64 as Complex;
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyString, PyTuple};
 
 use crate::engines::engine_for;
 use crate::errors::{problem, to_py};
+use crate::traced::Integrand;
 
 /// The Julia counts of an image: uint32, shape (height, width). The
 /// notebook's image is `julia()`: n = 1000 rows × 2000 columns.
@@ -58,23 +60,66 @@ pub fn julia<'py>(
     PyArray1::from_vec(py, counts).reshape([spec.height(), spec.width()])
 }
 
-/// ∫ₐᵇ f by the midpoint rule with n subintervals: f = exp(−x²) (the
-/// notebook's), or a WGSL body of `x` for the GPU (`wgsl="return x * x;"`).
+/// ∫ₐᵇ f by the midpoint rule with n subintervals. f is exp(−x²) (the
+/// notebook's, also by name: "exp_neg_square"), your own function
+/// decorated with `@hetero.integrand` (`midpoint(f, a=0.0, b=1.0,
+/// n=10**6)`: every backend), or a WGSL body of `x` for the GPU
+/// (`wgsl="return x * x;"`). a, b and n may also be given by position
+/// after f (or first: `midpoint(0.0, 1.0, 10**6)`).
 #[pyfunction]
-#[pyo3(signature = (a=0.0, b=1.0, n=1_000_000, integrand="exp_neg_square", wgsl=None, precision="f32", backend="auto", threads=None, schedule=None))]
+#[pyo3(signature = (*args, a=None, b=None, n=None, integrand=None, wgsl=None, precision="f32", backend="auto", threads=None, schedule=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn midpoint(
     py: Python<'_>,
-    a: f64,
-    b: f64,
-    n: u64,
-    integrand: &str,
+    args: &Bound<'_, PyTuple>,
+    a: Option<f64>,
+    b: Option<f64>,
+    n: Option<u64>,
+    integrand: Option<&Bound<'_, PyAny>>,
     wgsl: Option<String>,
     precision: &str,
     backend: &str,
     threads: Option<usize>,
     schedule: Option<&str>,
 ) -> PyResult<f64> {
+    let mut positional: Vec<Bound<'_, PyAny>> = args.iter().collect();
+    let first_is_f = positional
+        .first()
+        .is_some_and(|f| f.is_instance_of::<PyString>() || f.downcast::<Integrand>().is_ok());
+    let integrand = match (first_is_f, integrand) {
+        (true, Some(_)) => {
+            return Err(PyTypeError::new_err(
+                "give the integrand once: first, or as integrand=",
+            ));
+        }
+        (true, None) => Some(positional.remove(0)),
+        (false, given) => given.cloned(),
+    };
+    if positional.len() > 3 {
+        return Err(PyTypeError::new_err(
+            "midpoint takes at most f, a, b and n by position",
+        ));
+    }
+    let by_position = |k: usize, name: &str, keyword: bool| -> PyResult<Option<Bound<'_, PyAny>>> {
+        match (positional.get(k), keyword) {
+            (Some(_), true) => Err(PyTypeError::new_err(format!(
+                "midpoint got {name} both by position and as {name}="
+            ))),
+            (value, _) => Ok(value.cloned()),
+        }
+    };
+    let a = match by_position(0, "a", a.is_some())? {
+        Some(v) => v.extract::<f64>()?,
+        None => a.unwrap_or(0.0),
+    };
+    let b = match by_position(1, "b", b.is_some())? {
+        Some(v) => v.extract::<f64>()?,
+        None => b.unwrap_or(1.0),
+    };
+    let n = match by_position(2, "n", n.is_some())? {
+        Some(v) => v.extract::<u64>()?,
+        None => n.unwrap_or(1_000_000),
+    };
     let spec = Midpoint::new(a, b, n).map_err(problem)?;
     if let Some(body) = wgsl {
         let precision = match precision {
@@ -91,20 +136,38 @@ pub fn midpoint(
                 "a WGSL integrand runs on the GPU only: pass backend=\"gpu\" (or leave the default)",
             ));
         }
+        if integrand.is_some() {
+            return Err(PyTypeError::new_err(
+                "give either an integrand or wgsl=, not both",
+            ));
+        }
         let integrand = WgslIntegrand::new(body.clone()).with_f64(body);
         let (engine, _) = engine_for("gpu", threads, schedule)?;
         return py
             .allow_threads(|| engine.midpoint_wgsl(&spec, &integrand, precision))
             .map_err(to_py);
     }
-    if integrand != "exp_neg_square" {
-        return Err(PyValueError::new_err(format!(
-            "unknown integrand {integrand:?}: the built-in one is \"exp_neg_square\"; give any other as wgsl=\"return ...;\""
-        )));
-    }
     let (engine, backend) = engine_for(backend, threads, schedule)?;
-    py.allow_threads(|| engine.midpoint(&spec, backend))
-        .map_err(to_py)
+    match integrand {
+        Some(f) if f.downcast::<Integrand>().is_ok() => {
+            let f = f.downcast::<Integrand>()?;
+            f.get().integrate(py, &spec, &engine, backend)
+        }
+        Some(f)
+            if f.extract::<String>()
+                .is_ok_and(|name| name != "exp_neg_square") =>
+        {
+            Err(PyValueError::new_err(format!(
+                "unknown integrand {f}: the built-in one is \"exp_neg_square\"; write your own with @hetero.integrand, or give WGSL as wgsl=\"return ...;\""
+            )))
+        }
+        Some(f) if f.extract::<String>().is_err() => Err(PyTypeError::new_err(
+            "the integrand must be a function decorated with @hetero.integrand (or \"exp_neg_square\")",
+        )),
+        _ => py
+            .allow_threads(|| engine.midpoint(&spec, backend))
+            .map_err(to_py),
+    }
 }
 
 /// A Monte Carlo estimate of π from n samples of the counter-based

@@ -225,6 +225,10 @@ macro_rules! common_real_methods {
             $exp(self)
         }
         #[inline(always)]
+        fn ln(self) -> Self {
+            Self::from_wide(self.to_wide().ln())
+        }
+        #[inline(always)]
         fn sin(self) -> Self {
             Self::from_wide(self.to_wide().sin())
         }

@@ -171,6 +171,9 @@ impl<T: Float> Real for Trace<T> {
         let name = if T::WGSL == "f32" { "exp" } else { "exp_f64" };
         Self::call(name, &[self])
     }
+    fn ln(self) -> Self {
+        self.f32_only("log")
+    }
     fn sin(self) -> Self {
         self.f32_only("sin")
     }

@@ -1,0 +1,352 @@
+//! A user's own function on every backend: `@hetero.elementwise`,
+//! `@hetero.integrand` and `@hetero.term` trace the function once (on
+//! tracers, recording a tape) and run the tape on the backend asked for —
+//! `scalar`, `simd`, both threaded ones, `gpu` (the tape traced on to
+//! WGSL), `hybrid` and `auto` — with the GIL released.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use hetero::kernel::tape::{Tape, TapeMap, TapeSum};
+use hetero::{Element, Engine, Midpoint};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::engines::engine_for;
+use crate::errors::{memory, to_py};
+use crate::tracer::trace;
+
+/// A traced function's Python side: the function, its name, and its tape
+/// once traced (the same for float64 and float32: constants are converted
+/// to the arrays' precision as a Rust body's `R::from_f64` does).
+struct Traced {
+    func: PyObject,
+    name: String,
+    tape: Mutex<Option<Arc<Tape>>>,
+}
+
+impl Traced {
+    fn new(func: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if !func.is_callable() {
+            return Err(PyTypeError::new_err(
+                "decorate a function: @hetero.elementwise above `def f(x, y): ...`",
+            ));
+        }
+        let name = func
+            .getattr("__name__")
+            .and_then(|n| n.extract::<String>())
+            .unwrap_or_else(|_| "the function".into());
+        Ok(Self {
+            func: func.clone().unbind(),
+            name,
+            tape: Mutex::new(None),
+        })
+    }
+
+    /// The number of positional parameters, where Python says.
+    fn parameters(&self, py: Python<'_>) -> Option<usize> {
+        let code = self.func.bind(py).getattr("__code__").ok()?;
+        code.getattr("co_argcount").ok()?.extract().ok()
+    }
+
+    /// The tape for `arity` inputs, traced on first use.
+    fn tape(&self, py: Python<'_>, arity: usize) -> PyResult<Arc<Tape>> {
+        if let Some(parameters) = self.parameters(py)
+            && parameters != arity
+        {
+            return Err(PyTypeError::new_err(format!(
+                "{} takes {parameters} argument(s) but was given {arity}",
+                self.name
+            )));
+        }
+        let mut cached = self.tape.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(tape) = cached.as_ref().filter(|t| t.inputs() == arity) {
+            return Ok(Arc::clone(tape));
+        }
+        let tape = Arc::new(trace(py, self.func.bind(py), arity, &self.name)?);
+        *cached = Some(Arc::clone(&tape));
+        Ok(tape)
+    }
+
+    fn operations(&self) -> Option<String> {
+        self.tape
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|t| t.to_string())
+    }
+}
+
+/// A function applied element by element over numpy arrays, traced once
+/// and run on any backend: `z = f(x, y, out=None, backend="auto",
+/// threads=None, schedule=None)`. The arrays are 1-D, C-contiguous, of
+/// one dtype (float64 or float32) and one length; they are read in place,
+/// and `out` (or a new array) is written. Inside the function use
+/// `+ - * /`, `** n` (whole n), comparisons, and hetero.exp, log, sqrt,
+/// sin, cos, abs, minimum, maximum and where; Python numbers are
+/// constants. `f.tape` shows the recorded operations.
+#[pyclass(module = "hetero", frozen)]
+pub struct Elementwise {
+    traced: Traced,
+}
+
+#[pymethods]
+impl Elementwise {
+    #[new]
+    fn new(func: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            traced: Traced::new(func)?,
+        })
+    }
+
+    #[pyo3(signature = (*arrays, out=None, backend="auto", threads=None, schedule=None))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        arrays: &Bound<'py, PyTuple>,
+        out: Option<&Bound<'py, PyAny>>,
+        backend: &str,
+        threads: Option<usize>,
+        schedule: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let arity = arrays.len();
+        if !(1..=hetero::kernel::tape::MAX_INPUTS).contains(&arity) {
+            return Err(PyTypeError::new_err(format!(
+                "{} is applied to 1 to {} arrays, not {arity}",
+                self.traced.name,
+                hetero::kernel::tape::MAX_INPUTS
+            )));
+        }
+        let tape = self.traced.tape(py, arity)?;
+        let (engine, backend) = engine_for(backend, threads, schedule)?;
+        let first = arrays.get_item(0)?;
+        if first.downcast::<PyArray1<f64>>().is_ok() {
+            map_arrays::<f64>(py, &engine, backend, &tape, arrays, out)
+        } else if first.downcast::<PyArray1<f32>>().is_ok() {
+            map_arrays::<f32>(py, &engine, backend, &tape, arrays, out)
+        } else {
+            Err(not_float("argument 1", &first))
+        }
+    }
+
+    /// The recorded operations, one per line (None before the first call).
+    #[getter]
+    fn tape(&self) -> Option<String> {
+        self.traced.operations()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<hetero.elementwise {}>", self.traced.name)
+    }
+}
+
+/// The TypeError for an argument that is not a float64/float32 array.
+fn not_float(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
+    let dtype = value
+        .getattr("dtype")
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| {
+            value
+                .get_type()
+                .name()
+                .map_or_else(|_| "?".into(), |n| n.to_string())
+        });
+    PyTypeError::new_err(format!(
+        "{what} is {dtype}: hetero maps 1-D numpy arrays of float64 or float32, all of one dtype; convert with numpy.asarray(a, dtype=numpy.float64)"
+    ))
+}
+
+/// A 1-D array of `T` read in place: C-contiguous and aligned, or a
+/// ValueError saying what to pass.
+fn read<'py, T: numpy::Element>(
+    what: &str,
+    value: &Bound<'py, PyAny>,
+) -> PyResult<PyReadonlyArray1<'py, T>> {
+    let array = value
+        .downcast::<PyArray1<T>>()
+        .map_err(|_| not_float(what, value))?
+        .try_readonly()
+        .map_err(|e| PyValueError::new_err(format!("{what} cannot be read: {e}")))?;
+    if !array.is_c_contiguous() {
+        return Err(PyValueError::new_err(format!(
+            "{what} must be C-contiguous (a strided view would need a copy): pass numpy.ascontiguousarray(...)"
+        )));
+    }
+    if !(array.data() as usize).is_multiple_of(align_of::<T>()) {
+        return Err(PyValueError::new_err(format!(
+            "{what} is not aligned to its dtype (a view at an odd byte offset): pass a copy, numpy.array(a)"
+        )));
+    }
+    Ok(array)
+}
+
+/// The tape over `arrays` (all of `T`) into `out` or a new array.
+fn map_arrays<'py, T: numpy::Element + Element + Default + Clone>(
+    py: Python<'py>,
+    engine: &Engine,
+    backend: hetero::Backend,
+    tape: &Tape,
+    arrays: &Bound<'py, PyTuple>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let views: Vec<PyReadonlyArray1<'py, T>> = arrays
+        .iter()
+        .enumerate()
+        .map(|(k, a)| read::<T>(&format!("argument {}", k + 1), &a))
+        .collect::<PyResult<_>>()?;
+    let len = views[0].len();
+    if let Some((k, v)) = views.iter().enumerate().find(|(_, v)| v.len() != len) {
+        return Err(PyValueError::new_err(format!(
+            "the arrays differ in length: argument 1 has {len} elements, argument {} has {}",
+            k + 1,
+            v.len()
+        )));
+    }
+    let target = match out {
+        None => PyArray1::from_vec(
+            py,
+            hetero::alloc::try_zeroed::<T>(len as u64, "a traced map's output").map_err(memory)?,
+        ),
+        Some(o) => o
+            .downcast::<PyArray1<T>>()
+            .map_err(|_| not_float("out", o))?
+            .clone(),
+    };
+    {
+        let mut written = target.try_readwrite().map_err(|e| {
+            PyValueError::new_err(format!("out cannot be written (is it also an input?): {e}"))
+        })?;
+        if !written.is_c_contiguous() {
+            return Err(PyValueError::new_err("out must be C-contiguous"));
+        }
+        let inputs: Vec<&[T]> = views
+            .iter()
+            .map(|v| v.as_slice())
+            .collect::<Result<_, _>>()?;
+        let target = written.as_slice_mut()?;
+        py.allow_threads(|| run_map(engine, backend, tape, &inputs, target))
+            .map_err(to_py)?;
+    }
+    Ok(target.into_any())
+}
+
+/// The map kernel of the tape over `inputs` (one to four of them).
+fn run_map<T: Element>(
+    engine: &Engine,
+    backend: hetero::Backend,
+    tape: &Tape,
+    inputs: &[&[T]],
+    out: &mut [T],
+) -> hetero::Result<()> {
+    match *inputs {
+        [a] => engine.map(&TapeMap::new(tape, [a])?, out, backend),
+        [a, b] => engine.map(&TapeMap::new(tape, [a, b])?, out, backend),
+        [a, b, c] => engine.map(&TapeMap::new(tape, [a, b, c])?, out, backend),
+        [a, b, c, d] => engine.map(&TapeMap::new(tape, [a, b, c, d])?, out, backend),
+        _ => unreachable!("arity checked by the caller"),
+    }
+}
+
+/// An integrand f(x) for `hetero.midpoint(f, a, b, n)`, traced once; in
+/// it, the operations of `@hetero.elementwise`.
+#[pyclass(module = "hetero", frozen)]
+pub struct Integrand {
+    traced: Traced,
+}
+
+#[pymethods]
+impl Integrand {
+    #[new]
+    fn new(func: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            traced: Traced::new(func)?,
+        })
+    }
+
+    /// f at one number (plain Python, no tracing): for checks.
+    fn __call__(&self, py: Python<'_>, x: f64) -> PyResult<PyObject> {
+        self.traced.func.call1(py, (x,))
+    }
+
+    #[getter]
+    fn tape(&self) -> Option<String> {
+        self.traced.operations()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<hetero.integrand {}>", self.traced.name)
+    }
+}
+
+impl Integrand {
+    /// ∫ₐᵇ f by the midpoint rule, as `hetero.midpoint` asks.
+    pub fn integrate(
+        &self,
+        py: Python<'_>,
+        spec: &Midpoint,
+        engine: &Engine,
+        backend: hetero::Backend,
+    ) -> PyResult<f64> {
+        let tape = self.traced.tape(py, 1)?;
+        py.allow_threads(|| engine.reduce(&TapeSum::midpoint(spec, &tape), backend))
+            .map_err(to_py)
+    }
+}
+
+/// A term t(i) for `hetero.sum_terms(t, n)` = Σ t(i) over i = 0 … n−1, in
+/// f64 with compensated sums, combined along the same fixed tree on every
+/// backend. `i` arrives as a float (exact below 2⁵³).
+#[pyclass(module = "hetero", frozen)]
+pub struct Term {
+    traced: Traced,
+}
+
+#[pymethods]
+impl Term {
+    #[new]
+    fn new(func: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            traced: Traced::new(func)?,
+        })
+    }
+
+    /// t at one index (plain Python, no tracing): for checks.
+    fn __call__(&self, py: Python<'_>, i: f64) -> PyResult<PyObject> {
+        self.traced.func.call1(py, (i,))
+    }
+
+    #[getter]
+    fn tape(&self) -> Option<String> {
+        self.traced.operations()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<hetero.term {}>", self.traced.name)
+    }
+}
+
+/// Σ term(i) for i = 0 … n−1, term decorated with `@hetero.term`.
+#[pyfunction]
+#[pyo3(signature = (term, n, backend="auto", threads=None, schedule=None))]
+pub fn sum_terms(
+    py: Python<'_>,
+    term: &Bound<'_, PyAny>,
+    n: u64,
+    backend: &str,
+    threads: Option<usize>,
+    schedule: Option<&str>,
+) -> PyResult<f64> {
+    let term = term.downcast::<Term>().map_err(|_| {
+        PyTypeError::new_err("sum_terms takes a function decorated with @hetero.term")
+    })?;
+    if n == 0 {
+        return Err(PyValueError::new_err(
+            "n must be at least 1 (a sum of no terms is 0.0 by definition; skip the call)",
+        ));
+    }
+    let tape = term.get().traced.tape(py, 1)?;
+    let (engine, backend) = engine_for(backend, threads, schedule)?;
+    py.allow_threads(|| engine.reduce(&TapeSum::terms("sum_terms", &tape, n), backend))
+        .map_err(to_py)
+}
