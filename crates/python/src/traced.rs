@@ -44,19 +44,36 @@ impl Traced {
         })
     }
 
-    /// The number of positional parameters, where Python says.
-    fn parameters(&self, py: Python<'_>) -> Option<usize> {
-        let code = self.func.bind(py).getattr("__code__").ok()?;
-        code.getattr("co_argcount").ok()?.extract().ok()
+    /// How many positional arguments the function accepts (those without
+    /// a default, and all of them), where Python says.
+    fn parameters(&self, py: Python<'_>) -> Option<(usize, usize)> {
+        let func = self.func.bind(py);
+        let all: usize = func
+            .getattr("__code__")
+            .ok()?
+            .getattr("co_argcount")
+            .ok()?
+            .extract()
+            .ok()?;
+        let defaults = func
+            .getattr("__defaults__")
+            .ok()
+            .and_then(|d| d.len().ok())
+            .unwrap_or(0);
+        Some((all.saturating_sub(defaults), all))
     }
 
     /// The tape for `arity` inputs, traced on first use.
     fn tape(&self, py: Python<'_>, arity: usize) -> PyResult<Arc<Tape>> {
-        if let Some(parameters) = self.parameters(py)
-            && parameters != arity
+        if let Some((least, most)) = self.parameters(py)
+            && !(least..=most).contains(&arity)
         {
+            let takes = match least == most {
+                true => format!("{least}"),
+                false => format!("{least} to {most}"),
+            };
             return Err(PyTypeError::new_err(format!(
-                "{} takes {parameters} argument(s) but was given {arity}",
+                "{} takes {takes} argument(s) but was given {arity}",
                 self.name
             )));
         }
