@@ -2,7 +2,7 @@
 //! exercise — two parties send a packet back and forth and time it — over
 //! each way hetero moves data between workers: two threads through a std
 //! channel, a job round trip (`submit` then `wait`), and two MPI ranks
-//! ([`crate::mpi::Cluster::ping_pong`], feature `mpi`). A `memcpy` of the
+//! (`hetero::mpi::Cluster::ping_pong`, feature `mpi`). A `memcpy` of the
 //! same bytes is the reference the bandwidths are read against.
 //!
 //! Every transport copies the packet once per hop (a message lands in the
