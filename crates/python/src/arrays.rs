@@ -24,6 +24,12 @@ fn view<'py, T: numpy::Element>(
             "{name} must be C-contiguous (a strided view would need a copy): pass numpy.ascontiguousarray({name})"
         )));
     }
+    // A slice over misaligned elements is undefined behaviour in Rust.
+    if !(array.data() as usize).is_multiple_of(align_of::<T>()) {
+        return Err(PyValueError::new_err(format!(
+            "{name} is not aligned to its dtype (a view at an odd byte offset): pass a copy, numpy.array({name})"
+        )));
+    }
     Ok(Some(array))
 }
 

@@ -20,8 +20,31 @@ mod validate;
 
 use pyo3::prelude::*;
 
+/// Points `XDG_RUNTIME_DIR` at the temporary directory when it is unset or
+/// not absolute, through Python's `os.environ` (so Python's view and the
+/// process's agree), before anything probes the GPU: Mesa's Vulkan drivers
+/// print "XDG_RUNTIME_DIR is invalid" on every probe otherwise. (The Rust
+/// examples call `hetero::quiet_gpu_probe` for the same reason.)
+fn quiet_gpu_probe(py: Python<'_>) -> PyResult<()> {
+    let os = py.import("os")?;
+    let current: Option<String> = os
+        .getattr("environ")?
+        .call_method1("get", ("XDG_RUNTIME_DIR",))?
+        .extract()?;
+    let usable = current.is_some_and(|dir| std::path::Path::new(&dir).is_absolute());
+    if !usable {
+        let dir: String = py
+            .import("tempfile")?
+            .call_method0("gettempdir")?
+            .extract()?;
+        os.getattr("environ")?.set_item("XDG_RUNTIME_DIR", dir)?;
+    }
+    Ok(())
+}
+
 #[pymodule]
 fn hetero(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    quiet_gpu_probe(m.py())?;
     m.add_function(wrap_pyfunction!(engines::backends, m)?)?;
     m.add_function(wrap_pyfunction!(problems::julia, m)?)?;
     m.add_function(wrap_pyfunction!(problems::midpoint, m)?)?;

@@ -188,3 +188,22 @@ def test_bad_calls_say_what_to_change():
         hetero.midpoint(integrand=gauss)
     with pytest.raises(ValueError, match="backend"):
         gauss(x8, y8, backend="fpga")
+
+
+def test_the_built_in_gaussian_refuses_a_misaligned_array_too():
+    misaligned = np.frombuffer(np.zeros(8 * 65, np.uint8).tobytes(), dtype="f8", offset=1, count=64)
+    with pytest.raises(ValueError, match="aligned"):
+        hetero.gaussian(misaligned, y8)
+
+
+def test_importing_and_probing_the_gpu_prints_nothing():
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import hetero; hetero.backends()"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "XDG_RUNTIME_DIR" not in run.stderr, run.stderr
