@@ -282,12 +282,9 @@ fn gpu_check(args: &GpuCheckArgs) -> ExitCode {
         command: std::env::args().collect::<Vec<_>>().join(" "),
         records,
     };
-    let json = match serde_json::to_string_pretty(&results) {
+    let json = match results_json(&results) {
         Ok(j) => j,
-        Err(e) => {
-            eprintln!("hetero-bench: error: cannot serialise the results: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let report = gpu_check::markdown(&results);
     let (json_path, report_path) = (args.out.join("results.json"), args.out.join("report.md"));
@@ -307,6 +304,14 @@ fn gpu_check(args: &GpuCheckArgs) -> ExitCode {
         eprintln!("hetero-bench: gpu-check: a stage failed or did not validate; see report.md");
         ExitCode::from(1)
     }
+}
+
+/// `results` as pretty JSON, or the exit code after saying why not.
+fn results_json(results: &impl serde::Serialize) -> Result<String, ExitCode> {
+    serde_json::to_string_pretty(results).map_err(|e| {
+        eprintln!("hetero-bench: error: cannot serialise the results: {e}");
+        ExitCode::from(1)
+    })
 }
 
 /// Checks that `dir` can take the report before any work starts.
@@ -416,12 +421,9 @@ fn run(args: RunArgs) -> ExitCode {
         },
         records,
     };
-    let json = match serde_json::to_string_pretty(&results) {
+    let json = match results_json(&results) {
         Ok(j) => j,
-        Err(e) => {
-            eprintln!("hetero-bench: error: cannot serialise the results: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let mut files = vec![
         ("results.json", json),
