@@ -36,6 +36,30 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+/// A labelled line through `points` with a dot on each, in `c`: the series
+/// every line plot here draws.
+fn line_with_dots<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    points: Vec<(f64, f64)>,
+    c: RGBAColor,
+    label: impl Into<String>,
+) -> Result<(), String>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    chart
+        .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
+        .map_err(err)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2)));
+    chart
+        .draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))
+        .map_err(err)?;
+    Ok(())
+}
+
 fn records<'a>(results: &'a Results, experiment: &'a str) -> impl Iterator<Item = &'a Record> {
     results
         .records
@@ -150,16 +174,12 @@ pub fn threads(results: &Results) -> Plot {
                     continue;
                 }
                 let c = Palette99::pick(i * 2 + usize::from(backend == "threads")).to_rgba();
-                chart
-                    .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
-                    .map_err(err)?
-                    .label(format!("{} {backend}", problem.name()))
-                    .legend(move |(x, y)| {
-                        PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2))
-                    });
-                chart
-                    .draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))
-                    .map_err(err)?;
+                line_with_dots(
+                    &mut chart,
+                    points,
+                    c,
+                    format!("{} {backend}", problem.name()),
+                )?;
             }
         }
         chart
@@ -236,17 +256,7 @@ pub fn sizes(results: &Results) -> Plot {
                 if points.is_empty() {
                     continue;
                 }
-                let c = colour(backend);
-                chart
-                    .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
-                    .map_err(err)?
-                    .label(backend)
-                    .legend(move |(x, y)| {
-                        PathElement::new([(x, y), (x + 16, y)], c.stroke_width(2))
-                    });
-                chart
-                    .draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))
-                    .map_err(err)?;
+                line_with_dots(&mut chart, points, colour(backend).to_rgba(), backend)?;
             }
             // Mark where simd-threads starts to beat simd.
             if let Some(size) = crossover(&results.records, problem.name(), "simd-threads", "simd")
@@ -329,15 +339,12 @@ pub fn granularity(results: &Results) -> Plot {
             .y_desc("ms")
             .draw()
             .map_err(err)?;
-        let c = colour("threads");
-        chart
-            .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
-            .map_err(err)?
-            .label("threads, tasks of k points")
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2)));
-        chart
-            .draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))
-            .map_err(err)?;
+        line_with_dots(
+            &mut chart,
+            points,
+            colour("threads").to_rgba(),
+            "threads, tasks of k points",
+        )?;
         if let Some(s) = serial {
             let g = colour("scalar");
             chart
@@ -487,17 +494,7 @@ pub fn latency(results: &Results) -> Plot {
                 .draw()
                 .map_err(err)?;
             for (transport, c) in transports {
-                let points = series(transport, value);
-                chart
-                    .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
-                    .map_err(err)?
-                    .label(transport)
-                    .legend(move |(x, y)| {
-                        PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2))
-                    });
-                chart
-                    .draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))
-                    .map_err(err)?;
+                line_with_dots(&mut chart, series(transport, value), c.to_rgba(), transport)?;
             }
             chart
                 .configure_series_labels()

@@ -265,36 +265,58 @@ fn run_map<T: Element>(
     }
 }
 
-/// An integrand f(x) for `hetero.midpoint(f, a, b, n)`, traced once; in
-/// it, the operations of `@hetero.elementwise`.
-#[pyclass(module = "hetero", frozen)]
-pub struct Integrand {
-    traced: Traced,
+/// A decorator class over one traced function of one number: the
+/// function itself callable on a number (no tracing, for checks), its
+/// tape once traced, and a repr naming the decorator.
+macro_rules! one_input_decorator {
+    ($(#[$doc:meta])* $name:ident, $decorator:literal) => {
+        $(#[$doc])*
+        #[pyclass(module = "hetero", frozen)]
+        pub struct $name {
+            traced: Traced,
+        }
+
+        #[pymethods]
+        impl $name {
+            #[new]
+            fn new(func: &Bound<'_, PyAny>) -> PyResult<Self> {
+                Ok(Self {
+                    traced: Traced::new(func)?,
+                })
+            }
+
+            /// The function at one number (plain Python, no tracing).
+            fn __call__(&self, py: Python<'_>, x: f64) -> PyResult<PyObject> {
+                self.traced.func.call1(py, (x,))
+            }
+
+            /// The recorded operations, one per line (None before first use).
+            #[getter]
+            fn tape(&self) -> Option<String> {
+                self.traced.operations()
+            }
+
+            fn __repr__(&self) -> String {
+                format!(concat!("<hetero.", $decorator, " {}>"), self.traced.name)
+            }
+        }
+    };
 }
 
-#[pymethods]
-impl Integrand {
-    #[new]
-    fn new(func: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            traced: Traced::new(func)?,
-        })
-    }
+one_input_decorator!(
+    /// An integrand f(x) for `hetero.midpoint(f, a, b, n)`, traced once; in
+    /// it, the operations of `@hetero.elementwise`.
+    Integrand,
+    "integrand"
+);
 
-    /// f at one number (plain Python, no tracing): for checks.
-    fn __call__(&self, py: Python<'_>, x: f64) -> PyResult<PyObject> {
-        self.traced.func.call1(py, (x,))
-    }
-
-    #[getter]
-    fn tape(&self) -> Option<String> {
-        self.traced.operations()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<hetero.integrand {}>", self.traced.name)
-    }
-}
+one_input_decorator!(
+    /// A term t(i) for `hetero.sum_terms(t, n)` = Σ t(i) over i = 0 … n−1, in
+    /// f64 with compensated sums, combined along the same fixed tree on every
+    /// backend. `i` arrives as a float (exact below 2⁵³).
+    Term,
+    "term"
+);
 
 impl Integrand {
     /// ∫ₐᵇ f by the midpoint rule, as `hetero.midpoint` asks.
@@ -308,38 +330,6 @@ impl Integrand {
         let tape = self.traced.tape(py, 1)?;
         py.allow_threads(|| engine.reduce(&TapeSum::midpoint(spec, &tape), backend))
             .map_err(to_py)
-    }
-}
-
-/// A term t(i) for `hetero.sum_terms(t, n)` = Σ t(i) over i = 0 … n−1, in
-/// f64 with compensated sums, combined along the same fixed tree on every
-/// backend. `i` arrives as a float (exact below 2⁵³).
-#[pyclass(module = "hetero", frozen)]
-pub struct Term {
-    traced: Traced,
-}
-
-#[pymethods]
-impl Term {
-    #[new]
-    fn new(func: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            traced: Traced::new(func)?,
-        })
-    }
-
-    /// t at one index (plain Python, no tracing): for checks.
-    fn __call__(&self, py: Python<'_>, i: f64) -> PyResult<PyObject> {
-        self.traced.func.call1(py, (i,))
-    }
-
-    #[getter]
-    fn tape(&self) -> Option<String> {
-        self.traced.operations()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<hetero.term {}>", self.traced.name)
     }
 }
 
