@@ -15,7 +15,7 @@ fn view<'py, T: numpy::Element>(
     name: &str,
     array: &Bound<'py, PyAny>,
 ) -> PyResult<Option<PyReadonlyArray1<'py, T>>> {
-    let Ok(array) = array.downcast::<PyArray1<T>>() else {
+    let Ok(array) = array.cast::<PyArray1<T>>() else {
         return Ok(None);
     };
     let array = array.readonly();
@@ -95,7 +95,7 @@ impl<'py> Run<'_, 'py> {
             // The closure may not hold the Python token: take what it needs.
             let (engine, spec, backend) = (self.engine, self.spec, self.backend);
             self.py
-                .allow_threads(|| engine.gaussian(spec, xs, ys, target, backend))
+                .detach(|| engine.gaussian(spec, xs, ys, target, backend))
                 .map_err(to_py)?;
         }
         Ok(out.into_any())
@@ -117,7 +117,7 @@ fn output<'py, T: numpy::Element + Clone + Default>(
             Ok(PyArray1::from_vec(py, zeros))
         }
         Some(out) => out
-            .downcast::<PyArray1<T>>()
+            .cast::<PyArray1<T>>()
             .cloned()
             .map_err(|_| wrong_type("out")),
     }

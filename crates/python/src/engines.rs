@@ -65,7 +65,7 @@ pub fn engine_for(
 #[pyfunction]
 pub fn backends(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     let engine = engine(None)?;
-    let adapter = py.allow_threads(|| engine.gpu_adapter());
+    let adapter = py.detach(|| engine.gpu_adapter());
     Backend::SPACES
         .iter()
         .map(|&b| {

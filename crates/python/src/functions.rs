@@ -15,9 +15,9 @@ fn unary(
     make: fn(u32) -> Op,
     f: fn(f64) -> f64,
     name: &str,
-) -> PyResult<PyObject> {
+) -> PyResult<Py<PyAny>> {
     let py = x.py();
-    if let Ok(t) = x.downcast::<Tracer>() {
+    if let Ok(t) = x.cast::<Tracer>() {
         return Ok(Py::new(py, t.get().apply(make)?)?.into_any());
     }
     let v = x.extract::<f64>().map_err(|_| {
@@ -30,38 +30,38 @@ fn unary(
 
 /// e^x.
 #[pyfunction]
-pub fn exp(x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+pub fn exp(x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     unary(x, Op::Exp, f64::exp, "exp")
 }
 
 /// The natural logarithm (NaN below 0, −inf at 0). Not on GPUs without f64
 /// in WGSL for float64 work.
 #[pyfunction]
-pub fn log(x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+pub fn log(x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     unary(x, Op::Ln, f64::ln, "log")
 }
 
 /// The square root.
 #[pyfunction]
-pub fn sqrt(x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+pub fn sqrt(x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     unary(x, Op::Sqrt, f64::sqrt, "sqrt")
 }
 
 /// The sine (radians).
 #[pyfunction]
-pub fn sin(x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+pub fn sin(x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     unary(x, Op::Sin, f64::sin, "sin")
 }
 
 /// The cosine (radians).
 #[pyfunction]
-pub fn cos(x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+pub fn cos(x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     unary(x, Op::Cos, f64::cos, "cos")
 }
 
 /// |x|.
 #[pyfunction]
-pub fn abs(x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+pub fn abs(x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     unary(x, Op::Abs, f64::abs, "abs")
 }
 
@@ -72,10 +72,10 @@ fn binary(
     make: fn(u32, u32) -> Op,
     f: fn(f64, f64) -> f64,
     name: &str,
-) -> PyResult<PyObject> {
+) -> PyResult<Py<PyAny>> {
     let py = a.py();
     for (traced, other, swapped) in [(a, b, false), (b, a, true)] {
-        if let Ok(t) = traced.downcast::<Tracer>() {
+        if let Ok(t) = traced.cast::<Tracer>() {
             return Ok(Py::new(py, t.get().apply2(make, other, swapped)?)?.into_any());
         }
     }
@@ -90,13 +90,13 @@ fn binary(
 
 /// The smaller of a and b, lane by lane.
 #[pyfunction]
-pub fn minimum(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+pub fn minimum(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     binary(a, b, Op::Min, f64::min, "minimum")
 }
 
 /// The larger of a and b, lane by lane.
 #[pyfunction]
-pub fn maximum(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+pub fn maximum(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     binary(a, b, Op::Max, f64::max, "maximum")
 }
 
@@ -107,16 +107,16 @@ pub fn where_(
     cond: &Bound<'_, PyAny>,
     a: &Bound<'_, PyAny>,
     b: &Bound<'_, PyAny>,
-) -> PyResult<PyObject> {
+) -> PyResult<Py<PyAny>> {
     let py = cond.py();
-    if let Ok(c) = cond.downcast::<PyBool>() {
+    if let Ok(c) = cond.cast::<PyBool>() {
         return Ok(if c.is_true() {
             a.clone().unbind()
         } else {
             b.clone().unbind()
         });
     }
-    let Ok(c) = cond.downcast::<Tracer>() else {
+    let Ok(c) = cond.cast::<Tracer>() else {
         return Err(PyTypeError::new_err(
             "hetero.where(cond, a, b) takes a comparison of traced values as cond (x > 0)",
         ));

@@ -55,7 +55,7 @@ pub fn julia<'py>(
     let spec = params.validate().map_err(problem)?;
     let (engine, backend) = engine_for(backend, threads, schedule)?;
     let counts = py
-        .allow_threads(|| engine.julia(&spec, backend))
+        .detach(|| engine.julia(&spec, backend))
         .map_err(to_py)?;
     PyArray1::from_vec(py, counts).reshape([spec.height(), spec.width()])
 }
@@ -85,7 +85,7 @@ pub fn midpoint(
     let mut positional: Vec<Bound<'_, PyAny>> = args.iter().collect();
     let first_is_f = positional
         .first()
-        .is_some_and(|f| f.is_instance_of::<PyString>() || f.downcast::<Integrand>().is_ok());
+        .is_some_and(|f| f.is_instance_of::<PyString>() || f.cast::<Integrand>().is_ok());
     let integrand = match (first_is_f, integrand) {
         (true, Some(_)) => {
             return Err(PyTypeError::new_err(
@@ -144,13 +144,13 @@ pub fn midpoint(
         let integrand = WgslIntegrand::new(body.clone()).with_f64(body);
         let (engine, _) = engine_for("gpu", threads, schedule)?;
         return py
-            .allow_threads(|| engine.midpoint_wgsl(&spec, &integrand, precision))
+            .detach(|| engine.midpoint_wgsl(&spec, &integrand, precision))
             .map_err(to_py);
     }
     let (engine, backend) = engine_for(backend, threads, schedule)?;
     match integrand {
-        Some(f) if f.downcast::<Integrand>().is_ok() => {
-            let f = f.downcast::<Integrand>()?;
+        Some(f) if f.cast::<Integrand>().is_ok() => {
+            let f = f.cast::<Integrand>()?;
             f.get().integrate(py, &spec, &engine, backend)
         }
         Some(f)
@@ -165,7 +165,7 @@ pub fn midpoint(
             "the integrand must be a function decorated with @hetero.integrand (or \"exp_neg_square\")",
         )),
         _ => py
-            .allow_threads(|| engine.midpoint(&spec, backend))
+            .detach(|| engine.midpoint(&spec, backend))
             .map_err(to_py),
     }
 }
@@ -209,7 +209,7 @@ pub fn pi(
     let spec = Pi::new(n, seed).map_err(problem)?;
     let (engine, backend) = engine_for(backend, threads, schedule)?;
     let estimate = py
-        .allow_threads(|| engine.pi(&spec, backend))
+        .detach(|| engine.pi(&spec, backend))
         .map_err(to_py)?;
     Ok(PiResult {
         hits: estimate.hits,
@@ -234,6 +234,6 @@ pub fn sum(
         PyValueError::new_err("array must be C-contiguous (use numpy.ascontiguousarray)")
     })?;
     let (engine, backend) = engine_for(backend, threads, schedule)?;
-    py.allow_threads(|| engine.reduce(&SumKernel::new(data), backend))
+    py.detach(|| engine.reduce(&SumKernel::new(data), backend))
         .map_err(to_py)
 }

@@ -21,7 +21,7 @@ use crate::tracer::trace;
 /// once traced (the same for float64 and float32: constants are converted
 /// to the arrays' precision as a Rust body's `R::from_f64` does).
 struct Traced {
-    func: PyObject,
+    func: Py<PyAny>,
     name: String,
     tape: Mutex<Option<Arc<Tape>>>,
 }
@@ -138,9 +138,9 @@ impl Elementwise {
         let tape = self.traced.tape(py, arity)?;
         let (engine, backend) = engine_for(backend, threads, schedule)?;
         let first = arrays.get_item(0)?;
-        if first.downcast::<PyArray1<f64>>().is_ok() {
+        if first.cast::<PyArray1<f64>>().is_ok() {
             map_arrays::<f64>(py, &engine, backend, &tape, arrays, out)
-        } else if first.downcast::<PyArray1<f32>>().is_ok() {
+        } else if first.cast::<PyArray1<f32>>().is_ok() {
             map_arrays::<f32>(py, &engine, backend, &tape, arrays, out)
         } else {
             Err(not_float("argument 1", &first))
@@ -181,7 +181,7 @@ fn read<'py, T: numpy::Element>(
     value: &Bound<'py, PyAny>,
 ) -> PyResult<PyReadonlyArray1<'py, T>> {
     let array = value
-        .downcast::<PyArray1<T>>()
+        .cast::<PyArray1<T>>()
         .map_err(|_| not_float(what, value))?
         .try_readonly()
         .map_err(|e| PyValueError::new_err(format!("{what} cannot be read: {e}")))?;
@@ -226,7 +226,7 @@ fn map_arrays<'py, T: numpy::Element + Element + Default + Clone>(
             hetero::alloc::try_zeroed::<T>(len as u64, "a traced map's output").map_err(memory)?,
         ),
         Some(o) => o
-            .downcast::<PyArray1<T>>()
+            .cast::<PyArray1<T>>()
             .map_err(|_| not_float("out", o))?
             .clone(),
     };
@@ -242,7 +242,7 @@ fn map_arrays<'py, T: numpy::Element + Element + Default + Clone>(
             .map(|v| v.as_slice())
             .collect::<Result<_, _>>()?;
         let target = written.as_slice_mut()?;
-        py.allow_threads(|| run_map(engine, backend, tape, &inputs, target))
+        py.detach(|| run_map(engine, backend, tape, &inputs, target))
             .map_err(to_py)?;
     }
     Ok(target.into_any())
@@ -286,7 +286,7 @@ macro_rules! one_input_decorator {
             }
 
             /// The function at one number (plain Python, no tracing).
-            fn __call__(&self, py: Python<'_>, x: f64) -> PyResult<PyObject> {
+            fn __call__(&self, py: Python<'_>, x: f64) -> PyResult<Py<PyAny>> {
                 self.traced.func.call1(py, (x,))
             }
 
@@ -328,7 +328,7 @@ impl Integrand {
         backend: hetero::Backend,
     ) -> PyResult<f64> {
         let tape = self.traced.tape(py, 1)?;
-        py.allow_threads(|| engine.reduce(&TapeSum::midpoint(spec, &tape), backend))
+        py.detach(|| engine.reduce(&TapeSum::midpoint(spec, &tape), backend))
             .map_err(to_py)
     }
 }
@@ -344,7 +344,7 @@ pub fn sum_terms(
     threads: Option<usize>,
     schedule: Option<&str>,
 ) -> PyResult<f64> {
-    let term = term.downcast::<Term>().map_err(|_| {
+    let term = term.cast::<Term>().map_err(|_| {
         PyTypeError::new_err("sum_terms takes a function decorated with @hetero.term")
     })?;
     if n == 0 {
@@ -354,6 +354,6 @@ pub fn sum_terms(
     }
     let tape = term.get().traced.tape(py, 1)?;
     let (engine, backend) = engine_for(backend, threads, schedule)?;
-    py.allow_threads(|| engine.reduce(&TapeSum::terms("sum_terms", &tape, n), backend))
+    py.detach(|| engine.reduce(&TapeSum::terms("sum_terms", &tape, n), backend))
         .map_err(to_py)
 }

@@ -55,7 +55,7 @@ enum Operand {
 }
 
 fn operand(value: &Bound<'_, PyAny>) -> PyResult<Operand> {
-    if let Ok(t) = value.downcast::<Tracer>() {
+    if let Ok(t) = value.cast::<Tracer>() {
         let t = t.get();
         return Ok(Operand::Traced(Arc::clone(&t.recording), t.id));
     }
@@ -272,7 +272,7 @@ impl Tracer {
         method: &str,
         _inputs: &Bound<'_, PyTuple>,
         _kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
-    ) -> PyResult<PyObject> {
+    ) -> PyResult<Py<PyAny>> {
         let name = ufunc
             .getattr("__name__")
             .and_then(|n| n.extract::<String>())
@@ -287,7 +287,7 @@ impl Tracer {
         )))
     }
 
-    fn __array__(&self) -> PyResult<PyObject> {
+    fn __array__(&self) -> PyResult<Py<PyAny>> {
         Err(PyTypeError::new_err(
             "a traced value is not an array: numpy functions cannot run inside a traced function; use hetero.exp, log, sqrt, sin, cos, abs, minimum, maximum, where",
         ))
@@ -327,7 +327,7 @@ pub fn trace(py: Python<'_>, func: &Bound<'_, PyAny>, arity: usize, what: &str) 
     })?;
     let output = match operand(&result) {
         Ok(Operand::Traced(r, id)) if Arc::ptr_eq(&r, &recording) => {
-            if result.downcast::<Tracer>().is_ok_and(|t| t.get().is_mask()) {
+            if result.cast::<Tracer>().is_ok_and(|t| t.get().is_mask()) {
                 return Err(PyTypeError::new_err(format!(
                     "{what} returns a comparison, not a number: return hetero.where(cond, a, b)"
                 )));

@@ -28,7 +28,7 @@ pub fn validate<'py>(
         "midpoint" => {
             let spec = Midpoint::new(0.0, 1.0, n.unwrap_or(1_000_000)).map_err(bad_problem)?;
             let kernel = MidpointKernel::new(&spec, &ExpNegSquare);
-            py.allow_threads(|| engine.validate_reduce(&kernel))
+            py.detach(|| engine.validate_reduce(&kernel))
         }
         "julia" => {
             let rows = usize::try_from(n.unwrap_or(200)).unwrap_or(usize::MAX);
@@ -36,12 +36,12 @@ pub fn validate<'py>(
                 .validate()
                 .map_err(bad_problem)?;
             let kernel = JuliaKernel::new(&spec);
-            py.allow_threads(|| engine.validate_map(&kernel))
+            py.detach(|| engine.validate_map(&kernel))
         }
         "pi" => {
             let spec = Pi::new(n.unwrap_or(1_000_000), 1).map_err(bad_problem)?;
             let kernel = PiKernel::new(&spec);
-            py.allow_threads(|| engine.validate_reduce(&kernel))
+            py.detach(|| engine.validate_reduce(&kernel))
         }
         other => {
             return Err(PyValueError::new_err(format!(
