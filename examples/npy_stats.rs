@@ -19,7 +19,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use hetero::npy::{FileResult, NpyError, Stats, Widest, read_only, stats_of_files, to_npy_bytes};
+use hetero::npy::{
+    FileResult, NpyError, Stats, Widest, npy_files_in, read_only, stats_of_files, to_npy_bytes,
+};
 use hetero::{Backend, Width};
 use serde_json::{Value, json};
 
@@ -60,14 +62,6 @@ struct Args {
     floor: bool,
 }
 
-/// Whether a folder's entry named `name` is one of its `.npy` files as
-/// Python's `glob("*.npy")` sees them: the suffix, and not hidden (`*`
-/// does not match a leading dot).
-fn is_listed_npy(name: &std::ffi::OsStr) -> bool {
-    let name = name.to_string_lossy();
-    name.ends_with(".npy") && !name.starts_with('.')
-}
-
 /// The files `paths` name — a folder's `.npy` files (sorted; as
 /// `glob("*.npy")` in it), a file, or a glob's matches — and how many
 /// other files the folders held (skipped, and said so in the summary).
@@ -82,21 +76,14 @@ fn expand(paths: &[String]) -> Result<(Vec<PathBuf>, usize), Failure> {
     for given in paths {
         let path = Path::new(given);
         if path.is_dir() {
-            let entries = std::fs::read_dir(path)
+            let (found, others) = npy_files_in(path)
                 .map_err(|e| Failure::usage(format!("{given}: cannot list the folder: {e}")))?;
-            let (mut found, others): (Vec<PathBuf>, Vec<PathBuf>) = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| !p.is_dir())
-                .partition(|p| p.file_name().is_some_and(is_listed_npy));
-            skipped += others.len();
+            skipped += others;
             if found.is_empty() {
                 return Err(Failure::usage(format!(
-                    "{given}: the folder holds no .npy files ({} other files); give a folder of .npy files or make some with --make-fake N",
-                    others.len()
+                    "{given}: the folder holds no .npy files ({others} other files); give a folder of .npy files or make some with --make-fake N"
                 )));
             }
-            found.sort();
             files.extend(found);
         } else if path.exists() {
             files.push(path.to_path_buf());

@@ -66,7 +66,7 @@ pub use hetero_kernel::{
 };
 /// NumPy `.npy` files: reading, writing, per-file statistics, many files.
 pub use hetero_npy as npy;
-pub use jobs::{Job, JobScope, Jobs};
+pub use jobs::{Job, JobControl, JobScope, Jobs};
 pub use validate::{Check, Validation};
 
 /// `Result` with hetero's [`Error`].

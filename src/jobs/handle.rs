@@ -12,6 +12,43 @@ use hetero_kernel::observe::Watch;
 
 use crate::{Error, Result};
 
+/// What a running job's calls report to and stop at: its cancel flag, the
+/// items its calls finished and the items they started. Shared by the
+/// job's handle and every [`JobScope`](super::JobScope) made over it —
+/// including one made on another thread that works for the job (hetero's
+/// Python module keeps the control of the job a Python thread runs).
+#[derive(Debug, Default)]
+pub struct JobControl {
+    pub(crate) watch: Watch,
+    /// Items of the calls the job has started (what progress counts towards).
+    total: AtomicU64,
+}
+
+impl JobControl {
+    /// Asks the job's calls to stop at their next chunk (CPU) or tile
+    /// (GPU) boundary.
+    pub fn cancel(&self) {
+        self.watch.cancel();
+    }
+
+    /// Whether [`JobControl::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.watch.is_cancelled()
+    }
+
+    /// The share of the started calls' items done, in `[0, 1]` (0 before
+    /// the first call starts): counted per chunk on the CPU and per tile
+    /// on the GPU, so it moves in steps.
+    pub fn progress(&self) -> f64 {
+        let total = self.total.load(Ordering::Relaxed).max(1) as f64;
+        (self.watch.done() as f64 / total).clamp(0.0, 1.0)
+    }
+
+    pub(crate) fn add_total(&self, items: u64) {
+        self.total.fetch_add(items, Ordering::Relaxed);
+    }
+}
+
 /// Job threads alive in this process (see [`running_jobs`]).
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 
@@ -43,9 +80,7 @@ pub(crate) type Listener = Box<dyn FnOnce() + Send>;
 
 /// What the handle and the job's thread share.
 pub(crate) struct Shared<T> {
-    pub(crate) watch: Watch,
-    /// Items of the calls the job has started (what progress counts towards).
-    pub(crate) total: AtomicU64,
+    pub(crate) control: Arc<JobControl>,
     slot: Mutex<Slot<T>>,
     finished: Condvar,
 }
@@ -65,8 +100,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<T> Shared<T> {
     pub(crate) fn new() -> Self {
         Self {
-            watch: Watch::default(),
-            total: AtomicU64::new(0),
+            control: Arc::default(),
             slot: Mutex::new(Slot {
                 outcome: None,
                 done: false,
@@ -133,8 +167,7 @@ impl<T> Job<T> {
         if self.is_ready() {
             return 1.0;
         }
-        let total = self.shared.total.load(Ordering::Relaxed).max(1) as f64;
-        (self.shared.watch.done() as f64 / total).clamp(0.0, 1.0)
+        self.shared.control.progress()
     }
 
     /// Asks the job to stop at its next chunk (CPU) or tile (GPU)
@@ -142,7 +175,7 @@ impl<T> Job<T> {
     /// that already finished keeps its result.
     pub fn cancel(&self) {
         if !self.is_ready() {
-            self.shared.watch.cancel();
+            self.shared.control.cancel();
         }
     }
 
@@ -200,7 +233,7 @@ impl<T> Drop for Job<T> {
     fn drop(&mut self) {
         // Nobody can take the result any more: stop the work.
         if !lock(&self.shared.slot).done {
-            self.shared.watch.cancel();
+            self.shared.control.cancel();
         }
     }
 }

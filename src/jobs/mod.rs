@@ -31,5 +31,5 @@ pub(crate) fn default_job_threads() -> usize {
 }
 
 pub use completed::{AsCompleted, Pending, as_completed};
-pub use handle::{Job, running_jobs};
+pub use handle::{Job, JobControl, running_jobs};
 pub use submit::{JobScope, Jobs};

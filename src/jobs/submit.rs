@@ -3,7 +3,6 @@
 //! can be followed and stopped.
 
 use core::ops::Range;
-use core::sync::atomic::Ordering;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -13,7 +12,7 @@ use hetero_kernel::kernel::{check_map, try_alloc_output};
 use hetero_kernel::observe::Watch;
 use hetero_kernel::{ChunkPlan, MapKernel, ReduceKernel};
 
-use super::handle::{Job, RunningGuard, Shared};
+use super::handle::{Job, JobControl, RunningGuard, Shared};
 use crate::{Backend, Engine, Error, Result, dispatch};
 
 /// Chunks per pool thread in one round of a job on the CPU: about a
@@ -25,25 +24,23 @@ const ROUND_PER_THREAD: usize = 16;
 /// the job's progress counts their items and a cancel stops them.
 pub struct JobScope<'j> {
     engine: &'j Engine,
-    shared: &'j dyn Progress,
+    control: &'j Arc<JobControl>,
 }
 
-/// The part of a job's shared state its scope uses, whatever its result type.
-trait Progress: Sync {
-    fn watch(&self) -> &Watch;
-    fn add_total(&self, items: u64);
-}
-
-impl<T: Send> Progress for Shared<T> {
-    fn watch(&self) -> &Watch {
-        &self.watch
+impl<'j> JobScope<'j> {
+    /// Calls on `engine` on behalf of the job `control` belongs to: they
+    /// add to its progress and stop at its cancel. [`Jobs::submit_with`]
+    /// hands its closure one; code that works for a job from elsewhere
+    /// (a callback, a thread-local) makes its own from
+    /// [`JobScope::control`], on any engine.
+    pub fn new(engine: &'j Engine, control: &'j Arc<JobControl>) -> Self {
+        Self { engine, control }
     }
-    fn add_total(&self, items: u64) {
-        self.total.fetch_add(items, Ordering::Relaxed);
-    }
-}
 
-impl JobScope<'_> {
+    /// The job's control, to keep beyond this scope.
+    pub fn control(&self) -> Arc<JobControl> {
+        Arc::clone(self.control)
+    }
     /// The engine the job runs on (its blocking calls are not watched).
     pub fn engine(&self) -> &Engine {
         self.engine
@@ -51,7 +48,7 @@ impl JobScope<'_> {
 
     /// Whether the job was cancelled (a long closure may check between calls).
     pub fn is_cancelled(&self) -> bool {
-        self.shared.watch().is_cancelled()
+        self.control.is_cancelled()
     }
 
     /// [`Engine::reduce`], watched: the same result, bit for bit.
@@ -59,9 +56,9 @@ impl JobScope<'_> {
     /// # Errors
     /// As [`Engine::reduce`]; [`Error::Cancelled`] once the job is cancelled.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
-        let watch = self.shared.watch();
+        let watch = &self.control.watch;
         let backend = dispatch::resolve_reduce(self.engine, kernel, backend, watch)?;
-        self.shared.add_total(kernel.len());
+        self.control.add_total(kernel.len());
         cancelled_or(watch, || {
             if backend.is_cpu_parallel() {
                 self.reduce_in_rounds(kernel, backend)
@@ -79,7 +76,7 @@ impl JobScope<'_> {
     /// combined as they finish (O(log n) partials alive): the one-call
     /// result, bit for bit.
     fn reduce_in_rounds<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
-        let watch = self.shared.watch();
+        let watch = &self.control.watch;
         let plan = ChunkPlan::of(kernel)?;
         let round_chunks = (ROUND_PER_THREAD * self.engine.threads().max(1)) as u64;
         let total = try_tree_reduce_blocks(
@@ -124,9 +121,9 @@ impl JobScope<'_> {
         backend: Backend,
     ) -> Result<()> {
         check_map(kernel, &items, out.len())?;
-        let watch = self.shared.watch();
+        let watch = &self.control.watch;
         let backend = dispatch::resolve_map(self.engine, kernel, items.len(), backend, watch)?;
-        self.shared.add_total(items.len() as u64);
+        self.control.add_total(items.len() as u64);
         cancelled_or(watch, || {
             if !backend.is_cpu() {
                 return dispatch::map_range(self.engine, kernel, items, out, backend, watch);
@@ -252,14 +249,11 @@ impl Jobs<'_> {
         let runner = &self.engine.jobs;
         let spawned = runner.run(Box::new(move || {
             // Cancelled (or dropped) while it waited: it never starts.
-            let outcome = if state.watch.is_cancelled() {
+            let outcome = if state.control.is_cancelled() {
                 Err(Error::Cancelled)
             } else {
                 catch_unwind(AssertUnwindSafe(|| {
-                    let scope = JobScope {
-                        engine: &engine,
-                        shared: &*state,
-                    };
+                    let scope = JobScope::new(&engine, &state.control);
                     job(&scope)
                 }))
                 .unwrap_or_else(|panic| {

@@ -19,6 +19,30 @@ use crate::error::NpyError;
 use crate::read::NpyBuffer;
 use crate::stats::{Stats, StatsAccumulator};
 
+/// Whether a folder's entry named `name` is one of its `.npy` files as
+/// Python's `glob("*.npy")` sees them: the suffix, and not hidden (`*`
+/// does not match a leading dot).
+fn is_listed_npy(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.ends_with(".npy") && !name.starts_with('.')
+}
+
+/// The `.npy` files of the folder `dir`, sorted — what
+/// `sorted(glob("dir/*.npy"))` lists — and how many other files it holds
+/// (the caller says they were skipped). Sub-folders are neither.
+///
+/// # Errors
+/// Why the folder cannot be listed.
+pub fn npy_files_in(dir: &Path) -> std::io::Result<(Vec<PathBuf>, usize)> {
+    let (mut found, others): (Vec<PathBuf>, Vec<PathBuf>) = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| !p.is_dir())
+        .partition(|p| p.file_name().is_some_and(is_listed_npy));
+    found.sort();
+    Ok((found, others.len()))
+}
+
 /// One file's outcome: its index in the list given, and its statistics or
 /// why it could not be read.
 #[derive(Debug)]

@@ -33,7 +33,7 @@ mod write;
 
 pub use dtype::{Dtype, Kind};
 pub use error::NpyError;
-pub use files::{FileResult, for_each_file, read_only, stats_of_files};
+pub use files::{FileResult, for_each_file, npy_files_in, read_only, stats_of_files};
 pub use header::{Header, MAX_HEADER_LEN};
 pub use read::{NpyArray, NpyBuffer};
 pub use stats::{Stats, StatsAccumulator, Widest};

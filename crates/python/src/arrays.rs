@@ -2,11 +2,13 @@
 //! are borrowed (C-contiguous float64 or float32, never copied), and the
 //! result goes into `out` when given.
 
+use hetero::kernel::problems::gaussian::GaussianKernel;
 use hetero::{Backend, Element, Engine, Gaussian};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadwriteArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::calls;
 use crate::engines::engine_for;
 use crate::errors::{memory, problem, to_py};
 
@@ -18,7 +20,11 @@ fn view<'py, T: numpy::Element>(
     let Ok(array) = array.cast::<PyArray1<T>>() else {
         return Ok(None);
     };
-    let array = array.readonly();
+    // Another thread's call may be writing it (a borrow numpy tracks):
+    // a ValueError, not a panic.
+    let array = array
+        .try_readonly()
+        .map_err(|e| PyValueError::new_err(format!("{name} cannot be read: {e}")))?;
     if !array.is_c_contiguous() {
         return Err(PyValueError::new_err(format!(
             "{name} must be C-contiguous (a strided view would need a copy): pass numpy.ascontiguousarray({name})"
@@ -95,7 +101,10 @@ impl<'py> Run<'_, 'py> {
             // The closure may not hold the Python token: take what it needs.
             let (engine, spec, backend) = (self.engine, self.spec, self.backend);
             self.py
-                .detach(|| engine.gaussian(spec, xs, ys, target, backend))
+                .detach(|| {
+                    Gaussian::check_lengths(xs.len(), ys.len(), target.len())?;
+                    calls::map(engine, &GaussianKernel::new(spec, xs, ys)?, target, backend)
+                })
                 .map_err(to_py)?;
         }
         Ok(out.into_any())

@@ -1,12 +1,17 @@
 //! hetero's errors as Python exceptions, with the same messages:
 //! `ValueError` for input the caller can change, `RuntimeError` for the
-//! device or the machine.
+//! device or the machine, `concurrent.futures.CancelledError` for a call
+//! of a cancelled job.
 
 use pyo3::PyErr;
 use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
 
+pyo3::import_exception!(concurrent.futures, CancelledError);
+
 pub fn to_py(e: hetero::Error) -> PyErr {
     match e {
+        // A call of a cancelled `hetero.submit` job.
+        hetero::Error::Cancelled => CancelledError::new_err(e.to_string()),
         hetero::Error::OutOfMemory(_) => PyMemoryError::new_err(e.to_string()),
         hetero::Error::Gpu(hetero::GpuError::BadSetting { .. })
         | hetero::Error::Problem(_)

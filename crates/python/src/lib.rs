@@ -10,10 +10,13 @@
 #![forbid(unsafe_code)]
 
 mod arrays;
+mod calls;
 mod engines;
 mod errors;
 mod functions;
+mod npy;
 mod problems;
+mod submit;
 mod traced;
 mod tracer;
 mod validate;
@@ -73,6 +76,11 @@ fn hetero(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ] {
         m.add_function(f)?;
     }
+    m.add_function(wrap_pyfunction!(npy::npy_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(submit::submit, m)?)?;
+    m.add_function(wrap_pyfunction!(submit::running_jobs, m)?)?;
+    m.add("Future", submit::future_class(m.py())?)?;
+    m.add_class::<submit::JobHandle>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

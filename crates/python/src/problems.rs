@@ -1,14 +1,18 @@
 //! The problems that take numbers and give numbers or a new array: julia,
 //! midpoint, pi and sum.
 
+use hetero::kernel::problems::julia::JuliaKernel;
+use hetero::kernel::problems::pi::PiKernel;
+use hetero::problems::midpoint::MidpointKernel;
 use hetero::problems::sum::SumKernel;
-use hetero::{JuliaParams, Midpoint, Pi, Precision, Viewport, WgslIntegrand};
+use hetero::{ExpNegSquare, JuliaParams, Midpoint, Pi, Precision, Viewport, WgslIntegrand};
 use num_complex::Complex64 as Complex;
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 
+use crate::calls;
 use crate::engines::engine_for;
 use crate::errors::{problem, to_py};
 use crate::traced::Integrand;
@@ -54,8 +58,9 @@ pub fn julia<'py>(
     }
     let spec = params.validate().map_err(problem)?;
     let (engine, backend) = engine_for(backend, threads, schedule)?;
-    let counts = py
-        .detach(|| engine.julia(&spec, backend))
+    let mut counts = spec.try_alloc_counts().map_err(problem)?;
+    let kernel = JuliaKernel::new(&spec);
+    py.detach(|| calls::map(&engine, &kernel, &mut counts, backend))
         .map_err(to_py)?;
     PyArray1::from_vec(py, counts).reshape([spec.height(), spec.width()])
 }
@@ -164,9 +169,11 @@ pub fn midpoint(
         Some(f) if f.extract::<String>().is_err() => Err(PyTypeError::new_err(
             "the integrand must be a function decorated with @hetero.integrand (or \"exp_neg_square\")",
         )),
-        _ => py
-            .detach(|| engine.midpoint(&spec, backend))
-            .map_err(to_py),
+        _ => {
+            let kernel = MidpointKernel::new(&spec, &ExpNegSquare);
+            py.detach(|| calls::reduce(&engine, &kernel, backend))
+                .map_err(to_py)
+        }
     }
 }
 
@@ -208,8 +215,9 @@ pub fn pi(
 ) -> PyResult<PiResult> {
     let spec = Pi::new(n, seed).map_err(problem)?;
     let (engine, backend) = engine_for(backend, threads, schedule)?;
+    let kernel = PiKernel::new(&spec);
     let estimate = py
-        .detach(|| engine.pi(&spec, backend))
+        .detach(|| calls::reduce(&engine, &kernel, backend))
         .map_err(to_py)?;
     Ok(PiResult {
         hits: estimate.hits,
@@ -234,6 +242,6 @@ pub fn sum(
         PyValueError::new_err("array must be C-contiguous (use numpy.ascontiguousarray)")
     })?;
     let (engine, backend) = engine_for(backend, threads, schedule)?;
-    py.detach(|| engine.reduce(&SumKernel::new(data), backend))
+    py.detach(|| calls::reduce(&engine, &SumKernel::new(data), backend))
         .map_err(to_py)
 }

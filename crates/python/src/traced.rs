@@ -13,6 +13,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::calls;
 use crate::engines::engine_for;
 use crate::errors::{memory, to_py};
 use crate::tracer::trace;
@@ -257,10 +258,10 @@ fn run_map<T: Element>(
     out: &mut [T],
 ) -> hetero::Result<()> {
     match *inputs {
-        [a] => engine.map(&TapeMap::new(tape, [a])?, out, backend),
-        [a, b] => engine.map(&TapeMap::new(tape, [a, b])?, out, backend),
-        [a, b, c] => engine.map(&TapeMap::new(tape, [a, b, c])?, out, backend),
-        [a, b, c, d] => engine.map(&TapeMap::new(tape, [a, b, c, d])?, out, backend),
+        [a] => calls::map(engine, &TapeMap::new(tape, [a])?, out, backend),
+        [a, b] => calls::map(engine, &TapeMap::new(tape, [a, b])?, out, backend),
+        [a, b, c] => calls::map(engine, &TapeMap::new(tape, [a, b, c])?, out, backend),
+        [a, b, c, d] => calls::map(engine, &TapeMap::new(tape, [a, b, c, d])?, out, backend),
         _ => unreachable!("arity checked by the caller"),
     }
 }
@@ -328,7 +329,7 @@ impl Integrand {
         backend: hetero::Backend,
     ) -> PyResult<f64> {
         let tape = self.traced.tape(py, 1)?;
-        py.detach(|| engine.reduce(&TapeSum::midpoint(spec, &tape), backend))
+        py.detach(|| calls::reduce(engine, &TapeSum::midpoint(spec, &tape), backend))
             .map_err(to_py)
     }
 }
@@ -354,6 +355,6 @@ pub fn sum_terms(
     }
     let tape = term.get().traced.tape(py, 1)?;
     let (engine, backend) = engine_for(backend, threads, schedule)?;
-    py.detach(|| engine.reduce(&TapeSum::terms("sum_terms", &tape, n), backend))
+    py.detach(|| calls::reduce(&engine, &TapeSum::terms("sum_terms", &tape, n), backend))
         .map_err(to_py)
 }
