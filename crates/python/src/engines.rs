@@ -1,8 +1,8 @@
-//! Engines (a rayon pool and a lazily opened GPU) kept for the life of the
-//! module, one per thread count, and the resolution of `backend=`.
+//! Engines (a rayon pool and a lazily opened GPU) kept per thread count —
+//! the default one for the module's life, a few others while they are
+//! used — and the resolution of `backend=`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use hetero::{Backend, Engine};
 use pyo3::exceptions::PyValueError;
@@ -11,13 +11,23 @@ use pyo3::types::PyDict;
 
 use crate::errors::to_py;
 
-/// The engine for `threads` (all cores when `None`), built once.
+/// Engines kept besides the default one: each holds a pool of threads, so
+/// a program trying many `threads=` values must not keep them all.
+pub const KEPT_ENGINES: usize = 8;
+
+/// The engine for `threads` (all cores when `None`), built once and kept:
+/// the default engine (`threads=None`, the one that opens the GPU) for the
+/// module's life, and the [`KEPT_ENGINES`] most recently used others (an
+/// engine dropped from the cache lives on until its calls end).
 pub fn engine(threads: Option<usize>) -> PyResult<Arc<Engine>> {
-    static ENGINES: OnceLock<Mutex<HashMap<Option<usize>, Arc<Engine>>>> = OnceLock::new();
-    let engines = ENGINES.get_or_init(Default::default);
-    let mut engines = engines.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(e) = engines.get(&threads) {
-        return Ok(Arc::clone(e));
+    // Most recently used last.
+    static ENGINES: Mutex<Vec<(Option<usize>, Arc<Engine>)>> = Mutex::new(Vec::new());
+    let mut engines = ENGINES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(at) = engines.iter().position(|(t, _)| *t == threads) {
+        let entry = engines.remove(at);
+        let engine = Arc::clone(&entry.1);
+        engines.push(entry);
+        return Ok(engine);
     }
     let built = match threads {
         Some(t) => Engine::with_threads(t),
@@ -25,7 +35,12 @@ pub fn engine(threads: Option<usize>) -> PyResult<Arc<Engine>> {
     }
     .map_err(to_py)?;
     let built = Arc::new(built);
-    engines.insert(threads, Arc::clone(&built));
+    engines.push((threads, Arc::clone(&built)));
+    if engines.iter().filter(|(t, _)| t.is_some()).count() > KEPT_ENGINES
+        && let Some(oldest) = engines.iter().position(|(t, _)| t.is_some())
+    {
+        engines.remove(oldest);
+    }
     Ok(built)
 }
 

@@ -6,8 +6,9 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use hetero::kernel::Compare;
 use hetero::kernel::tape::{Tape, TapeMap, TapeSum};
-use hetero::{Element, Engine, Midpoint};
+use hetero::{Element, Engine, Midpoint, Validation};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -128,15 +129,7 @@ impl Elementwise {
         threads: Option<usize>,
         schedule: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let arity = arrays.len();
-        if !(1..=hetero::kernel::tape::MAX_INPUTS).contains(&arity) {
-            return Err(PyTypeError::new_err(format!(
-                "{} is applied to 1 to {} arrays, not {arity}",
-                self.traced.name,
-                hetero::kernel::tape::MAX_INPUTS
-            )));
-        }
-        let tape = self.traced.tape(py, arity)?;
+        let tape = self.tape_for(py, arrays)?;
         let (engine, backend) = engine_for(backend, threads, schedule)?;
         let first = arrays.get_item(0)?;
         if first.cast::<PyArray1<f64>>().is_ok() {
@@ -157,6 +150,60 @@ impl Elementwise {
     fn __repr__(&self) -> String {
         format!("<hetero.elementwise {}>", self.traced.name)
     }
+}
+
+impl Elementwise {
+    /// The tape for a call on `arrays` (one to four of them).
+    fn tape_for(&self, py: Python<'_>, arrays: &Bound<'_, PyTuple>) -> PyResult<Arc<Tape>> {
+        let arity = arrays.len();
+        if !(1..=hetero::kernel::tape::MAX_INPUTS).contains(&arity) {
+            return Err(PyTypeError::new_err(format!(
+                "{} is applied to 1 to {} arrays, not {arity}",
+                self.traced.name,
+                hetero::kernel::tape::MAX_INPUTS
+            )));
+        }
+        self.traced.tape(py, arity)
+    }
+
+    /// Every backend on `arrays` against `scalar` (`hetero.validate(f, x, y)`).
+    pub fn validation(
+        &self,
+        py: Python<'_>,
+        engine: &Engine,
+        arrays: &Bound<'_, PyTuple>,
+    ) -> PyResult<Validation> {
+        let tape = self.tape_for(py, arrays)?;
+        let first = arrays.get_item(0)?;
+        if first.cast::<PyArray1<f64>>().is_ok() {
+            validate_arrays::<f64>(py, engine, &tape, arrays)
+        } else if first.cast::<PyArray1<f32>>().is_ok() {
+            validate_arrays::<f32>(py, engine, &tape, arrays)
+        } else {
+            Err(not_float("argument 1", &first))
+        }
+    }
+}
+
+fn validate_arrays<T: numpy::Element + Element + Compare>(
+    py: Python<'_>,
+    engine: &Engine,
+    tape: &Tape,
+    arrays: &Bound<'_, PyTuple>,
+) -> PyResult<Validation> {
+    let views = read_all::<T>(arrays)?;
+    let inputs: Vec<&[T]> = views
+        .iter()
+        .map(|v| v.as_slice())
+        .collect::<Result<_, _>>()?;
+    py.detach(|| match *inputs {
+        [a] => engine.validate_map(&TapeMap::new(tape, [a])?),
+        [a, b] => engine.validate_map(&TapeMap::new(tape, [a, b])?),
+        [a, b, c] => engine.validate_map(&TapeMap::new(tape, [a, b, c])?),
+        [a, b, c, d] => engine.validate_map(&TapeMap::new(tape, [a, b, c, d])?),
+        _ => unreachable!("arity checked by tape_for"),
+    })
+    .map_err(to_py)
 }
 
 /// The TypeError for an argument that is not a float64/float32 array.
@@ -199,6 +246,26 @@ fn read<'py, T: numpy::Element>(
     Ok(array)
 }
 
+/// Every array of `arrays` read in place as `T`, all of one length.
+fn read_all<'py, T: numpy::Element>(
+    arrays: &Bound<'py, PyTuple>,
+) -> PyResult<Vec<PyReadonlyArray1<'py, T>>> {
+    let views: Vec<PyReadonlyArray1<'py, T>> = arrays
+        .iter()
+        .enumerate()
+        .map(|(k, a)| read::<T>(&format!("argument {}", k + 1), &a))
+        .collect::<PyResult<_>>()?;
+    let len = views.first().map_or(0, |v| v.len());
+    if let Some((k, v)) = views.iter().enumerate().find(|(_, v)| v.len() != len) {
+        return Err(PyValueError::new_err(format!(
+            "the arrays differ in length: argument 1 has {len} elements, argument {} has {}",
+            k + 1,
+            v.len()
+        )));
+    }
+    Ok(views)
+}
+
 /// The tape over `arrays` (all of `T`) into `out` or a new array.
 fn map_arrays<'py, T: numpy::Element + Element + Default + Clone>(
     py: Python<'py>,
@@ -208,19 +275,8 @@ fn map_arrays<'py, T: numpy::Element + Element + Default + Clone>(
     arrays: &Bound<'py, PyTuple>,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let views: Vec<PyReadonlyArray1<'py, T>> = arrays
-        .iter()
-        .enumerate()
-        .map(|(k, a)| read::<T>(&format!("argument {}", k + 1), &a))
-        .collect::<PyResult<_>>()?;
+    let views = read_all::<T>(arrays)?;
     let len = views[0].len();
-    if let Some((k, v)) = views.iter().enumerate().find(|(_, v)| v.len() != len) {
-        return Err(PyValueError::new_err(format!(
-            "the arrays differ in length: argument 1 has {len} elements, argument {} has {}",
-            k + 1,
-            v.len()
-        )));
-    }
     let target = match out {
         None => PyArray1::from_vec(
             py,
@@ -330,6 +386,32 @@ impl Integrand {
     ) -> PyResult<f64> {
         let tape = self.traced.tape(py, 1)?;
         py.detach(|| calls::reduce(engine, &TapeSum::midpoint(spec, &tape), backend))
+            .map_err(to_py)
+    }
+}
+
+impl Integrand {
+    /// Every backend on ∫ₐᵇ f against `scalar` (`hetero.validate(f, a=, b=, n=)`).
+    pub fn validation(
+        &self,
+        py: Python<'_>,
+        spec: &Midpoint,
+        engine: &Engine,
+    ) -> PyResult<Validation> {
+        let tape = self.traced.tape(py, 1)?;
+        py.detach(|| engine.validate_reduce(&TapeSum::midpoint(spec, &tape)))
+            .map_err(to_py)
+    }
+}
+
+impl Term {
+    /// Every backend on Σ t(i), i < n, against `scalar` (`hetero.validate(t, n=)`).
+    pub fn validation(&self, py: Python<'_>, n: u64, engine: &Engine) -> PyResult<Validation> {
+        if n == 0 {
+            return Err(PyValueError::new_err("n must be at least 1"));
+        }
+        let tape = self.traced.tape(py, 1)?;
+        py.detach(|| engine.validate_reduce(&TapeSum::terms("sum_terms", &tape, n)))
             .map_err(to_py)
     }
 }

@@ -268,3 +268,23 @@ def test_an_output_larger_than_memory_is_a_memory_error_not_an_abort():
     assert julia.startswith("julia MemoryError"), julia
     assert "could not allocate 3200000000 bytes" in julia, julia
     assert "choose a smaller size" in julia, julia
+
+
+def test_the_engine_cache_keeps_a_bounded_number_of_thread_pools():
+    def threads_now():
+        with open("/proc/self/status") as f:
+            return int(next(l for l in f if l.startswith("Threads:")).split()[1])
+
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs Linux's /proc")
+    before = threads_now()
+    counts = range(1, 21)
+    for threads in counts:
+        assert hetero.midpoint(n=10**4, backend="threads", threads=threads) > 0
+    # Eight engines are kept besides the default: the last eight counts'
+    # pools (a pool's threads end soon after it is dropped).
+    kept = sum(list(counts)[-8:])
+    deadline = time.monotonic() + 120
+    while threads_now() > before + kept + 4:
+        assert time.monotonic() < deadline, (threads_now(), before, kept, sum(counts))
+        time.sleep(0.01)

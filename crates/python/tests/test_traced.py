@@ -207,3 +207,91 @@ def test_importing_and_probing_the_gpu_prints_nothing():
     )
     assert run.returncode == 0, run.stderr
     assert "XDG_RUNTIME_DIR" not in run.stderr, run.stderr
+
+
+def test_validate_takes_a_traced_function():
+    x, y = inputs(50_001)
+    table = hetero.validate(gauss, x, y)
+    rows = {r["backend"]: r for r in table}
+    assert set(CPU) <= set(rows)
+    for backend in CPU:
+        assert rows[backend]["failure"] is None and rows[backend]["seconds"] > 0
+    # scalar against itself, then the bit-equal threaded scalar.
+    assert rows["scalar"]["error"] == 0.0 and rows["threads"]["error"] == 0.0
+    assert rows["simd"]["error"] < 1e-15
+    integrand = {r["backend"]: r for r in hetero.validate(exp_neg_square, a=0.0, b=2.0, n=10**5)}
+    assert all(integrand[b]["error"] < 1e-14 for b in CPU)
+    terms = {r["backend"]: r for r in hetero.validate(basel, n=10**5)}
+    assert all(terms[b]["error"] < 1e-14 for b in CPU)
+    if gpu_available():
+        assert rows["gpu"]["failure"] is None or "f64" in rows["gpu"]["failure"]
+    with pytest.raises(TypeError, match="validated on arrays"):
+        hetero.validate(gauss, x, y, n=5)
+    with pytest.raises(TypeError, match="arrays are for an @hetero.elementwise"):
+        hetero.validate(basel, x)
+    with pytest.raises(TypeError, match="takes 2 argument"):
+        hetero.validate(gauss, x)
+    with pytest.raises(TypeError, match="or a function decorated"):
+        hetero.validate(lambda x: x)
+    with pytest.raises(ValueError, match="unknown problem"):
+        hetero.validate("nope")
+
+
+@pytest.mark.parametrize("dtype", ["f8", "f4"])
+def test_auto_and_hybrid_run_a_traced_function(dtype):
+    x, y = inputs(200_003, dtype)
+    want = hetero.gaussian(x, y, backend="scalar")
+    # auto picks a backend from measured models: never one that cannot
+    # run the call (a GPU without f64 for float64 arrays).
+    got = gauss(x, y, backend="auto")
+    tolerance = dict(rtol=1e-12, atol=1e-15) if dtype == "f8" else dict(rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(got, want, **tolerance)
+    np.testing.assert_allclose(hetero.gaussian(x, y, backend="auto"), want, **tolerance)
+    value = hetero.midpoint(exp_neg_square, n=10**6, backend="auto")
+    assert abs(value - hetero.midpoint(n=10**6, backend="scalar")) < 2e-7
+    if not gpu_available():
+        assert not in_ci(), "CI needs a GPU adapter (lavapipe)"
+        pytest.skip("hybrid needs a GPU adapter")
+    # hybrid: the GPU and the CPU each take part of one call.
+    gpu_tolerance = dict(rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(gauss(x, y, backend="hybrid"), want, **gpu_tolerance)
+    value = hetero.midpoint(exp_neg_square, n=10**6, backend="hybrid")
+    assert abs(value - hetero.midpoint(n=10**6, backend="scalar")) < 2e-7
+    assert abs(hetero.sum_terms(basel, 10**5, backend="hybrid") - hetero.sum_terms(basel, 10**5, backend="scalar")) < 1e-6
+
+
+def peak_rss_after(run):
+    """The growth of the process's peak resident memory while `run` runs
+    (Linux: the peak is reset first through /proc/self/clear_refs)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+    def peak():
+        with open("/proc/self/status") as f:
+            line = next(l for l in f if l.startswith("VmHWM:"))
+        return int(line.split()[1]) * 1024
+
+    def current():
+        with open("/proc/self/status") as f:
+            line = next(l for l in f if l.startswith("VmRSS:"))
+        return int(line.split()[1]) * 1024
+
+    before = current()
+    run()
+    return peak() - before
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux's /proc")
+def test_a_traced_map_holds_no_memory_beyond_its_output():
+    n = 10**7
+    x = np.linspace(-3.0, 3.0, n)
+    y = np.full(n, 0.5)
+    out = np.empty_like(x)
+    out[:] = 0.0  # resident before the call
+    gauss(x[:1000], y[:1000])  # traced and the engine built before measuring
+    for backend in CPU:
+        grown = peak_rss_after(lambda: gauss(x, y, out=out, backend=backend))
+        # The arrays are 80 MB each: a copy of any of them would show.
+        assert grown < 16 * 2**20, (backend, grown)
+    grown = peak_rss_after(lambda: gauss(x, y, backend="simd-threads"))
+    assert grown < x.nbytes + 16 * 2**20
