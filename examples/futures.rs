@@ -48,6 +48,10 @@ struct Args {
     /// Print one JSON object per job on stdout instead of text
     #[arg(long)]
     json: bool,
+
+    /// Write a timeline of the run to FILE (Chrome Trace Event JSON)
+    #[arg(long, value_name = "FILE")]
+    trace: Option<std::path::PathBuf>,
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {
@@ -150,11 +154,12 @@ impl Jobs {
 
 fn run() -> Result<(), Failure> {
     let args = Args::parse();
-    let engine = Arc::new(match args.threads {
+    let engine = match args.threads {
         Some(t) => Engine::with_threads(t as usize)
             .map_err(|e| Failure::usage(format!("--threads {t}: {e}")))?,
         None => Engine::new()?,
-    });
+    };
+    let engine = Arc::new(cli::traced(engine, args.trace.as_deref()));
     let started = Instant::now();
     let mut jobs = Jobs::submit(&engine, args.backend)?;
     let submitted = started.elapsed().as_secs_f64();

@@ -49,6 +49,8 @@ pub struct Engine {
     pub(crate) auto: Arc<crate::auto::AutoState>,
     /// The threads submitted jobs run on (none until the first submit).
     pub(crate) jobs: Arc<crate::jobs::JobRunner>,
+    /// Where calls are recorded, if anywhere ([`Engine::with_timeline`]).
+    timeline: Option<Arc<crate::timeline::Timeline>>,
     #[cfg(feature = "gpu")]
     pub(crate) gpu: Arc<crate::gpu::LazyGpu>,
 }
@@ -129,6 +131,7 @@ impl Engine {
             jobs: Arc::new(crate::jobs::JobRunner::new(
                 crate::jobs::default_job_threads(),
             )),
+            timeline: None,
             #[cfg(feature = "gpu")]
             gpu: Arc::new(crate::gpu::LazyGpu::new(gpu_config)),
         })
@@ -176,6 +179,21 @@ impl Engine {
     /// How the threaded backends deal chunks out among the threads.
     pub fn schedule(&self) -> Schedule {
         self.schedule
+    }
+
+    /// This engine recording every call into `timeline` (see
+    /// [`crate::timeline`]): spans of the calls, of each thread's chunks
+    /// and GPU tiles, of jobs; `auto`'s choices. Write it with
+    /// [`crate::timeline::Timeline::write`]. Clones share it.
+    #[must_use]
+    pub fn with_timeline(mut self, timeline: Arc<crate::timeline::Timeline>) -> Self {
+        self.timeline = Some(timeline);
+        self
+    }
+
+    /// The timeline this engine records into, if any.
+    pub fn timeline(&self) -> Option<&Arc<crate::timeline::Timeline>> {
+        self.timeline.as_ref()
     }
 
     /// The lanes of the vector backends at this engine's level, for

@@ -40,6 +40,7 @@ pub mod jobs;
 pub mod mpi;
 pub mod output;
 pub mod pingpong;
+pub mod timeline;
 mod validate;
 
 pub use backend::{Backend, Policy, Space, Threading, Width};

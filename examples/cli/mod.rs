@@ -1,17 +1,19 @@
 //! The contract all four examples share, so a notebook or a shell script
 //! drives them the same way: `--backend`, `--threads`, `--repeat K`,
-//! `--json`, exit code 2 for usage errors and 1 for runtime failures, and
+//! `--json`, `--trace FILE`, exit code 2 for usage errors and 1 for runtime failures, and
 //! output files written whole or not at all.
 #![allow(dead_code)]
 
 pub mod color;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use clap::Args;
+use hetero::timeline::Timeline;
 use hetero::{Backend, Engine};
 
 /// The flags every example takes.
@@ -39,6 +41,38 @@ pub struct Common {
     /// Print one JSON object on stdout instead of text
     #[arg(long)]
     pub json: bool,
+
+    /// Write a timeline of the run to FILE (Chrome Trace Event JSON: open
+    /// it in ui.perfetto.dev or chrome://tracing)
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+}
+
+/// The timeline `--trace` asked for and where to write it, set when the
+/// engine is built and written when the example ends.
+static TRACE: OnceLock<(PathBuf, Arc<Timeline>)> = OnceLock::new();
+
+/// `engine` recording into the timeline `--trace PATH` asked for (when
+/// it did); the file is written when the example ends ([`main_with`]).
+pub fn traced(engine: Engine, path: Option<&Path>) -> Engine {
+    match path {
+        Some(path) => {
+            let (_, timeline) =
+                TRACE.get_or_init(|| (path.to_path_buf(), Arc::new(Timeline::new())));
+            engine.with_timeline(Arc::clone(timeline))
+        }
+        None => engine,
+    }
+}
+
+/// Writes the `--trace` file, if one was asked for.
+fn write_trace() -> Result<(), Failure> {
+    match TRACE.get() {
+        Some((path, timeline)) => timeline
+            .write(path)
+            .map_err(|e| Failure::runtime(format!("--trace {e}"))),
+        None => Ok(()),
+    }
 }
 
 pub fn parse_backend(s: &str) -> Result<Backend, String> {
@@ -119,9 +153,12 @@ pub fn main_with(name: &str, body: impl FnOnce() -> Result<(), Failure>) -> Exit
     // SAFETY: every example calls main_with first thing in main, while the
     // process has one thread.
     unsafe { hetero::quiet_gpu_probe() };
-    match body() {
+    // The timeline is written whatever the outcome: a failed run's is
+    // worth reading too.
+    match body().and(write_trace()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
+            let _ = write_trace();
             eprintln!("{name}: error: {}", f.message);
             ExitCode::from(f.code)
         }
@@ -140,6 +177,7 @@ impl Common {
             }),
             None => Ok(Engine::new()?),
         }?;
+        let engine = traced(engine, self.trace.as_deref());
         match self.schedule {
             Some(s) => engine
                 .with_schedule(s)

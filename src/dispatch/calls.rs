@@ -1,4 +1,5 @@
-//! The engine's generic calls: any kernel on any backend, unwatched.
+//! The engine's generic calls: any kernel on any backend, unwatched
+//! (recorded when the engine has a timeline).
 
 use core::ops::Range;
 
@@ -6,6 +7,7 @@ use hetero_kernel::kernel::try_alloc_output;
 use hetero_kernel::observe::Unobserved;
 use hetero_kernel::{ChunkPlan, MapKernel, ReduceKernel};
 
+use crate::timeline::{Timeline, Traced};
 use crate::{Backend, Engine, Result};
 
 impl Engine {
@@ -18,7 +20,15 @@ impl Engine {
     /// empty index space); [`crate::Error::Unsupported`] when the kernel has
     /// no form for `backend`; for `gpu`, why the GPU failed.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
-        super::reduce(self, kernel, backend, &Unobserved)
+        match self.timeline() {
+            None => super::reduce(self, kernel, backend, &Unobserved),
+            Some(t) => super::reduce(self, kernel, backend, &self.recorded(t)),
+        }
+    }
+
+    /// The observer of a blocking call this engine's timeline records.
+    fn recorded<'t>(&self, timeline: &'t Timeline) -> Traced<'t> {
+        Traced::new(None, Some(timeline), self.threads())
     }
 
     /// The partials of the subtrees `blocks` of a reduction's fixed chunk
@@ -38,7 +48,12 @@ impl Engine {
         backend: Backend,
     ) -> Result<Vec<K::Partial>> {
         let plan = ChunkPlan::of(kernel)?;
-        super::reduce_blocks(self, kernel, &plan, blocks, backend, &Unobserved)
+        match self.timeline() {
+            None => super::reduce_blocks(self, kernel, &plan, blocks, backend, &Unobserved),
+            Some(t) => {
+                super::reduce_blocks(self, kernel, &plan, blocks, backend, &self.recorded(t))
+            }
+        }
     }
 
     /// Runs a map kernel over its whole index space into `out`.
@@ -83,7 +98,10 @@ impl Engine {
         out: &mut [K::Out],
         backend: Backend,
     ) -> Result<()> {
-        super::map_range(self, kernel, items, out, backend, &Unobserved)
+        match self.timeline() {
+            None => super::map_range(self, kernel, items, out, backend, &Unobserved),
+            Some(t) => super::map_range(self, kernel, items, out, backend, &self.recorded(t)),
+        }
     }
 
     /// Whether `backend` can run here. For `gpu` (and so for nothing else)

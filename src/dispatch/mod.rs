@@ -19,11 +19,14 @@ use core::ops::Range;
 
 use hetero_kernel::gpu::GpuReduce;
 use hetero_kernel::kernel::check_map;
-use hetero_kernel::observe::{Observer, Unobserved, Watch};
+use hetero_kernel::observe::{Observer, Unobserved};
 use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel, Reduction, lanes};
 
 use crate::backend::{Policy, Space, Threading, Width};
 use crate::cpu::{Sequential, Threaded};
+use std::time::Instant;
+
+use crate::timeline::Traced;
 use crate::{Backend, Engine, Result};
 
 /// The observers the dispatch takes: an [`Observer`] that also says, at
@@ -34,13 +37,61 @@ use crate::{Backend, Engine, Result};
 pub(crate) trait Observing: Observer {
     /// Whether the observer wants to hear of each piece of work.
     const WATCHES: bool = true;
+
+    /// The call's recording, when a timeline records it (`None` at
+    /// compile time for the unwatched observer).
+    fn traced(&self) -> Option<&Traced<'_>> {
+        None
+    }
 }
 
 impl Observing for Unobserved {
     const WATCHES: bool = false;
 }
 
-impl Observing for Watch {}
+impl Observing for Traced<'_> {
+    fn traced(&self) -> Option<&Traced<'_>> {
+        self.timeline().map(|_| self)
+    }
+}
+
+/// When `observer` records into a timeline: the start of a call, to be
+/// ended by [`record_call`].
+#[inline(always)]
+fn call_started<O: Observing>(observer: &O) -> Option<Instant> {
+    observer.traced().map(|_| Instant::now())
+}
+
+/// Records a call that began at `started` (if it is recorded): each
+/// thread's pieces of work, then the call's own span on this thread.
+fn record_call<O: Observing>(
+    observer: &O,
+    started: Option<Instant>,
+    what: &'static str,
+    kernel: &'static str,
+    backend: Backend,
+    items: u64,
+) {
+    let (Some(traced), Some(started)) = (observer.traced(), started) else {
+        return;
+    };
+    let Some(timeline) = traced.timeline() else {
+        return;
+    };
+    let pieces = if backend == Backend::Gpu {
+        "tiles"
+    } else {
+        "chunks"
+    };
+    traced.flush(pieces, backend.name());
+    timeline.span(
+        kernel,
+        what,
+        started,
+        Instant::now(),
+        vec![("backend", backend.name().into()), ("items", items.into())],
+    );
+}
 
 impl Observing for crate::auto::StopOnly<'_> {}
 
@@ -176,19 +227,74 @@ pub(crate) fn reduce<K: ReduceKernel, O: Observing>(
     backend: Backend,
     observer: &O,
 ) -> Result<K::Output> {
+    let started = call_started(observer);
     match backend.policy() {
         Policy::Run(space) => {
-            with_driver!(engine, space, driver => driver.reduce(engine, kernel, observer))
+            let value =
+                with_driver!(engine, space, driver => driver.reduce(engine, kernel, observer));
+            record_call(
+                observer,
+                started,
+                "reduce",
+                kernel.name(),
+                backend,
+                kernel.len(),
+            );
+            value
         }
         Policy::Hybrid => {
             let (value, share) = crate::hybrid::reduce(engine, kernel, observer)?;
             engine.record(&share);
+            record_hybrid(observer, started, kernel.name(), &share);
             Ok(value)
         }
         Policy::Auto => {
             let chosen = resolve_reduce(engine, kernel, backend, observer)?;
+            record_choice(engine, observer);
             reduce(engine, kernel, chosen, observer)
         }
+    }
+}
+
+/// Records `hybrid`'s call and its split (if the call is recorded).
+fn record_hybrid<O: Observing>(
+    observer: &O,
+    started: Option<Instant>,
+    kernel: &'static str,
+    share: &impl core::fmt::Debug,
+) {
+    let (Some(traced), Some(started)) = (observer.traced(), started) else {
+        return;
+    };
+    let Some(timeline) = traced.timeline() else {
+        return;
+    };
+    traced.flush("pieces", "hybrid");
+    timeline.span(
+        kernel,
+        "hybrid",
+        started,
+        Instant::now(),
+        vec![("split", format!("{share:?}").into())],
+    );
+}
+
+/// Records `auto`'s choice for the call it just resolved: an instant
+/// event with the candidates' predicted times (if the call is recorded).
+fn record_choice<O: Observing>(engine: &Engine, observer: &O) {
+    let Some(timeline) = observer.traced().and_then(Traced::timeline) else {
+        return;
+    };
+    if let Some(choice) = engine.calibration().last_choice() {
+        timeline.instant(
+            format!("auto: {}", choice.chosen.name()),
+            "auto",
+            vec![
+                ("kernel", choice.kernel.clone().into()),
+                ("items", choice.items.into()),
+                ("why", choice.to_string().into()),
+            ],
+        );
     }
 }
 
@@ -211,18 +317,36 @@ pub(crate) fn reduce_blocks<K: ReduceKernel, O: Observing>(
         }
         .into());
     }
+    let started = call_started(observer);
     match backend.policy() {
-        Policy::Run(space) => with_driver!(
-            engine, space, driver => driver.reduce_blocks(engine, kernel, plan, blocks, observer)
-        ),
+        Policy::Run(space) => {
+            let partials = with_driver!(
+                engine, space, driver => driver.reduce_blocks(engine, kernel, plan, blocks, observer)
+            );
+            let items = blocks
+                .iter()
+                .map(|b| (b.end * plan.chunk).min(plan.len) - b.start * plan.chunk)
+                .sum::<u64>();
+            record_call(
+                observer,
+                started,
+                "reduce blocks",
+                kernel.name(),
+                backend,
+                items,
+            );
+            partials
+        }
         Policy::Hybrid => {
             let (partials, share) =
                 crate::hybrid::reduce_blocks(engine, kernel, plan, blocks, observer)?;
             engine.record(&share);
+            record_hybrid(observer, started, kernel.name(), &share);
             Ok(partials)
         }
         Policy::Auto => {
             let chosen = resolve_reduce(engine, kernel, backend, observer)?;
+            record_choice(engine, observer);
             reduce_blocks(engine, kernel, plan, blocks, chosen, observer)
         }
     }
@@ -237,13 +361,20 @@ pub(crate) fn map_range<K: MapKernel, O: Observing>(
     backend: Backend,
     observer: &O,
 ) -> Result<()> {
+    let started = call_started(observer);
     match backend.policy() {
-        Policy::Run(space) => with_driver!(
-            engine, space, driver => driver.map_range(engine, kernel, items, out, observer)
-        ),
+        Policy::Run(space) => {
+            let count = items.len() as u64;
+            let done = with_driver!(
+                engine, space, driver => driver.map_range(engine, kernel, items, out, observer)
+            );
+            record_call(observer, started, "map", kernel.name(), backend, count);
+            done
+        }
         Policy::Hybrid => {
             let share = crate::hybrid::map_range(engine, kernel, items, out, observer)?;
             engine.record(&share);
+            record_hybrid(observer, started, kernel.name(), &share);
             Ok(())
         }
         Policy::Auto => {
@@ -251,6 +382,7 @@ pub(crate) fn map_range<K: MapKernel, O: Observing>(
             // "no backend" after probing every one.
             check_map(kernel, &items, out.len())?;
             let chosen = resolve_map(engine, kernel, items.len(), backend, observer)?;
+            record_choice(engine, observer);
             map_range(engine, kernel, items, out, chosen, observer)
         }
     }

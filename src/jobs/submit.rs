@@ -5,6 +5,7 @@
 use core::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::time::Instant;
 
 use hetero_core::chunks::try_tree_reduce_blocks;
 use hetero_core::shares::contiguous_shares;
@@ -13,6 +14,7 @@ use hetero_kernel::observe::Watch;
 use hetero_kernel::{ChunkPlan, MapKernel, ReduceKernel};
 
 use super::handle::{Job, JobControl, RunningGuard, Shared};
+use crate::timeline::{Timeline, Traced};
 use crate::{Backend, Engine, Error, Result, dispatch};
 
 /// Chunks per pool thread in one round of a job on the CPU: about a
@@ -37,6 +39,13 @@ impl<'j> JobScope<'j> {
         Self { engine, control }
     }
 
+    /// The observer of the job's calls: its watch, and the engine's
+    /// timeline if it has one.
+    fn observer(&self) -> Traced<'_> {
+        let timeline = self.engine.timeline().map(|t| &**t);
+        Traced::new(Some(&self.control.watch), timeline, self.engine.threads())
+    }
+
     /// The job's control, to keep beyond this scope.
     pub fn control(&self) -> Arc<JobControl> {
         Arc::clone(self.control)
@@ -56,14 +65,14 @@ impl<'j> JobScope<'j> {
     /// # Errors
     /// As [`Engine::reduce`]; [`Error::Cancelled`] once the job is cancelled.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
-        let watch = &self.control.watch;
-        let backend = dispatch::resolve_reduce(self.engine, kernel, backend, watch)?;
+        let (watch, observer) = (&self.control.watch, &self.observer());
+        let backend = dispatch::resolve_reduce(self.engine, kernel, backend, observer)?;
         self.control.add_total(kernel.len());
         cancelled_or(watch, || {
             if backend.is_cpu_parallel() {
                 self.reduce_in_rounds(kernel, backend)
             } else {
-                dispatch::reduce(self.engine, kernel, backend, watch)
+                dispatch::reduce(self.engine, kernel, backend, observer)
             }
         })
     }
@@ -76,7 +85,7 @@ impl<'j> JobScope<'j> {
     /// combined as they finish (O(log n) partials alive): the one-call
     /// result, bit for bit.
     fn reduce_in_rounds<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
-        let watch = &self.control.watch;
+        let (watch, observer) = (&self.control.watch, &self.observer());
         let plan = ChunkPlan::of(kernel)?;
         let round_chunks = (ROUND_PER_THREAD * self.engine.threads().max(1)) as u64;
         let total = try_tree_reduce_blocks(
@@ -93,7 +102,7 @@ impl<'j> JobScope<'j> {
                     &plan,
                     core::slice::from_ref(&round),
                     backend,
-                    watch,
+                    observer,
                 )?;
                 // One block in, one partial out.
                 partials.into_iter().next().ok_or_else(|| {
@@ -121,12 +130,12 @@ impl<'j> JobScope<'j> {
         backend: Backend,
     ) -> Result<()> {
         check_map(kernel, &items, out.len())?;
-        let watch = &self.control.watch;
-        let backend = dispatch::resolve_map(self.engine, kernel, items.len(), backend, watch)?;
+        let (watch, observer) = (&self.control.watch, &self.observer());
+        let backend = dispatch::resolve_map(self.engine, kernel, items.len(), backend, observer)?;
         self.control.add_total(items.len() as u64);
         cancelled_or(watch, || {
             if !backend.is_cpu() {
-                return dispatch::map_range(self.engine, kernel, items, out, backend, watch);
+                return dispatch::map_range(self.engine, kernel, items, out, backend, observer);
             }
             // Whole chunks of the kernel at a time (where a threaded task
             // would start, so every output keeps its bits): boundaries to
@@ -147,7 +156,7 @@ impl<'j> JobScope<'j> {
                 }
                 let values = &mut out[piece.start * per_item..piece.end * per_item];
                 let piece = items.start + piece.start..items.start + piece.end;
-                dispatch::map_range(self.engine, kernel, piece, values, backend, watch)?;
+                dispatch::map_range(self.engine, kernel, piece, values, backend, observer)?;
             }
             Ok(())
         })
@@ -247,7 +256,10 @@ impl Jobs<'_> {
         let (engine, state) = (Arc::clone(self.engine), Arc::clone(&shared));
         let running = RunningGuard::enter();
         let runner = &self.engine.jobs;
+        let submitted = Instant::now();
         let spawned = runner.run(Box::new(move || {
+            let started = Instant::now();
+            let timeline = engine.timeline().cloned();
             // Cancelled (or dropped) while it waited: it never starts.
             let outcome = if state.control.is_cancelled() {
                 Err(Error::Cancelled)
@@ -262,6 +274,9 @@ impl Jobs<'_> {
                     })
                 })
             };
+            if let Some(timeline) = timeline {
+                record_job(&timeline, submitted, started, &outcome);
+            }
             // The engine and the closure's data go before the job counts
             // as ended (see `running_jobs`).
             drop(engine);
@@ -277,6 +292,24 @@ impl Jobs<'_> {
         }
         Job { shared }
     }
+}
+
+/// A job on its thread's timeline: from its start to its end, with how
+/// long it waited for a job thread and how it ended.
+fn record_job<T>(timeline: &Timeline, submitted: Instant, started: Instant, outcome: &Result<T>) {
+    let ended = match outcome {
+        Ok(_) => "finished".to_owned(),
+        Err(Error::Cancelled) => "cancelled".to_owned(),
+        Err(e) => format!("failed: {e}"),
+    };
+    let waited = started.saturating_duration_since(submitted).as_secs_f64() * 1e6;
+    timeline.span(
+        "job",
+        "job",
+        started,
+        Instant::now(),
+        vec![("ended", ended.into()), ("waited_us", waited.into())],
+    );
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

@@ -62,7 +62,8 @@ struct GpuCheckArgs {
     #[arg(long)]
     quick: bool,
 
-    /// Where results.json and report.md go
+    /// Where results.json, report.md and trace.json (a timeline of every
+    /// call: ui.perfetto.dev) go
     #[arg(long, default_value = "gpu-check")]
     out: PathBuf,
 }
@@ -122,6 +123,11 @@ struct RunArgs {
     /// Where results.json, report.md and the SVG plots go
     #[arg(long, default_value = "bench-results")]
     out: PathBuf,
+
+    /// Also write a timeline of every call on the bench's engine to FILE
+    /// (Chrome Trace Event JSON: ui.perfetto.dev, chrome://tracing)
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
 }
 
 fn parse_problem(s: &str) -> Result<&'static dyn Kind, String> {
@@ -263,8 +269,9 @@ fn gpu_check(args: &GpuCheckArgs) -> ExitCode {
     if let Err(e) = prepare_out(&args.out) {
         return usage(e);
     }
+    let timeline = std::sync::Arc::new(hetero::timeline::Timeline::new());
     let engine = match Engine::new() {
-        Ok(e) => std::sync::Arc::new(e),
+        Ok(e) => std::sync::Arc::new(e.with_timeline(std::sync::Arc::clone(&timeline))),
         Err(e) => return usage(e),
     };
     let bar = ProgressBar::new_spinner();
@@ -288,9 +295,11 @@ fn gpu_check(args: &GpuCheckArgs) -> ExitCode {
     };
     let report = gpu_check::markdown(&results);
     let (json_path, report_path) = (args.out.join("results.json"), args.out.join("report.md"));
-    let writes: [(&Path, &[u8]); 2] = [
+    let (trace_path, trace) = (args.out.join("trace.json"), timeline.to_chrome_json());
+    let writes: [(&Path, &[u8]); 3] = [
         (json_path.as_path(), json.as_bytes()),
         (report_path.as_path(), report.as_bytes()),
+        (trace_path.as_path(), trace.as_bytes()),
     ];
     if let Err(e) = hetero::output::write_files(&writes) {
         eprintln!("hetero-bench: error: --out: {e}");
@@ -339,6 +348,14 @@ fn run(args: RunArgs) -> ExitCode {
     let engine = match Engine::with_threads(threads) {
         Ok(e) => e,
         Err(e) => return usage(e),
+    };
+    let timeline = args
+        .trace
+        .as_ref()
+        .map(|_| std::sync::Arc::new(hetero::timeline::Timeline::new()));
+    let engine = match &timeline {
+        Some(t) => engine.with_timeline(std::sync::Arc::clone(t)),
+        None => engine,
     };
     let mut backends = args.backends.clone();
     if !backends.contains(&Backend::Scalar) {
@@ -453,6 +470,12 @@ fn run(args: RunArgs) -> ExitCode {
         .collect();
     if let Err(e) = hetero::output::write_files(&writes) {
         eprintln!("hetero-bench: error: --out: {e}");
+        return ExitCode::from(1);
+    }
+    if let (Some(path), Some(timeline)) = (&args.trace, &timeline)
+        && let Err(e) = timeline.write(path)
+    {
+        eprintln!("hetero-bench: error: --trace {e}");
         return ExitCode::from(1);
     }
     println!("{}", report::summary(&results));
