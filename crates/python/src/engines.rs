@@ -70,10 +70,15 @@ pub fn engine_for(
     let backend = backend
         .parse::<Backend>()
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    if backend == Backend::Gpu {
-        return Ok((engine(None)?, backend));
+    let chosen = match backend {
+        Backend::Gpu => engine(None)?,
+        _ => threaded,
+    };
+    // Inside `with hetero.trace(...)`: a view recording into its timeline.
+    match crate::trace::active() {
+        Some(timeline) => Ok((Arc::new((*chosen).clone().with_timeline(timeline)), backend)),
+        None => Ok((chosen, backend)),
     }
-    Ok((threaded, backend))
 }
 
 /// Each backend with whether it runs here; the GPU's row names its adapter.

@@ -17,6 +17,7 @@ mod functions;
 mod npy;
 mod problems;
 mod submit;
+mod trace;
 mod traced;
 mod tracer;
 mod validate;
@@ -81,6 +82,7 @@ fn hetero(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(submit::running_jobs, m)?)?;
     m.add("Future", submit::future_class(m.py())?)?;
     m.add_class::<submit::JobHandle>()?;
+    m.add("trace", m.py().get_type::<trace::Trace>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

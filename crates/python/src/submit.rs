@@ -95,7 +95,12 @@ pub fn submit<'py>(
         kwargs: kwargs.map(|k| k.clone().unbind()),
         future: future.clone().unbind(),
     };
-    let job = engine(None)?.jobs().submit_with(move |scope| {
+    // Inside `with hetero.trace(...)` the job itself is recorded too.
+    let engine = match crate::trace::active() {
+        Some(timeline) => Arc::new((*engine(None)?).clone().with_timeline(timeline)),
+        None => engine(None)?,
+    };
+    let job = engine.jobs().submit_with(move |scope| {
         started.store(true, Ordering::Release);
         let control = scope.control();
         Python::attach(|py| work.run(py, control));
