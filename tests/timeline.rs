@@ -26,6 +26,12 @@ struct Span {
 
 /// The trace `example args… --trace FILE` writes, parsed.
 fn trace_of(example: &str, args: &[&str]) -> Vec<Value> {
+    trace_with(example, args, None)
+}
+
+/// [`trace_of`] with `auto`'s models kept in `cache` (a fresh folder:
+/// the run calibrates).
+fn trace_with(example: &str, args: &[&str], cache: Option<&Path>) -> Vec<Value> {
     // One folder per run: the tests run at once, some on one example.
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, Ordering::Relaxed);
@@ -35,7 +41,11 @@ fn trace_of(example: &str, args: &[&str]) -> Vec<Value> {
     ));
     std::fs::create_dir_all(&dir).expect("temporary folder");
     let file = dir.join("trace.json");
-    let out = support::example(example)
+    let mut cmd = support::example(example);
+    if let Some(cache) = cache {
+        cmd.env("HETERO_CACHE_DIR", cache);
+    }
+    let out = cmd
         .args(args)
         .arg("--trace")
         .arg(&file)
@@ -198,7 +208,12 @@ fn a_threaded_call_shows_each_threads_chunks() {
 
 #[test]
 fn auto_records_its_choice_with_the_predictions() {
-    let events = trace_of("midpoint", &["--backend", "auto"]);
+    // A fresh cache: the run calibrates first, and the probes' chunks
+    // must not land in the call's spans (check's nesting and items).
+    let cache = std::env::temp_dir().join(format!("hetero-trace-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let events = trace_with("midpoint", &["--backend", "auto"], Some(&cache));
+    let _ = std::fs::remove_dir_all(&cache);
     check(&events);
     let choice = events
         .iter()

@@ -222,9 +222,10 @@ impl Engine {
         kernel: &K,
         observer: &O,
     ) -> Result<Backend> {
-        let stoppable = StopOnly(observer);
+        let stops = observer.stops();
+        let stoppable = StopOnly(stops);
         self.choose(reduce_key(kernel), kernel.len(), &mut |b| {
-            stopped_or(observer, || self.probe_reduce(kernel, b, &stoppable))
+            stopped_or(stops, || self.probe_reduce(kernel, b, &stoppable))
         })
     }
 
@@ -236,9 +237,10 @@ impl Engine {
         items: usize,
         observer: &O,
     ) -> Result<Backend> {
-        let stoppable = StopOnly(observer);
+        let stops = observer.stops();
+        let stoppable = StopOnly(stops);
         self.choose(map_key(kernel), items as u64, &mut |b| {
-            stopped_or(observer, || self.probe_map(kernel, b, &stoppable))
+            stopped_or(stops, || self.probe_map(kernel, b, &stoppable))
         })
     }
 

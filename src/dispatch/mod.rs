@@ -43,6 +43,16 @@ pub(crate) trait Observing: Observer {
     fn traced(&self) -> Option<&Traced<'_>> {
         None
     }
+
+    /// What `auto`'s probes ask whether to stop: the observer itself, or
+    /// only the watch of a recording one — a probe's chunks are not the
+    /// call's work, and must not land in its timeline.
+    fn stops(&self) -> &dyn Observer
+    where
+        Self: Sized,
+    {
+        self
+    }
 }
 
 impl Observing for Unobserved {
@@ -52,6 +62,13 @@ impl Observing for Unobserved {
 impl Observing for Traced<'_> {
     fn traced(&self) -> Option<&Traced<'_>> {
         self.timeline().map(|_| self)
+    }
+
+    fn stops(&self) -> &dyn Observer {
+        match self.watch() {
+            Some(watch) => watch,
+            None => &Unobserved,
+        }
     }
 }
 

@@ -165,10 +165,13 @@ impl Timeline {
             return;
         }
         let mine = event.thread == thread_id();
-        state.threads.entry(event.thread).or_insert_with(|| match mine {
-            true => thread_name(),
-            false => format!("thread {}", event.thread),
-        });
+        state
+            .threads
+            .entry(event.thread)
+            .or_insert_with(|| match mine {
+                true => thread_name(),
+                false => format!("thread {}", event.thread),
+            });
         state.events.push(event);
     }
 
