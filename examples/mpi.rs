@@ -14,8 +14,9 @@
 //! (As root, Open MPI needs `--allow-run-as-root`; more ranks than cores
 //! need `--oversubscribe`.)
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -25,6 +26,7 @@ use hetero::problems::julia::JuliaKernel;
 use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
 use hetero::problems::pi::PiKernel;
 use hetero::problems::sum::{SumKernel, arange};
+use hetero::timeline::Timeline;
 use hetero::{
     Backend, Engine, Gaussian, Julia, JuliaParams, Midpoint, Pi, Reduction, Viewport,
     standard_normal_inputs,
@@ -65,6 +67,11 @@ struct Args {
     /// Print one JSON object on stdout (from rank 0)
     #[arg(long, global = true)]
     json: bool,
+
+    /// Rank 0 writes a timeline of every rank to FILE (Chrome Trace Event
+    /// JSON, one process per rank: ui.perfetto.dev)
+    #[arg(long, global = true, value_name = "FILE")]
+    trace: Option<PathBuf>,
 }
 
 /// The problems, with the single-process examples' parameters.
@@ -189,6 +196,14 @@ fn setup(cluster: &mut Cluster) -> Result<Setup, RankFailure> {
         .threads
         .map_or(cluster.threads_per_rank(), |t| t as usize);
     let engine = Engine::with_threads(threads).map_err(RankFailure::usage)?;
+    let engine = match &args.trace {
+        Some(_) => {
+            let rank = cluster.rank();
+            let timeline = Timeline::for_process(rank as u32, format!("rank {rank}"));
+            engine.with_timeline(Arc::new(timeline))
+        }
+        None => engine,
+    };
     // Ranks sharing a machine spread over its GPUs (unless
     // HETERO_GPU_ADAPTER picks one).
     #[cfg(feature = "gpu")]
@@ -248,6 +263,21 @@ fn run(cluster: &mut Cluster) -> Result<(), MpiError> {
     let reports = cluster.reports(backend, threads, timing)?;
     if let Some(reports) = reports {
         print_result(cluster, &args, seconds, &reports, fields, &text);
+    }
+    if let (Some(path), Some(timeline)) = (&args.trace, engine.timeline()) {
+        write_trace(cluster, timeline, path)?;
+    }
+    Ok(())
+}
+
+/// Every rank's timeline into one file, written by rank 0.
+fn write_trace(cluster: &Cluster, timeline: &Timeline, path: &Path) -> Result<(), MpiError> {
+    if let Some(json) = cluster.gather_timeline(timeline)? {
+        hetero::output::write_file(path, json.as_bytes()).map_err(|e| MpiError::RankFailed {
+            rank: 0,
+            code: 1,
+            cause: format!("--trace {e}"),
+        })?;
     }
     Ok(())
 }

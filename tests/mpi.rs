@@ -497,3 +497,40 @@ fn the_ping_pong_exercise_runs_between_ranks() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_trace_holds_every_rank_as_a_process_with_compute_and_communication() {
+    let dir = std::env::temp_dir().join(format!("hetero-mpi-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (problem, ranks) in [("pi --n 1e7", 3), ("julia --size 200", 2)] {
+        let file = dir.join("trace.json");
+        let _ = std::fs::remove_file(&file);
+        let text = format!("{problem} --json --trace {}", file.display());
+        mpirun(&[(ranks, args(&text))]).json();
+        let events: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("rank 0 wrote it"))
+                .expect("JSON");
+        for rank in 0..ranks as u64 {
+            let of_rank: Vec<&Value> = events.iter().filter(|e| e["pid"] == rank).collect();
+            assert!(
+                of_rank
+                    .iter()
+                    .any(|e| e["name"] == "process_name"
+                        && e["args"]["name"] == format!("rank {rank}")),
+                "{problem}: rank {rank} is not a named process"
+            );
+            let spans: Vec<&Value> = of_rank.iter().copied().filter(|e| e["ph"] == "X").collect();
+            let (compute, communication): (Vec<&Value>, Vec<&Value>) =
+                spans.iter().partition(|e| e["cat"] != "mpi");
+            assert!(
+                compute.iter().any(|e| e["cat"] == "work"),
+                "{problem}: rank {rank} shows no work: {spans:?}"
+            );
+            assert!(
+                !communication.is_empty(),
+                "{problem}: rank {rank} shows no communication"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

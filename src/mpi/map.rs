@@ -133,6 +133,7 @@ impl Cluster {
             kernel.name(),
             kernel.chunk()
         );
+        let _communicating = super::timeline::Communicating::start(engine, "gather outputs");
         let (mut whole, mut own) = self.settle_sizes(&sizes, local)?;
         let what = "the gather of the outputs";
         if in_order {

@@ -50,6 +50,7 @@ mod messages;
 mod pingpong;
 mod reduce;
 mod report;
+mod timeline;
 mod wire;
 
 use std::cell::Cell;

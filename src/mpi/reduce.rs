@@ -106,6 +106,7 @@ impl Cluster {
             kernel.name(),
             kernel.chunk()
         );
+        let _communicating = super::timeline::Communicating::start(engine, "combine partials");
         let (shares, partials) = self.settle_sizes(&sizes, local)?;
         let total = self.combine_on_root(&shares, &partials, &|a, b| kernel.combine(a, b))?;
         Ok(kernel.finish(total))
@@ -212,6 +213,7 @@ impl Cluster {
         // Each rank's kernel is over its own part: the chunk is what must
         // agree (the lengths were agreed by scatter_reduction).
         let sizes = format!("reduction of parts in chunks of {}", kernel.chunk());
+        let _communicating = super::timeline::Communicating::start(engine, "combine partials");
         let partials = self.settle_sizes(&sizes, local)?;
         let total = self.combine_on_root(shares, &partials, &|a, b| kernel.combine(a, b))?;
         Ok(kernel.finish(total))
