@@ -6,7 +6,7 @@ use hetero_kernel::observe::Unobserved;
 use hetero_kernel::{MapKernel, ReduceKernel};
 
 use super::{Explanation, StopOnly, cache, lock, machine_key, map_key, reduce_key};
-use crate::{Engine, Result};
+use crate::{Backend, Engine, Result};
 
 impl Engine {
     /// `auto`'s cost models on this engine: explanations of its choice,
@@ -39,9 +39,12 @@ impl Calibration<'_> {
     /// The first backend's error when no backend can run the kernel.
     pub fn explain_reduce<K: ReduceKernel>(&self, kernel: &K) -> Result<Explanation> {
         let key = reduce_key(kernel);
-        self.engine.choose(key, kernel.len(), &mut |b| {
-            self.engine.probe_reduce(kernel, b, &StopOnly(&Unobserved))
-        })?;
+        self.engine.choose(
+            key,
+            kernel.len(),
+            &mut |b| self.engine.probe_reduce(kernel, b, &StopOnly(&Unobserved)),
+            false,
+        )?;
         Ok(self.engine.explanation(key, kernel.len()))
     }
 
@@ -51,10 +54,45 @@ impl Calibration<'_> {
     /// As [`Calibration::explain_reduce`].
     pub fn explain_map<K: MapKernel>(&self, kernel: &K, items: usize) -> Result<Explanation> {
         let key = map_key(kernel);
-        self.engine.choose(key, items as u64, &mut |b| {
-            self.engine.probe_map(kernel, b, &StopOnly(&Unobserved))
-        })?;
+        self.engine.choose(
+            key,
+            items as u64,
+            &mut |b| self.engine.probe_map(kernel, b, &StopOnly(&Unobserved)),
+            false,
+        )?;
         Ok(self.engine.explanation(key, items as u64))
+    }
+
+    /// Scales `backend`'s model of the reduction `kernel` by `factor` in
+    /// this engine (not in the cache file), as a calibration measured at a
+    /// bad moment would have it — to test that `auto` learns it away.
+    /// `false` when the kernel has no model yet (explain it first).
+    #[doc(hidden)]
+    pub fn skew_reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend, factor: f64) -> bool {
+        self.engine
+            .skew(reduce_key(kernel), kernel.len(), backend, factor)
+    }
+
+    /// [`Calibration::skew_reduce`] for a map of `items` items.
+    #[doc(hidden)]
+    pub fn skew_map<K: MapKernel>(
+        &self,
+        kernel: &K,
+        items: usize,
+        backend: Backend,
+        factor: f64,
+    ) -> bool {
+        self.engine
+            .skew(map_key(kernel), items as u64, backend, factor)
+    }
+
+    /// The seconds this engine's `auto` calls took, and how many of them
+    /// went on trying runners-up beyond what the best prediction would
+    /// have taken (kept under 5 % of the first; see [`crate::auto`]).
+    pub fn exploring(&self) -> (f64, f64) {
+        lock(&self.engine.auto.store)
+            .as_ref()
+            .map_or((0.0, 0.0), |store| (store.budget.total, store.budget.exploring))
     }
 
     /// What the most recent `auto` call on this engine chose, and why.

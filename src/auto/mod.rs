@@ -13,6 +13,7 @@
 
 pub mod cache;
 mod calibration;
+mod learning;
 mod model;
 mod probe;
 
@@ -38,6 +39,13 @@ pub struct Prediction {
     pub model: CostModel,
     /// Measured by this call (not found in the engine or the cache file).
     pub measured_now: bool,
+    /// `auto` calls whose times informed the prediction since the model
+    /// was measured or loaded (see [`Calibration::explain_reduce`]).
+    pub calls: u32,
+    /// Times those calls refitted the model.
+    pub refits: u32,
+    /// When the calls last changed the prediction (`None`: never).
+    pub changed: Option<std::time::SystemTime>,
 }
 
 /// What `auto` picks for one call, and why.
@@ -71,13 +79,17 @@ impl fmt::Display for Explanation {
             .iter()
             .map(|p| {
                 format!(
-                    "{} {:.3} ms{}",
+                    "{} {:.3} ms{}{}",
                     p.backend,
                     p.seconds * 1e3,
                     if p.measured_now {
                         " (measured now)"
                     } else {
                         ""
+                    },
+                    match p.calls {
+                        0 => String::new(),
+                        n => format!(" ({n} calls)"),
                     }
                 )
             })
@@ -122,6 +134,8 @@ struct Known {
     measured_now: [bool; Backend::SPACES.len()],
     /// Every model rests on two sizes (else each is one call's time).
     has_slope: bool,
+    /// What `auto`'s calls taught about each model.
+    history: [learning::History; Backend::SPACES.len()],
 }
 
 impl Known {
@@ -138,18 +152,25 @@ impl Known {
             .unwrap_or(0)
     }
 
+    /// Each runnable backend's index and predicted time for `items`
+    /// items: its model, corrected by what the calls measured.
+    fn predicted(&self, items: u64) -> Vec<(usize, f64)> {
+        self.models
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                let model = m.as_ref()?.as_ref().ok()?;
+                Some((i, model.predict(items) * self.history[i].factor()))
+            })
+            .collect()
+    }
+
     /// The backend with the least predicted time for `items` items.
     fn fastest(&self, items: u64) -> Option<Backend> {
-        let mut best: Option<(f64, Backend)> = None;
-        for (backend, model) in Backend::SPACES.into_iter().zip(&self.models) {
-            if let Some(Ok(model)) = model {
-                let t = model.predict(items);
-                if best.is_none_or(|(b, _)| t < b) {
-                    best = Some((t, backend));
-                }
-            }
-        }
-        best.map(|(_, b)| b)
+        self.predicted(items)
+            .into_iter()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| Backend::SPACES[i])
     }
 }
 
@@ -178,6 +199,11 @@ struct Store {
     /// The last call and its choice (its `last` entry is already set).
     repeat: Option<(KernelKey, u64, Backend)>,
     error: Option<String>,
+    /// The time `auto`'s calls took, and the share spent exploring.
+    budget: learning::Budget,
+    /// Explorations under way: the call, the backend tried and the best
+    /// backend's prediction it is measured against.
+    exploring: Vec<(KernelKey, u64, Backend, f64)>,
 }
 
 impl Store {
@@ -186,6 +212,22 @@ impl Store {
         match self.known.get(&key) {
             Some(known) if known.complete() && items >= known.valid_from() => Some(known),
             _ => self.small.get(&(key, size_class(items))),
+        }
+    }
+
+    /// [`Store::deciding`], to learn into; `true` when it is the kernel's
+    /// model over two sizes (the one the cache file keeps).
+    fn deciding_mut(&mut self, key: KernelKey, items: u64) -> Option<(&mut Known, bool)> {
+        let whole = self
+            .known
+            .get(&key)
+            .is_some_and(|k| k.complete() && items >= k.valid_from());
+        match whole {
+            true => self.known.get_mut(&key).map(|k| (k, true)),
+            false => self
+                .small
+                .get_mut(&(key, size_class(items)))
+                .map(|k| (k, false)),
         }
     }
 }
@@ -224,9 +266,12 @@ impl Engine {
     ) -> Result<Backend> {
         let stops = observer.stops();
         let stoppable = StopOnly(stops);
-        self.choose(reduce_key(kernel), kernel.len(), &mut |b| {
-            stopped_or(stops, || self.probe_reduce(kernel, b, &stoppable))
-        })
+        self.choose(
+            reduce_key(kernel),
+            kernel.len(),
+            &mut |b| stopped_or(stops, || self.probe_reduce(kernel, b, &stoppable)),
+            true,
+        )
     }
 
     /// The backend `auto` runs the map `kernel` over `items` items on
@@ -239,9 +284,12 @@ impl Engine {
     ) -> Result<Backend> {
         let stops = observer.stops();
         let stoppable = StopOnly(stops);
-        self.choose(map_key(kernel), items as u64, &mut |b| {
-            stopped_or(stops, || self.probe_map(kernel, b, &stoppable))
-        })
+        self.choose(
+            map_key(kernel),
+            items as u64,
+            &mut |b| stopped_or(stops, || self.probe_map(kernel, b, &stoppable)),
+            true,
+        )
     }
 
     /// The fastest backend for `items` items of the kernel `key`, measuring
@@ -252,12 +300,15 @@ impl Engine {
         key: KernelKey,
         items: u64,
         probe: &mut dyn FnMut(Backend) -> Result<probe::Probed>,
+        may_explore: bool,
     ) -> Result<Backend> {
         let mut guard = lock(&self.auto.store);
         let store = guard.get_or_insert_with(|| self.open_store());
-        // The fastest path: the same call as the last one (a loop).
+        // The fastest path: the same call as the last one (a loop), while
+        // the budget holds no exploration.
         if let Some((k, n, chosen)) = store.repeat
             && (k, n) == (key, items)
+            && !store.budget.allows(0.0)
         {
             return Ok(chosen);
         }
@@ -292,9 +343,115 @@ impl Engine {
                 .join("; "),
         });
         store.repeat = chosen.as_ref().ok().map(|&b| (key, items, b));
+        let tried = chosen
+            .as_ref()
+            .ok()
+            .filter(|_| may_explore)
+            .and_then(|&best| explore(store, key, items, best));
         drop(guard);
         *lock(&self.auto.last) = Some((key, items));
-        chosen
+        match tried {
+            Some(runner_up) => Ok(runner_up),
+            None => chosen,
+        }
+    }
+
+    /// See [`Calibration::skew_reduce`].
+    fn skew(&self, key: KernelKey, items: u64, backend: Backend, factor: f64) -> bool {
+        let mut guard = lock(&self.auto.store);
+        let Some(store) = guard.as_mut() else {
+            return false;
+        };
+        store.repeat = None;
+        let Some(i) = Backend::SPACES.iter().position(|&b| b == backend) else {
+            return false;
+        };
+        let Some((known, _)) = store.deciding_mut(key, items) else {
+            return false;
+        };
+        let Some(Ok(model)) = known.models[i].as_mut() else {
+            return false;
+        };
+        model.overhead *= factor;
+        model.per_item *= factor;
+        known.history[i] = learning::History::default();
+        true
+    }
+
+    /// A reduction `auto` ran on `backend` took `seconds` (see
+    /// [`Engine::auto_learn`]).
+    pub(crate) fn auto_learn_reduce<K: ReduceKernel>(
+        &self,
+        kernel: &K,
+        items: u64,
+        backend: Backend,
+        seconds: f64,
+    ) {
+        self.auto_learn(reduce_key(kernel), items, backend, seconds);
+    }
+
+    /// A map of `items` items `auto` ran on `backend` took `seconds`.
+    pub(crate) fn auto_learn_map<K: MapKernel>(
+        &self,
+        kernel: &K,
+        items: usize,
+        backend: Backend,
+        seconds: f64,
+    ) {
+        self.auto_learn(map_key(kernel), items as u64, backend, seconds);
+    }
+
+    /// What a call `auto` ran on `backend` taught: its time `seconds`
+    /// joins the backend's history for the kernel `key` (and the budget);
+    /// a model the calls contradict is refitted, and written back to the
+    /// cache file where the file keeps it.
+    fn auto_learn(&self, key: KernelKey, items: u64, backend: Backend, seconds: f64) {
+        let mut guard = lock(&self.auto.store);
+        let Some(store) = guard.as_mut() else {
+            return;
+        };
+        store.budget.total += seconds;
+        if let Some(at) = store
+            .exploring
+            .iter()
+            .position(|&(k, n, b, _)| (k, n, b) == (key, items, backend))
+        {
+            let (.., best) = store.exploring.swap_remove(at);
+            store.budget.exploring += (seconds - best).max(0.0);
+        }
+        let Some(i) = Backend::SPACES.iter().position(|&b| b == backend) else {
+            return;
+        };
+        let Some((known, whole)) = store.deciding_mut(key, items) else {
+            return;
+        };
+        let Some(Ok(model)) = known.models[i] else {
+            return;
+        };
+        let predicted = model.predict(items);
+        if predicted <= 0.0 {
+            return;
+        }
+        known.history[i].observe(seconds / predicted);
+        // The ranking may have changed: decide the next call afresh.
+        store.repeat = None;
+        let Some((known, _)) = store.deciding_mut(key, items) else {
+            return;
+        };
+        if let Some(factor) = known.history[i].refit() {
+            let refitted = CostModel {
+                overhead: model.overhead * factor,
+                per_item: model.per_item * factor,
+                valid_from: model.valid_from,
+            };
+            known.models[i] = Some(Ok(refitted));
+            if whole {
+                store.stored.insert((key.text(), backend), refitted);
+                if let Some(file) = &store.file {
+                    store.error = cache::store(file, &store.key, &store.stored).err();
+                }
+            }
+        }
     }
 
     fn open_store(&self) -> Store {
@@ -313,6 +470,8 @@ impl Engine {
             small: HashMap::new(),
             repeat: None,
             error: None,
+            budget: learning::Budget::default(),
+            exploring: Vec::new(),
         }
     }
 
@@ -376,12 +535,16 @@ impl Engine {
             cache_error.clone_from(&store.error);
             if let Some(known) = store.deciding(key, items) {
                 for (i, backend) in Backend::SPACES.into_iter().enumerate() {
+                    let history = &known.history[i];
                     match &known.models[i] {
                         Some(Ok(model)) => predictions.push(Prediction {
                             backend,
-                            seconds: model.predict(items),
+                            seconds: model.predict(items) * history.factor(),
                             model: *model,
                             measured_now: known.measured_now[i],
+                            calls: history.calls,
+                            refits: history.refits,
+                            changed: history.changed,
                         }),
                         Some(Err(why)) => excluded.push((backend, why.clone())),
                         None => {}
@@ -402,6 +565,24 @@ impl Engine {
             cache_error,
         }
     }
+}
+
+/// The runner-up to try for this call instead of `best`, if the budget
+/// allows one (see [`learning`]); noted so the call's time is charged to
+/// exploring.
+fn explore(store: &mut Store, key: KernelKey, items: u64, best: Backend) -> Option<Backend> {
+    let known = store.deciding(key, items)?;
+    let predicted = known.predicted(items);
+    let best_index = Backend::SPACES.iter().position(|&b| b == best)?;
+    let best_time = predicted.iter().find(|(i, _)| *i == best_index)?.1;
+    let (index, time) = learning::runner_up(&predicted, best_index, |i| known.history[i].calls)?;
+    if !store.budget.allows(time - best_time) || store.exploring.len() >= 64 {
+        return None;
+    }
+    let backend = Backend::SPACES[index];
+    store.exploring.push((key, items, backend, best_time));
+    store.repeat = None;
+    Some(backend)
 }
 
 /// The key an engine's models are stored under (see

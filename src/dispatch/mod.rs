@@ -267,8 +267,11 @@ pub(crate) fn reduce<K: ReduceKernel, O: Observing>(
         }
         Policy::Auto => {
             let chosen = resolve_reduce(engine, kernel, backend, observer)?;
-            record_choice(engine, observer);
-            reduce(engine, kernel, chosen, observer)
+            record_choice(engine, observer, chosen);
+            let ran = Instant::now();
+            let value = reduce(engine, kernel, chosen, observer)?;
+            engine.auto_learn_reduce(kernel, kernel.len(), chosen, ran.elapsed().as_secs_f64());
+            Ok(value)
         }
     }
 }
@@ -296,22 +299,26 @@ fn record_hybrid<O: Observing>(
     );
 }
 
-/// Records `auto`'s choice for the call it just resolved: an instant
+/// Records `auto`'s choice for the call it just resolved — `ran`, the
+/// best predicted backend or a runner-up it is trying — as an instant
 /// event with the candidates' predicted times (if the call is recorded).
-fn record_choice<O: Observing>(engine: &Engine, observer: &O) {
+fn record_choice<O: Observing>(engine: &Engine, observer: &O, ran: Backend) {
     let Some(timeline) = observer.traced().and_then(Traced::timeline) else {
         return;
     };
     if let Some(choice) = engine.calibration().last_choice() {
-        timeline.instant(
-            format!("auto: {}", choice.chosen.name()),
-            "auto",
-            vec![
-                ("kernel", choice.kernel.clone().into()),
-                ("items", choice.items.into()),
-                ("why", choice.to_string().into()),
-            ],
-        );
+        let mut args = vec![
+            ("kernel", choice.kernel.clone().into()),
+            ("items", choice.items.into()),
+            ("why", choice.to_string().into()),
+        ];
+        if ran != choice.chosen {
+            args.push((
+                "exploring",
+                format!("trying {ran} instead of {}", choice.chosen).into(),
+            ));
+        }
+        timeline.instant(format!("auto: {}", ran.name()), "auto", args);
     }
 }
 
@@ -363,8 +370,10 @@ pub(crate) fn reduce_blocks<K: ReduceKernel, O: Observing>(
         }
         Policy::Auto => {
             let chosen = resolve_reduce(engine, kernel, backend, observer)?;
-            record_choice(engine, observer);
+            record_choice(engine, observer, chosen);
             reduce_blocks(engine, kernel, plan, blocks, chosen, observer)
+            // (Not learned from: a share of blocks is not the call `auto`
+            // predicted.)
         }
     }
 }
@@ -398,9 +407,13 @@ pub(crate) fn map_range<K: MapKernel, O: Observing>(
             // A call no backend could run is its own error, not `auto`'s
             // "no backend" after probing every one.
             check_map(kernel, &items, out.len())?;
-            let chosen = resolve_map(engine, kernel, items.len(), backend, observer)?;
-            record_choice(engine, observer);
-            map_range(engine, kernel, items, out, chosen, observer)
+            let count = items.len();
+            let chosen = resolve_map(engine, kernel, count, backend, observer)?;
+            record_choice(engine, observer, chosen);
+            let ran = Instant::now();
+            map_range(engine, kernel, items, out, chosen, observer)?;
+            engine.auto_learn_map(kernel, count, chosen, ran.elapsed().as_secs_f64());
+            Ok(())
         }
     }
 }

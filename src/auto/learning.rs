@@ -1,0 +1,169 @@
+//! `auto` learning from its own calls (StarPU's history-based models, in
+//! the small): every call `auto` runs reports its time, which becomes a
+//! ratio of measured to predicted time in the chosen backend's history;
+//! predictions are the model's times the median of the recent ratios; a
+//! model the calls contradict beyond their noise is refitted (scaled by
+//! that median) and written back to the cache; and now and then a
+//! runner-up is tried, within a budget of [`EXPLORE_SHARE`] of the time
+//! `auto` spends, so a model measured at a bad moment (a cold core, a
+//! busy machine) is found out even when it is never chosen.
+
+use std::time::SystemTime;
+
+/// The share of `auto`'s time spent on trying runners-up, at most: the
+/// time an exploration took beyond the best prediction counts against it.
+pub const EXPLORE_SHARE: f64 = 0.05;
+
+/// Recent ratios kept per backend: the median of 9 shrugs off 4 outliers.
+const RECENT: usize = 9;
+
+/// Ratios a refit needs, and how far their median may stray before the
+/// model counts as contradicted: past the noise of a timed call on a
+/// shared machine (a few tens of percent).
+const REFIT_AFTER: usize = 5;
+const NOISE: f64 = 1.25;
+
+/// A runner-up is worth trying when its prediction is within this factor
+/// of the best one (a ×3 mistake in a model must be within reach).
+const WITHIN: f64 = 4.0;
+
+/// What the calls taught about one backend's model of one kernel.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct History {
+    /// Measured ÷ predicted, newest last.
+    ratios: Vec<f64>,
+    /// Calls that informed the model since it was measured or loaded.
+    pub(crate) calls: u32,
+    /// Times the calls refitted it.
+    pub(crate) refits: u32,
+    /// When the calls last changed what it predicts.
+    pub(crate) changed: Option<SystemTime>,
+}
+
+impl History {
+    /// The model's correction: the median of the recent ratios (1 before
+    /// any call).
+    pub(crate) fn factor(&self) -> f64 {
+        if self.ratios.is_empty() {
+            return 1.0;
+        }
+        let mut sorted = self.ratios.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mid = sorted.len() / 2;
+        match sorted.len() % 2 {
+            1 => sorted[mid],
+            _ => (sorted[mid - 1] + sorted[mid]) / 2.0,
+        }
+    }
+
+    /// One call took `ratio` × its prediction.
+    pub(crate) fn observe(&mut self, ratio: f64) {
+        if !ratio.is_finite() || ratio <= 0.0 {
+            return;
+        }
+        if self.ratios.len() == RECENT {
+            self.ratios.remove(0);
+        }
+        self.ratios.push(ratio);
+        self.calls = self.calls.saturating_add(1);
+        self.changed = Some(SystemTime::now());
+    }
+
+    /// The factor to refit the model by, when enough calls agree that it
+    /// is off beyond their noise.
+    pub(crate) fn refit(&mut self) -> Option<f64> {
+        let factor = self.factor();
+        let off = !(1.0 / NOISE..=NOISE).contains(&factor);
+        if self.ratios.len() < REFIT_AFTER || !off {
+            return None;
+        }
+        // The refitted model predicts what the calls measured: the ratios
+        // start again from it.
+        self.ratios.clear();
+        self.refits = self.refits.saturating_add(1);
+        Some(factor)
+    }
+}
+
+/// The time `auto`'s calls took, and how much of it went on exploring.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Budget {
+    pub(crate) total: f64,
+    pub(crate) exploring: f64,
+}
+
+impl Budget {
+    /// Whether an exploration predicted to cost `extra` seconds beyond the
+    /// best backend fits in the budget.
+    pub(crate) fn allows(&self, extra: f64) -> bool {
+        self.exploring + extra.max(0.0) <= EXPLORE_SHARE * self.total
+    }
+}
+
+/// The runner-up to try among `predicted` (each backend's index and
+/// corrected prediction, `best` among them): of those within [`WITHIN`]
+/// of the best, the one its calls know least (then the faster), so every
+/// candidate is tried before any is tried again.
+pub(crate) fn runner_up(
+    predicted: &[(usize, f64)],
+    best: usize,
+    calls: impl Fn(usize) -> u32,
+) -> Option<(usize, f64)> {
+    let best_time = predicted.iter().find(|(i, _)| *i == best)?.1;
+    predicted
+        .iter()
+        .copied()
+        .filter(|&(i, t)| i != best && t <= WITHIN * best_time)
+        .min_by(|a, b| calls(a.0).cmp(&calls(b.0)).then(a.1.total_cmp(&b.1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_factor_is_the_median_of_the_recent_ratios() {
+        let mut h = History::default();
+        assert_eq!(h.factor(), 1.0);
+        for r in [1.0, 10.0, 0.5] {
+            h.observe(r);
+        }
+        assert_eq!(h.factor(), 1.0);
+        h.observe(f64::NAN); // ignored
+        assert_eq!(h.calls, 3);
+        for _ in 0..20 {
+            h.observe(0.3);
+        }
+        assert_eq!(h.factor(), 0.3, "only the recent ratios count");
+    }
+
+    #[test]
+    fn a_model_is_refitted_only_when_enough_calls_agree_it_is_off() {
+        let mut h = History::default();
+        for _ in 0..4 {
+            h.observe(3.0);
+        }
+        assert_eq!(h.refit(), None, "four calls are not enough");
+        h.observe(3.0);
+        assert_eq!(h.refit(), Some(3.0));
+        assert_eq!((h.factor(), h.refits), (1.0, 1));
+        for _ in 0..9 {
+            h.observe(1.1); // within the noise
+        }
+        assert_eq!(h.refit(), None);
+    }
+
+    #[test]
+    fn exploring_stays_within_its_share_and_tries_the_least_known_first() {
+        let budget = Budget {
+            total: 1.0,
+            exploring: 0.04,
+        };
+        assert!(budget.allows(0.01) && !budget.allows(0.02));
+        let predicted = [(0, 1.0), (1, 1.5), (2, 3.0), (3, 9.0)];
+        let calls = |i: usize| [5, 2, 0, 0][i];
+        assert_eq!(runner_up(&predicted, 0, calls), Some((2, 3.0)));
+        assert_eq!(runner_up(&predicted, 0, |_| 0), Some((1, 1.5)));
+        assert_eq!(runner_up(&[(0, 1.0)], 0, calls), None);
+    }
+}
