@@ -6,6 +6,7 @@
 use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use hetero::Job;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -95,15 +96,30 @@ pub fn submit<'py>(
         kwargs: kwargs.map(|k| k.clone().unbind()),
         future: future.clone().unbind(),
     };
-    // Inside `with hetero.trace(...)` the job itself is recorded too.
-    let engine = match crate::trace::active() {
-        Some(timeline) => Arc::new((*engine(None)?).clone().with_timeline(timeline)),
-        None => engine(None)?,
-    };
-    let job = engine.jobs().submit_with(move |scope| {
+    // Inside `with hetero.trace(...)` the job is recorded too — here,
+    // before its future is answered, so a block that waits for the result
+    // holds the job's span.
+    let timeline = crate::trace::active();
+    let submitted = Instant::now();
+    let job = engine(None)?.jobs().submit_with(move |scope| {
         started.store(true, Ordering::Release);
         let control = scope.control();
-        Python::attach(|py| work.run(py, control));
+        let began = Instant::now();
+        Python::attach(|py| {
+            work.run(py, control, |ok| {
+                if let Some(timeline) = &timeline {
+                    let waited = began.saturating_duration_since(submitted).as_secs_f64() * 1e6;
+                    let ended = if ok { "finished" } else { "failed" };
+                    timeline.span(
+                        "job",
+                        "job",
+                        began,
+                        Instant::now(),
+                        vec![("ended", ended.into()), ("waited_us", waited.into())],
+                    );
+                }
+            })
+        });
         Ok(())
     });
     // Set once, here, before any Python code can see the handle's future.
@@ -121,14 +137,16 @@ struct Work {
 
 impl Work {
     /// Calls the function with this thread's hetero calls working for
-    /// the job, and hands its outcome to the future. Runs with the GIL
+    /// the job, tells `ended` whether it returned, and hands its outcome
+    /// to the future. Runs with the GIL
     /// held, so the Python objects are dropped with it too.
-    fn run(self, py: Python<'_>, control: Arc<hetero::JobControl>) {
+    fn run(self, py: Python<'_>, control: Arc<hetero::JobControl>, ended: impl FnOnce(bool)) {
         let outcome = calls::in_job(control, || {
             self.func
                 .bind(py)
                 .call(self.args.bind(py), self.kwargs.as_ref().map(|k| k.bind(py)))
         });
+        ended(outcome.is_ok());
         let (ok, value) = match outcome {
             Ok(value) => (true, value),
             Err(error) => (false, error.into_value(py).into_bound(py).into_any()),
