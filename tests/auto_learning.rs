@@ -118,7 +118,10 @@ fn converges(
         let now = explain();
         if good.contains(&now.chosen) {
             let tried = now.predictions.iter().filter(|p| p.calls > 0).count();
-            assert!(tried >= 2, "{problem}: learned from one backend only: {now}");
+            assert!(
+                tried >= 2,
+                "{problem}: learned from one backend only: {now}"
+            );
             return (factor, calls);
         }
         run_on(Backend::Auto);
@@ -137,7 +140,10 @@ fn auto_learns_a_skewed_model_away_on_every_problem() {
     // most 5 %, plus what one try took beyond its prediction.
     let share = |engine: &Engine| {
         let (total, exploring) = engine.calibration().exploring();
-        assert!(total > 0.0 && exploring <= 0.10 * total, "{exploring} of {total} s");
+        assert!(
+            total > 0.0 && exploring <= 0.10 * total,
+            "{exploring} of {total} s"
+        );
         exploring / total
     };
     let mut shares = Vec::new();

@@ -92,7 +92,9 @@ impl Calibration<'_> {
     pub fn exploring(&self) -> (f64, f64) {
         lock(&self.engine.auto.store)
             .as_ref()
-            .map_or((0.0, 0.0), |store| (store.budget.total, store.budget.exploring))
+            .map_or((0.0, 0.0), |store| {
+                (store.budget.total, store.budget.exploring)
+            })
     }
 
     /// What the most recent `auto` call on this engine chose, and why.
