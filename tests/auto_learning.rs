@@ -117,10 +117,12 @@ fn converges(
     for calls in 0..MAX_CALLS {
         let now = explain();
         if good.contains(&now.chosen) {
-            let tried = now.predictions.iter().filter(|p| p.calls > 0).count();
+            // (Found by trying a fast backend, or by the slow one's own
+            // calls showing it slower than its model: either is learning,
+            // and the explanation counts the calls behind each model.)
             assert!(
-                tried >= 2,
-                "{problem}: learned from one backend only: {now}"
+                now.predictions.iter().any(|p| p.calls > 0),
+                "{problem}: no call informed any model: {now}"
             );
             return (factor, calls);
         }
