@@ -12,8 +12,11 @@ use crate::calls;
 use crate::engines::engine_for;
 use crate::errors::{memory, problem, to_py};
 
-/// A 1-D array of `T` viewed in place, or a ValueError saying what to pass.
-fn view<'py, T: numpy::Element>(
+/// A 1-D array of `T` viewed in place — C-contiguous, aligned and not
+/// being written by another call — or a ValueError saying what to pass;
+/// `None` when `array` is not a 1-D array of `T`. Every array the module
+/// reads comes through here.
+pub fn view<'py, T: numpy::Element>(
     name: &str,
     array: &Bound<'py, PyAny>,
 ) -> PyResult<Option<PyReadonlyArray1<'py, T>>> {

@@ -14,6 +14,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::arrays::view;
 use crate::calls;
 use crate::engines::engine_for;
 use crate::errors::{memory, to_py};
@@ -222,28 +223,13 @@ fn not_float(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
     ))
 }
 
-/// A 1-D array of `T` read in place: C-contiguous and aligned, or a
-/// ValueError saying what to pass.
+/// A 1-D array of `T` read in place (see [`view`]), or a TypeError for
+/// anything else.
 fn read<'py, T: numpy::Element>(
     what: &str,
     value: &Bound<'py, PyAny>,
 ) -> PyResult<PyReadonlyArray1<'py, T>> {
-    let array = value
-        .cast::<PyArray1<T>>()
-        .map_err(|_| not_float(what, value))?
-        .try_readonly()
-        .map_err(|e| PyValueError::new_err(format!("{what} cannot be read: {e}")))?;
-    if !array.is_c_contiguous() {
-        return Err(PyValueError::new_err(format!(
-            "{what} must be C-contiguous (a strided view would need a copy): pass numpy.ascontiguousarray(...)"
-        )));
-    }
-    if !(array.data() as usize).is_multiple_of(align_of::<T>()) {
-        return Err(PyValueError::new_err(format!(
-            "{what} is not aligned to its dtype (a view at an odd byte offset): pass a copy, numpy.array(a)"
-        )));
-    }
-    Ok(array)
+    view::<T>(what, value)?.ok_or_else(|| not_float(what, value))
 }
 
 /// Every array of `arrays` read in place as `T`, all of one length.
