@@ -576,8 +576,13 @@ fn explore(store: &mut Store, key: KernelKey, items: u64, best: Backend) -> Opti
     let best_index = Backend::SPACES.iter().position(|&b| b == best)?;
     let best_time = predicted.iter().find(|(i, _)| *i == best_index)?.1;
     let (index, time) = learning::runner_up(&predicted, best_index, |i| known.history[i].calls)?;
-    if !store.budget.allows(time - best_time) || store.exploring.len() >= 64 {
+    if !store.budget.allows(time - best_time) {
         return None;
+    }
+    // A try whose call never reported back (it failed, or a job ran it in
+    // rounds) is forgotten after 64 newer ones.
+    if store.exploring.len() >= 64 {
+        store.exploring.remove(0);
     }
     let backend = Backend::SPACES[index];
     store.exploring.push((key, items, backend, best_time));
