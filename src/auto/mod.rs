@@ -433,23 +433,20 @@ impl Engine {
             return;
         }
         known.history[i].observe(seconds / predicted);
+        let refitted = known.history[i].refit().map(|factor| CostModel {
+            overhead: model.overhead * factor,
+            per_item: model.per_item * factor,
+            valid_from: model.valid_from,
+        });
+        if let Some(refitted) = refitted {
+            known.models[i] = Some(Ok(refitted));
+        }
         // The ranking may have changed: decide the next call afresh.
         store.repeat = None;
-        let Some((known, _)) = store.deciding_mut(key, items) else {
-            return;
-        };
-        if let Some(factor) = known.history[i].refit() {
-            let refitted = CostModel {
-                overhead: model.overhead * factor,
-                per_item: model.per_item * factor,
-                valid_from: model.valid_from,
-            };
-            known.models[i] = Some(Ok(refitted));
-            if whole {
-                store.stored.insert((key.text(), backend), refitted);
-                if let Some(file) = &store.file {
-                    store.error = cache::store(file, &store.key, &store.stored).err();
-                }
+        if let (Some(refitted), true) = (refitted, whole) {
+            store.stored.insert((key.text(), backend), refitted);
+            if let Some(file) = &store.file {
+                store.error = cache::store(file, &store.key, &store.stored).err();
             }
         }
     }

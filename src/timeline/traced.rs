@@ -131,8 +131,9 @@ impl<'a> Traced<'a> {
             Some(k) => f(&others[k]),
             None => {
                 self.name_this_thread();
-                others.push(Slot::new(me));
-                f(others.last().expect("just pushed"));
+                let slot = Slot::new(me);
+                f(&slot);
+                others.push(slot);
             }
         }
     }
