@@ -128,7 +128,9 @@ fn converges(
             })
             .map(|&g| predicted(&now, g))
             .fold(f64::INFINITY, f64::min);
-        if good.contains(&now.chosen) || predicted(&now, now.chosen) <= AS_GOOD * learned_best {
+        if good.contains(&now.chosen)
+            || (learned_best.is_finite() && predicted(&now, now.chosen) <= AS_GOOD * learned_best)
+        {
             // (Found by trying a fast backend, or by the slow one's own
             // calls showing it slower than its model: either is learning,
             // and the explanation counts the calls behind each model.)
