@@ -33,10 +33,13 @@ fn cache_dir(test: &str) -> PathBuf {
     dir
 }
 
+/// An engine keeping its models in `dir` whatever the load: these tests
+/// are of the file and the choice (`auto_busy.rs` tests the load check).
 fn engine(dir: &Path) -> Engine {
     let engine = Engine::with_threads(2)
         .unwrap()
-        .with_calibration_dir(Some(dir.to_path_buf()));
+        .with_calibration_dir(Some(dir.to_path_buf()))
+        .with_load_check(false);
     let gpu = engine.is_available(Backend::Gpu);
     assert!(gpu || !support::ci(), "CI requires a GPU adapter");
     engine
@@ -132,8 +135,9 @@ fn a_second_engine_reads_the_cache_and_measures_nothing() {
     for (a, b) in first.predictions.iter().zip(&second.predictions) {
         assert_eq!((a.backend, a.model), (b.backend, b.model));
     }
-    // Another size of the same kernel: the same models, other predictions.
-    let bigger = PiKernel::new(&Pi::new(2_000_000_000, 1).unwrap());
+    // Another size of the same kernel, within the models' reach (8× a
+    // probe cut short by the kernel's end): the same models.
+    let bigger = PiKernel::new(&Pi::new(80_000_000, 1).unwrap());
     let third = engine(&dir).calibration().explain_reduce(&bigger).unwrap();
     assert!(third.predictions.iter().all(|p| !p.measured_now), "{third}");
 
@@ -141,6 +145,33 @@ fn a_second_engine_reads_the_cache_and_measures_nothing() {
     std::fs::write(&file, "garbage\n\u{0}\u{1}").unwrap();
     let again = engine(&dir).calibration().explain_reduce(&kernel).unwrap();
     assert!(again.predictions.iter().all(|p| p.measured_now), "{again}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_call_beyond_what_the_models_reach_measures_them_again() {
+    let _serial = serial();
+    let dir = cache_dir("reach");
+    // 8 chunks: every probe covers the whole kernel in well under the
+    // probe's 4 ms on simd, so its fixed cost hides its cost per item.
+    let small = PiKernel::new(&Pi::new(500_000, 1).unwrap());
+    let first = engine(&dir).calibration().explain_reduce(&small).unwrap();
+    let simd = |e: &hetero::auto::Explanation| {
+        e.predictions
+            .iter()
+            .find(|p| p.backend == Backend::Simd)
+            .map(|p| (p.measured_now, p.model))
+            .unwrap()
+    };
+    assert_eq!(simd(&first).1.valid_to, 8 * 500_000, "{first}");
+
+    // A thousand times larger: measured again at that size, and stored.
+    let large = PiKernel::new(&Pi::new(500_000_000, 1).unwrap());
+    let second = engine(&dir).calibration().explain_reduce(&large).unwrap();
+    let (measured, model) = simd(&second);
+    assert!(measured && model.valid_to > 8 * 500_000, "{second}");
+    let third = engine(&dir).calibration().explain_reduce(&large).unwrap();
+    assert!(third.predictions.iter().all(|p| !p.measured_now), "{third}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -199,9 +230,7 @@ fn tiny_work_stays_on_one_thread() {
         ));
     }
     std::fs::write(&file, written.join("\n") + "\n").unwrap();
-    let fresh = Engine::with_threads(2)
-        .unwrap()
-        .with_calibration_dir(Some(dir.clone()));
+    let fresh = self::engine(&dir);
     let small = fresh.calibration().explain_reduce(&tiny).unwrap();
     assert_eq!(small.chosen, Backend::Simd, "{small}");
     assert!(small.predictions.iter().all(|p| !p.measured_now), "{small}");
@@ -227,17 +256,16 @@ fn the_choice_follows_the_models_in_the_cache_file() {
         .enumerate()
         .map(|(i, line)| {
             let fields: Vec<&str> = line.split('\t').collect();
-            if i > 0 && fields.len() == 5 && fields[1] == slowest.name() {
-                format!("{}\t{}\t0e0\t1e-15\t{}", fields[0], fields[1], fields[4])
+            if i > 0 && fields.len() == 6 && fields[1] == slowest.name() {
+                let range = fields[4..].join("\t");
+                format!("{}\t{}\t0e0\t1e-15\t{range}", fields[0], fields[1])
             } else {
                 line.to_owned()
             }
         })
         .collect();
     std::fs::write(&file, edited.join("\n") + "\n").unwrap();
-    let fresh = Engine::with_threads(2)
-        .unwrap()
-        .with_calibration_dir(Some(dir.clone()));
+    let fresh = self::engine(&dir);
     let choice = fresh.calibration().explain_reduce(&kernel).unwrap();
     assert_eq!(choice.chosen, slowest, "{choice}");
     assert!(choice.predictions.iter().all(|p| !p.measured_now));

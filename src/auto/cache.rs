@@ -7,8 +7,9 @@
 //!
 //! The file is `calibration-<hash of the key>.tsv`; its first line is the
 //! whole key (a file whose key differs is ignored), then one line per
-//! (kernel, backend): `kernel<TAB>backend<TAB>overhead<TAB>per_item<TAB>valid_from`.
-//! Lines that do not parse are skipped (and measured again). It is
+//! (kernel, backend): `kernel<TAB>backend<TAB>overhead<TAB>per_item<TAB>valid_from<TAB>valid_to`
+//! (a line without `valid_to`, as earlier versions wrote, holds for any
+//! size). Lines that do not parse are skipped (and measured again). It is
 //! replaced whole through [`crate::output::write_file`].
 
 use std::collections::HashMap;
@@ -89,11 +90,16 @@ pub(crate) fn load(path: &Path, key: &str) -> Models {
                 .ok()
                 .filter(|v| v.is_finite() && *v >= 0.0)?;
             let valid_from = f.next()?.parse::<u64>().ok()?;
+            let valid_to = match f.next() {
+                None => u64::MAX,
+                Some(to) => to.parse::<u64>().ok().filter(|&to| to >= valid_from)?,
+            };
             f.next().is_none().then(|| {
                 let model = CostModel {
                     overhead,
                     per_item,
                     valid_from,
+                    valid_to,
                 };
                 ((kernel.to_owned(), backend), model)
             })
@@ -117,8 +123,8 @@ pub(crate) fn store(path: &Path, key: &str, models: &Models) -> Result<(), Strin
         let kernel = kernel.replace(['\t', '\n'], " ");
         let _ = writeln!(
             text,
-            "{kernel}\t{backend}\t{:e}\t{:e}\t{}",
-            m.overhead, m.per_item, m.valid_from
+            "{kernel}\t{backend}\t{:e}\t{:e}\t{}\t{}",
+            m.overhead, m.per_item, m.valid_from, m.valid_to
         );
     }
     crate::output::write_file(path, text.as_bytes()).map_err(|e| e.to_string())
@@ -137,6 +143,7 @@ mod tests {
             overhead: 1.5e-5,
             per_item: 3.25e-9,
             valid_from: 65_536,
+            valid_to: 1 << 20,
         };
         models.insert(("pi\tkernel".into(), Backend::SimdThreads), model);
         store(&path, "key A", &models).unwrap();
@@ -148,6 +155,16 @@ mod tests {
         assert!(load(&path, "key B").is_empty());
         std::fs::write(&path, "key A\npi\tsimd\tnot-a-number\t1\t1\ngarbage\n").unwrap();
         assert!(load(&path, "key A").is_empty());
+        // An earlier version's line (no valid_to) holds for any size; a
+        // range that ends before it starts is damage.
+        std::fs::write(
+            &path,
+            "key A\npi\tsimd\t1e-6\t1e-9\t100\npi\tgpu\t1\t1\t100\t99\n",
+        )
+        .unwrap();
+        let back = load(&path, "key A");
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[&("pi".to_owned(), Backend::Simd)].valid_to, u64::MAX);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -103,6 +103,23 @@ impl Calibration<'_> {
         Some(self.engine.explanation(key, items))
     }
 
+    /// Forgets the models this engine measured while other processes kept
+    /// the machine busy (they were never stored: see
+    /// [`super::Explanation::busy`]), so the next `auto` call of those
+    /// kernels measures again. `hetero-bench calibrate` retries with it.
+    /// Returns how many kernels' models it forgot.
+    pub fn forget_busy(&self) -> usize {
+        let mut guard = lock(&self.engine.auto.store);
+        let Some(store) = guard.as_mut() else {
+            return 0;
+        };
+        let before = store.known.len() + store.small.len();
+        store.known.retain(|_, known| known.busy.is_none());
+        store.small.retain(|_, known| known.busy.is_none());
+        store.repeat = None;
+        before - store.known.len() - store.small.len()
+    }
+
     /// Forgets every model (in this engine and in its cache file), so the
     /// next `auto` call measures again.
     pub fn forget(&self) {

@@ -5,7 +5,7 @@
 //! model the calls contradict beyond their noise is refitted (scaled by
 //! that median) and written back to the cache; and now and then a
 //! runner-up is tried, within a budget of [`EXPLORE_SHARE`] of the time
-//! `auto` spends, so a model measured at a bad moment (a cold core, a
+//! `auto` spends and at most one call in [`EXPLORE_EVERY`], so a model measured at a bad moment (a cold core, a
 //! busy machine) is found out even when it is never chosen.
 
 use std::time::SystemTime;
@@ -16,6 +16,11 @@ pub const EXPLORE_SHARE: f64 = 0.05;
 
 /// Recent ratios kept per backend: the median of 9 shrugs off 4 outliers.
 const RECENT: usize = 9;
+
+/// The model's own measurement counts as this many calls that took the
+/// predicted time, in the median: one outlier moves nothing, two agreeing
+/// calls move it halfway, three all the way.
+const PRIOR: usize = 2;
 
 /// Ratios a refit needs, and how far their median may stray before the
 /// model counts as contradicted: past the noise of a timed call on a
@@ -35,6 +40,9 @@ const WITHIN: f64 = 10.0;
 pub(crate) struct History {
     /// Measured ÷ predicted, newest last.
     ratios: Vec<f64>,
+    /// Their median with the prior (see [`History::factor`]), kept as they
+    /// change: every `auto` call reads it for every backend.
+    median: Option<f64>,
     /// Calls that informed the model since it was measured or loaded.
     pub(crate) calls: u32,
     /// Times the calls refitted it.
@@ -44,19 +52,27 @@ pub(crate) struct History {
 }
 
 impl History {
-    /// The model's correction: the median of the recent ratios (1 before
-    /// any call).
+    /// The model's correction: the median of the recent ratios and
+    /// [`PRIOR`] ratios of 1 (the model's own word), so one call slowed
+    /// by a cold core or a sleeping pool does not move a prediction: the
+    /// first call after a calibration is often one (measured: 6× its
+    /// prediction, a map of 10⁵ items on `simd-threads`).
     pub(crate) fn factor(&self) -> f64 {
+        self.median.unwrap_or(1.0)
+    }
+
+    fn median_with_prior(&self) -> Option<f64> {
         if self.ratios.is_empty() {
-            return 1.0;
+            return None;
         }
         let mut sorted = self.ratios.clone();
+        sorted.extend([1.0; PRIOR]);
         sorted.sort_by(f64::total_cmp);
         let mid = sorted.len() / 2;
-        match sorted.len() % 2 {
+        Some(match sorted.len() % 2 {
             1 => sorted[mid],
             _ => (sorted[mid - 1] + sorted[mid]) / 2.0,
-        }
+        })
     }
 
     /// One call took `ratio` × its prediction.
@@ -68,6 +84,7 @@ impl History {
             self.ratios.remove(0);
         }
         self.ratios.push(ratio);
+        self.median = self.median_with_prior();
         self.calls = self.calls.saturating_add(1);
         self.changed = Some(SystemTime::now());
     }
@@ -83,23 +100,38 @@ impl History {
         // The refitted model predicts what the calls measured: the ratios
         // start again from it.
         self.ratios.clear();
+        self.median = None;
         self.refits = self.refits.saturating_add(1);
         Some(factor)
     }
 }
+
+/// At most one call in this many is a try: a run of tries would each
+/// fit the time budget and together make a few calls in a row slow (a
+/// 3-repeat timing of a new size was all tries).
+pub const EXPLORE_EVERY: u32 = 10;
 
 /// The time `auto`'s calls took, and how much of it went on exploring.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Budget {
     pub(crate) total: f64,
     pub(crate) exploring: f64,
+    /// Calls reported since the last try.
+    pub(crate) since_try: u32,
 }
 
 impl Budget {
     /// Whether an exploration predicted to cost `extra` seconds beyond the
     /// best backend fits in the budget.
     pub(crate) fn allows(&self, extra: f64) -> bool {
-        self.exploring + extra.max(0.0) <= EXPLORE_SHARE * self.total
+        self.since_try >= EXPLORE_EVERY
+            && self.exploring + extra.max(0.0) <= EXPLORE_SHARE * self.total
+    }
+
+    /// A call `auto` ran took `seconds`.
+    pub(crate) fn spent(&mut self, seconds: f64) {
+        self.total += seconds;
+        self.since_try = self.since_try.saturating_add(1);
     }
 }
 
@@ -158,11 +190,16 @@ mod tests {
 
     #[test]
     fn exploring_stays_within_its_share_and_tries_the_least_known_first() {
-        let budget = Budget {
+        let mut budget = Budget {
             total: 1.0,
             exploring: 0.04,
+            since_try: EXPLORE_EVERY,
         };
         assert!(budget.allows(0.01) && !budget.allows(0.02));
+        budget.since_try = EXPLORE_EVERY - 1;
+        assert!(!budget.allows(0.0), "a try too soon after the last");
+        budget.spent(0.0);
+        assert!(budget.allows(0.01));
         let predicted = [(0, 1.0), (1, 1.5), (2, 3.0), (3, 9.0)];
         let calls = |i: usize| [5, 2, 0, 0][i];
         assert_eq!(runner_up(&predicted, 0, calls), Some((2, 3.0)));

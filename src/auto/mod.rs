@@ -14,6 +14,7 @@
 pub mod cache;
 mod calibration;
 mod learning;
+pub mod load;
 mod model;
 mod probe;
 
@@ -65,6 +66,11 @@ pub struct Explanation {
     pub cache_file: Option<PathBuf>,
     /// Why the cache file could not be written, if it could not.
     pub cache_error: Option<String>,
+    /// The cores other processes held while this engine measured the
+    /// models, when that many made the machine busy: the models decide
+    /// this engine's calls but were not stored, so the next engine
+    /// measures them again ([`Calibration::forget_busy`] makes this one).
+    pub busy: Option<f64>,
 }
 
 impl fmt::Display for Explanation {
@@ -97,6 +103,12 @@ impl fmt::Display for Explanation {
         write!(f, "predicted {}", times.join(", "))?;
         for (backend, why) in &self.excluded {
             write!(f, "; {backend} left out: {why}")?;
+        }
+        if let Some(cores) = self.busy {
+            write!(
+                f,
+                "; measured while other processes held {cores:.1} cores (not stored)"
+            )?;
         }
         Ok(())
     }
@@ -136,6 +148,10 @@ struct Known {
     has_slope: bool,
     /// What `auto`'s calls taught about each model.
     history: [learning::History; Backend::SPACES.len()],
+    /// The cores other processes held while this engine measured the
+    /// models, where that made the machine busy: such models are used
+    /// here but not stored (see [`load`]).
+    busy: Option<f64>,
 }
 
 impl Known {
@@ -143,13 +159,21 @@ impl Known {
         self.models.iter().all(Option::is_some)
     }
 
-    /// The smallest call the models were fitted from.
-    fn valid_from(&self) -> u64 {
+    /// Whether every model predicts for calls of `items` items: no smaller
+    /// than the calls they were fitted from, no larger than they reach.
+    fn covers(&self, items: u64) -> bool {
         self.models
             .iter()
-            .filter_map(|m| Some(m.as_ref()?.as_ref().ok()?.valid_from))
-            .max()
-            .unwrap_or(0)
+            .filter_map(|m| m.as_ref()?.as_ref().ok())
+            .all(|m| (m.valid_from..=m.valid_to).contains(&items))
+    }
+
+    /// Whether a call of `items` items is beyond what a model reaches.
+    fn outreached_by(&self, items: u64) -> bool {
+        self.models
+            .iter()
+            .filter_map(|m| m.as_ref()?.as_ref().ok())
+            .any(|m| items > m.valid_to)
     }
 
     /// Each runnable backend's index and predicted time for `items`
@@ -179,6 +203,9 @@ impl Known {
 pub(crate) struct AutoState {
     /// Set by [`Engine::with_calibration_dir`]; `None`: from the environment.
     dir: Option<Option<PathBuf>>,
+    /// Cleared by [`Engine::with_load_check`]: models are stored whatever
+    /// the load they were measured under.
+    ignore_load: bool,
     store: Mutex<Option<Store>>,
     /// The last call's kernel and size; its explanation is built on demand.
     last: Mutex<Option<(KernelKey, u64)>>,
@@ -210,7 +237,7 @@ impl Store {
     /// What decides a call of `items` items of `key`, if anything does yet.
     fn deciding(&self, key: KernelKey, items: u64) -> Option<&Known> {
         match self.known.get(&key) {
-            Some(known) if known.complete() && items >= known.valid_from() => Some(known),
+            Some(known) if known.complete() && known.covers(items) => Some(known),
             _ => self.small.get(&(key, size_class(items))),
         }
     }
@@ -221,7 +248,7 @@ impl Store {
         let whole = self
             .known
             .get(&key)
-            .is_some_and(|k| k.complete() && items >= k.valid_from());
+            .is_some_and(|k| k.complete() && k.covers(items));
         match whole {
             true => self.known.get_mut(&key).map(|k| (k, true)),
             false => self
@@ -248,6 +275,23 @@ impl Engine {
     pub fn with_calibration_dir(mut self, dir: Option<PathBuf>) -> Self {
         self.auto = std::sync::Arc::new(AutoState {
             dir: Some(dir),
+            ignore_load: self.auto.ignore_load,
+            ..AutoState::default()
+        });
+        self
+    }
+
+    /// Whether `auto` checks that other processes left the machine quiet
+    /// while it measured its models (the default: models measured while
+    /// they held a quarter of the cores are used but not stored, see
+    /// [`Explanation::busy`]). `false` stores what it measured whatever
+    /// the load: for a machine that is never quiet, or a test of the cache
+    /// file itself.
+    #[must_use]
+    pub fn with_load_check(mut self, check: bool) -> Self {
+        self.auto = std::sync::Arc::new(AutoState {
+            dir: self.auto.dir.clone(),
+            ignore_load: !check,
             ..AutoState::default()
         });
         self
@@ -315,7 +359,7 @@ impl Engine {
         // The fast path: a call whose models are known costs a lookup.
         if store.deciding(key, items).is_none() {
             if !store.known.get(&key).is_some_and(Known::complete) {
-                let learned = self.learn(store, key, probe, true)?;
+                let learned = self.learn(store, key, probe, Cached::ReadWrite)?;
                 if learned.has_slope {
                     store.known.insert(key, learned);
                 } else {
@@ -323,9 +367,21 @@ impl Engine {
                     store.small.insert((key, size_class(items)), learned);
                 }
             }
+            if store
+                .known
+                .get(&key)
+                .is_some_and(|k| k.complete() && k.outreached_by(items))
+            {
+                // Larger than a model reaches: measure at this size, and
+                // keep (and store) the new models in place of the old.
+                let learned = self.learn(store, key, probe, Cached::WriteOnly)?;
+                if learned.has_slope {
+                    store.known.insert(key, learned);
+                }
+            }
             if store.deciding(key, items).is_none() {
                 // Smaller than the models were fitted from: measure this size.
-                let learned = self.learn(store, key, probe, false)?;
+                let learned = self.learn(store, key, probe, Cached::No)?;
                 store.small.insert((key, size_class(items)), learned);
             }
         }
@@ -410,7 +466,7 @@ impl Engine {
         let Some(store) = guard.as_mut() else {
             return;
         };
-        store.budget.total += seconds;
+        store.budget.spent(seconds);
         if let Some(at) = store
             .exploring
             .iter()
@@ -436,7 +492,7 @@ impl Engine {
         let refitted = known.history[i].refit().map(|factor| CostModel {
             overhead: model.overhead * factor,
             per_item: model.per_item * factor,
-            valid_from: model.valid_from,
+            ..model
         });
         if let Some(refitted) = refitted {
             known.models[i] = Some(Ok(refitted));
@@ -472,28 +528,38 @@ impl Engine {
         }
     }
 
-    /// Every backend's model of `key`: with `stored`, from the file where
-    /// it has one, else measured now (and models over two sizes written to
-    /// the file); without, measured now and kept in this engine.
+    /// Every backend's model of `key`, from the file where `cached` reads
+    /// it and it has one, else measured now (and, where `cached` writes,
+    /// models over two sizes written to the file unless the machine was
+    /// busy).
     fn learn(
         &self,
         store: &mut Store,
         key: KernelKey,
         probe: &mut dyn FnMut(Backend) -> Result<probe::Probed>,
-        stored: bool,
+        cached: Cached,
     ) -> Result<Known> {
+        let stored = cached != Cached::No;
         let text = key.text();
         let mut known = Known {
             has_slope: true,
             ..Known::default()
         };
-        let mut wrote = false;
-        for (i, backend) in Backend::SPACES.into_iter().enumerate() {
+        let mut measured = Vec::new();
+        let meter = load::LoadMeter::start();
+        // The GPU first, the threads last: the calls after a calibration
+        // find the pool awake, not asleep through the GPU's probe (on a VM
+        // the next few `simd-threads` calls of 10⁵ items ran at one core's
+        // speed).
+        for i in PROBE_ORDER {
+            let backend = Backend::SPACES[i];
             if backend == Backend::Gpu && !self.is_available(Backend::Gpu) {
                 known.models[i] = Some(Err("no GPU".to_owned()));
                 continue;
             }
-            if stored && let Some(&model) = store.stored.get(&(text.clone(), backend)) {
+            if cached == Cached::ReadWrite
+                && let Some(&model) = store.stored.get(&(text.clone(), backend))
+            {
                 known.models[i] = Some(Ok(model));
                 continue;
             }
@@ -503,8 +569,7 @@ impl Engine {
                     // A model from one size is kept for this engine only, so
                     // a tiny kernel never stands in for large ones elsewhere.
                     if stored && probed.has_slope {
-                        store.stored.insert((text.clone(), backend), probed.model);
-                        wrote = true;
+                        measured.push((backend, probed.model));
                     } else if !probed.has_slope {
                         known.has_slope = false;
                     }
@@ -516,7 +581,17 @@ impl Engine {
                 Err(e) => Err(e.to_string()),
             });
         }
-        if wrote && let Some(file) = &store.file {
+        let check = !self.auto.ignore_load && load::checked_by_environment();
+        if check && known.measured_now.iter().any(|&now| now) {
+            known.busy = meter.busy();
+        }
+        if known.busy.is_some() || measured.is_empty() {
+            return Ok(known);
+        }
+        for (backend, model) in measured {
+            store.stored.insert((text.clone(), backend), model);
+        }
+        if let Some(file) = &store.file {
             store.error = cache::store(file, &store.key, &store.stored).err();
         }
         Ok(known)
@@ -526,11 +601,12 @@ impl Engine {
     fn explanation(&self, key: KernelKey, items: u64) -> Explanation {
         let guard = lock(&self.auto.store);
         let (mut predictions, mut excluded) = (Vec::new(), Vec::new());
-        let (mut cache_file, mut cache_error) = (None, None);
+        let (mut cache_file, mut cache_error, mut busy) = (None, None, None);
         if let Some(store) = guard.as_ref() {
             cache_file.clone_from(&store.file);
             cache_error.clone_from(&store.error);
             if let Some(known) = store.deciding(key, items) {
+                busy = known.busy;
                 for (i, backend) in Backend::SPACES.into_iter().enumerate() {
                     let history = &known.history[i];
                     match &known.models[i] {
@@ -560,8 +636,24 @@ impl Engine {
             excluded,
             cache_file,
             cache_error,
+            busy,
         }
     }
+}
+
+/// The order [`Engine::learn`] measures the backends in, as indices into
+/// [`Backend::SPACES`].
+const PROBE_ORDER: [usize; Backend::SPACES.len()] = [4, 0, 1, 2, 3];
+
+/// Where [`Engine::learn`] takes models from and keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cached {
+    /// From the cache file where it has them; measured ones written to it.
+    ReadWrite,
+    /// Measured now, and written to the file in place of what it had.
+    WriteOnly,
+    /// Measured now, kept in this engine only.
+    No,
 }
 
 /// The runner-up to try for this call instead of `best`, if the budget
@@ -582,6 +674,7 @@ fn explore(store: &mut Store, key: KernelKey, items: u64, best: Backend) -> Opti
         store.exploring.remove(0);
     }
     let backend = Backend::SPACES[index];
+    store.budget.since_try = 0;
     store.exploring.push((key, items, backend, best_time));
     store.repeat = None;
     Some(backend)
@@ -649,4 +742,18 @@ fn stopped_or<T>(observer: &dyn Observer, run: impl FnOnce() -> Result<T>) -> Re
         return Err(crate::Error::Cancelled);
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_probes_measure_every_space_once_the_gpu_first_the_pool_last() {
+        let mut order = PROBE_ORDER.map(|i| Backend::SPACES[i]);
+        assert_eq!(order[0], Backend::Gpu);
+        assert_eq!(order[order.len() - 1], Backend::SimdThreads);
+        order.sort_by_key(|b| Backend::SPACES.iter().position(|s| s == b));
+        assert_eq!(order, Backend::SPACES);
+    }
 }

@@ -13,6 +13,11 @@ pub struct CostModel {
     /// The items of the smaller measured call: below it the fixed cost is
     /// extrapolated, so `auto` measures small calls apart.
     pub valid_from: u64,
+    /// The most items it predicts for (`u64::MAX`: any): a model whose
+    /// larger probe was cut short by its kernel's size, before the
+    /// per-item cost showed through, holds for a few times that size; a
+    /// larger call measures again.
+    pub valid_to: u64,
 }
 
 impl CostModel {
@@ -25,6 +30,7 @@ impl CostModel {
                 overhead: t_small.min(t_large),
                 per_item: 0.0,
                 valid_from: small,
+                valid_to: u64::MAX,
             };
         }
         let per_item = ((t_large - t_small) / (large - small) as f64).max(0.0);
@@ -33,6 +39,7 @@ impl CostModel {
             overhead,
             per_item,
             valid_from: small,
+            valid_to: u64::MAX,
         }
     }
 

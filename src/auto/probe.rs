@@ -5,7 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use hetero_kernel::{ChunkPlan, KernelError, MapKernel, ReduceKernel};
+use core::ops::Range;
+
+use hetero_kernel::gpu::{GpuCaps, GpuReduce};
+use hetero_kernel::{ChunkPlan, KernelError, Lanes, MapKernel, ReduceKernel, Reduction};
 
 use super::StopOnly;
 use super::model::CostModel;
@@ -14,6 +17,10 @@ use crate::{Backend, Engine, Result, dispatch};
 /// The larger probe grows until a call takes this long (or covers the
 /// whole index space), and to at least ten times the one-chunk call.
 const LARGE_PROBE: Duration = Duration::from_millis(4);
+
+/// A model whose larger probe covered its whole kernel before reaching
+/// [`LARGE_PROBE`] predicts up to this many times that probe's items.
+const REACH: u64 = 8;
 
 /// The best of `runs` timings of `f`.
 fn best_of(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
@@ -57,8 +64,14 @@ fn fit(
         // The best of three: shared machines stall single runs.
         t_large = t_large.min(time(units)?).min(time(units)?);
     }
+    let mut model = CostModel::fit(items(1), t_one, items(units), t_large);
+    if units == total && t_large < LARGE_PROBE.as_secs_f64() {
+        // The kernel ended first: a fixed cost that hides the per-item one
+        // (a GPU's submission, a pool's wake-up) must not be extrapolated far.
+        model.valid_to = items(units).saturating_mul(REACH);
+    }
     Ok(Probed {
-        model: CostModel::fit(items(1), t_one, items(units), t_large),
+        model,
         has_slope: units > 1,
     })
 }
@@ -75,10 +88,12 @@ impl Engine {
         let plan = ChunkPlan::of(kernel)?;
         let items = |units: u64| (units.saturating_mul(plan.chunk)).min(plan.len);
         fit(plan.chunks, items, |units| {
-            let prefix = 0..units;
-            let blocks = core::slice::from_ref(&prefix);
+            let prefix = Prefix {
+                kernel,
+                len: items(units),
+            };
             best_of(1, || {
-                dispatch::reduce_blocks(self, kernel, &plan, blocks, backend, observer).map(drop)
+                dispatch::reduce_in_space(self, &prefix, backend, observer).map(drop)
             })
         })
     }
@@ -109,5 +124,46 @@ impl Engine {
                 dispatch::map_range(self, kernel, 0..items, &mut scratch, backend, observer)
             })
         })
+    }
+}
+
+/// A reduction's first `len` items as a reduction of its own: the probe
+/// runs it as a call runs, through the same driver and schedule (the
+/// threaded drivers deal small calls out differently from large ones, and
+/// from a share of blocks). Its result is thrown away; only its time counts.
+struct Prefix<'k, K> {
+    kernel: &'k K,
+    len: u64,
+}
+
+impl<K: ReduceKernel> Reduction for Prefix<'_, K> {
+    type Partial = K::Partial;
+    type Output = K::Output;
+
+    fn name(&self) -> &'static str {
+        self.kernel.name()
+    }
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn chunk(&self) -> u64 {
+        self.kernel.chunk()
+    }
+    fn combine(&self, left: K::Partial, right: K::Partial) -> K::Partial {
+        self.kernel.combine(left, right)
+    }
+    fn finish(&self, total: K::Partial) -> K::Output {
+        self.kernel.finish(total)
+    }
+}
+
+impl<K: ReduceKernel> ReduceKernel for Prefix<'_, K> {
+    #[inline(always)]
+    fn leaf<L: Lanes>(&self, items: Range<u64>) -> K::Partial {
+        self.kernel.leaf::<L>(items)
+    }
+
+    fn gpu(&self, caps: &GpuCaps) -> Result<Box<dyn GpuReduce<K::Partial> + '_>, KernelError> {
+        self.kernel.gpu(caps)
     }
 }

@@ -378,6 +378,26 @@ pub(crate) fn reduce_blocks<K: ReduceKernel, O: Observing>(
     }
 }
 
+/// The reduction `kernel` on the one space `backend` runs in, as a call of
+/// it would run there (`auto`'s probes: never a policy, so probing a
+/// kernel never instantiates the probe of its probe). `hybrid` and `auto`
+/// are refused with [`crate::Error::NoBackend`].
+pub(crate) fn reduce_in_space<K: ReduceKernel, O: Observing>(
+    engine: &Engine,
+    kernel: &K,
+    backend: Backend,
+    observer: &O,
+) -> Result<K::Output> {
+    match backend.policy() {
+        Policy::Run(space) => {
+            with_driver!(engine, space, driver => driver.reduce(engine, kernel, observer))
+        }
+        Policy::Hybrid | Policy::Auto => Err(crate::Error::NoBackend {
+            reasons: format!("{backend} is a policy, not a space to measure"),
+        }),
+    }
+}
+
 /// The map `kernel` over `items` into `out` on `backend`.
 pub(crate) fn map_range<K: MapKernel, O: Observing>(
     engine: &Engine,

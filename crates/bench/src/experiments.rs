@@ -286,10 +286,13 @@ pub fn sizes(ctx: &Context) -> Vec<Record> {
 }
 
 /// `auto` on one workload of the size sweep: its time, and which backend
-/// it chose (its models are measured on its first call, the warm-up).
+/// it chose. Its first call may measure its models (a calibration, not a
+/// warm-up of the backend it then chooses), so it gets one warm-up call
+/// more than the backends: the first call after a calibration runs on
+/// caches and a pool the probes left cold (measured: twice its time).
 fn auto_at(ctx: &Context, problem: &'static str, size: u64, work: &dyn Workload) -> Record {
     let mut record = Record::new("sizes", problem, Backend::Auto.name(), size, 1);
-    match measure::time(ctx.plan.warmup.max(1), ctx.plan.repeats, || {
+    match measure::time(ctx.plan.warmup.max(1) + 1, ctx.plan.repeats, || {
         work.run_timed(ctx.engine, Backend::Auto)
     }) {
         Err(e) => record.failed(e.to_string()),

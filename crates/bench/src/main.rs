@@ -207,6 +207,11 @@ fn info(require_gpu: bool) -> ExitCode {
     }
 }
 
+/// Tries of a calibration that finds the machine busy, and the wait
+/// between them.
+const BUSY_TRIES: usize = 3;
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Runs each problem's largest sweep size once on `auto`: that measures
 /// (and stores) the models of the kernels the problem uses.
 fn calibrate(args: &CalibrateArgs) -> ExitCode {
@@ -231,15 +236,43 @@ fn calibrate(args: &CalibrateArgs) -> ExitCode {
             .last()
             .copied()
             .unwrap_or(problem.seed_size());
-        let outcome = problem
-            .build(size)
-            .map_err(|e| e.to_string())
-            .and_then(|work| work.run(&engine, Backend::Auto).map_err(|e| e.to_string()));
+        let run = || {
+            problem
+                .build(size)
+                .map_err(|e| e.to_string())
+                .and_then(|work| work.run(&engine, Backend::Auto).map_err(|e| e.to_string()))
+        };
+        let mut outcome = run();
+        // Models measured on a busy machine are not stored: wait for the
+        // other processes to finish, a few times, before giving up.
+        for _ in 1..BUSY_TRIES {
+            let busy = engine.calibration().last_choice().and_then(|c| c.busy);
+            if outcome.is_err() || busy.is_none() {
+                break;
+            }
+            eprintln!(
+                "hetero-bench: {}: other processes held {:.1} of {} cores while measuring; trying again in {} s",
+                problem.name(),
+                busy.unwrap_or_default(),
+                machine::cores(),
+                BUSY_WAIT.as_secs()
+            );
+            std::thread::sleep(BUSY_WAIT);
+            engine.calibration().forget_busy();
+            outcome = run();
+        }
         match (outcome, engine.calibration().last_choice()) {
             (Ok(_), Some(choice)) => {
                 println!("{}: {choice}", problem.name());
                 if let Some(e) = &choice.cache_error {
                     eprintln!("hetero-bench: warning: models not stored: {e}");
+                    failed = true;
+                }
+                if choice.busy.is_some() {
+                    eprintln!(
+                        "hetero-bench: warning: {}: models not stored: the machine stayed busy (stop the other work and run calibrate again, or set HETERO_LOAD_CHECK=off to store them anyway)",
+                        problem.name()
+                    );
                     failed = true;
                 }
             }
@@ -254,6 +287,7 @@ fn calibrate(args: &CalibrateArgs) -> ExitCode {
         .calibration()
         .last_choice()
         .and_then(|c| c.cache_file)
+        .filter(|_| !failed)
     {
         println!("stored in {}", file.display());
     }
