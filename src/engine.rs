@@ -91,7 +91,8 @@ impl Engine {
     }
 
     /// An engine whose parallel backends use exactly `threads` threads. The
-    /// GPU, when used, is opened with `hetero_gpu::GpuConfig::from_env()`.
+    /// GPU, when used, is opened with `hetero_gpu::GpuConfig::from_env()`,
+    /// its compiled pipelines kept in [`crate::auto::cache::cache_dir`].
     ///
     /// # Errors
     /// [`Error::ZeroThreads`] for 0, [`Error::TooManyThreads`] above
@@ -112,7 +113,11 @@ impl Engine {
             });
         }
         #[cfg(feature = "gpu")]
-        let gpu_config = hetero_gpu::GpuConfig::from_env()?;
+        let gpu_config = hetero_gpu::GpuConfig {
+            // Compiled pipelines live beside `auto`'s models.
+            pipeline_cache_dir: crate::auto::cache::cache_dir(),
+            ..hetero_gpu::GpuConfig::from_env()?
+        };
         let isa = Isa::from_env()?;
         let pool = ThreadPoolBuilder::new()
             .num_threads(threads)

@@ -173,6 +173,7 @@ impl Cluster {
     #[cfg(feature = "gpu")]
     pub fn gpu_config(&self) -> Result<hetero_gpu::GpuConfig, hetero_gpu::GpuError> {
         let mut config = hetero_gpu::GpuConfig::from_env()?;
+        config.pipeline_cache_dir = crate::auto::cache::cache_dir();
         if config.adapter.is_none() && self.local_ranks > 1 {
             let adapters = hetero_gpu::list_adapters().len();
             config.adapter = adapter_for_local_rank(self.local_rank, adapters);

@@ -25,6 +25,10 @@ pub struct GpuConfig {
     /// tests reach the multi-dispatch paths at small sizes). `None`: the
     /// device limit.
     pub max_workgroups_per_dimension: Option<u32>,
+    /// The folder compiled pipelines are kept in between processes, where
+    /// the device keeps a pipeline cache (wgpu's `PIPELINE_CACHE`: Vulkan);
+    /// one file per adapter. `None`: compiled anew by each process.
+    pub pipeline_cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for GpuConfig {
@@ -33,6 +37,7 @@ impl Default for GpuConfig {
             adapter: None,
             memory_budget: DEFAULT_MEMORY_BUDGET,
             max_workgroups_per_dimension: None,
+            pipeline_cache_dir: None,
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct GpuContext {
     pub(crate) programs: Mutex<Programs>,
     buffers: Mutex<BufferCache>,
     pub(crate) timer: Option<PassTimer>,
+    /// Compiled pipelines kept on disk, where the device has a cache and
+    /// the config a folder.
+    pub(crate) pipeline_cache: Option<crate::pipeline_cache::DiskPipelineCache>,
     /// Held for one tile (upload, dispatches, read-back): the labelled
     /// buffers and the pass timer are reused by every tile of a program.
     pub(crate) tile: crate::turns::Turns,
@@ -57,8 +60,10 @@ impl GpuContext {
             wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let adapter = adapter::choose(&instance, config)?;
         let info = adapter.get_info();
-        let optional =
-            wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::SHADER_F64 | wgpu::Features::SUBGROUP;
+        let optional = wgpu::Features::TIMESTAMP_QUERY
+            | wgpu::Features::SHADER_F64
+            | wgpu::Features::SUBGROUP
+            | wgpu::Features::PIPELINE_CACHE;
         let features = adapter.features() & optional;
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
@@ -94,7 +99,12 @@ impl GpuContext {
             budget: config.memory_budget,
         };
         let timer = PassTimer::new(&device, &queue);
+        let pipeline_cache = config
+            .pipeline_cache_dir
+            .as_deref()
+            .and_then(|dir| crate::pipeline_cache::DiskPipelineCache::open(&device, &info, dir));
         Ok(Self {
+            pipeline_cache,
             summary: AdapterSummary::new(&info, features),
             max_workgroups: config
                 .max_workgroups_per_dimension
@@ -125,6 +135,13 @@ impl GpuContext {
     /// The adapter this context runs on.
     pub fn describe(&self) -> &AdapterSummary {
         &self.summary
+    }
+
+    /// The file compiled pipelines are kept in, and what this context
+    /// loaded from it (`None`: no folder configured, or a device without
+    /// a pipeline cache).
+    pub fn pipeline_cache(&self) -> Option<&crate::PipelineCacheFile> {
+        self.pipeline_cache.as_ref().map(|c| &c.file)
     }
 
     /// Whether the device has SHADER_F64 (f64 arithmetic in shaders).

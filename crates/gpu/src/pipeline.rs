@@ -24,9 +24,11 @@ pub(crate) struct Pipeline {
 
 impl Pipeline {
     /// Compiles `source` (prelude included) for a kernel with `inputs`
-    /// read-only inputs; errors arrive in the caller's error scope.
+    /// read-only inputs, through `cache` where there is one; errors arrive
+    /// in the caller's error scope.
     pub(crate) fn build(
         device: &wgpu::Device,
+        cache: Option<&wgpu::PipelineCache>,
         label: &'static str,
         source: &str,
         inputs: usize,
@@ -68,7 +70,7 @@ impl Pipeline {
             module: &module,
             entry_point: Some("main"),
             compilation_options: Default::default(),
-            cache: None,
+            cache,
         });
         Self {
             pipeline,

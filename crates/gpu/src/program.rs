@@ -33,10 +33,16 @@ impl GpuContext {
         let source = wgsl::with_prelude(&program.source);
         wgsl::validate(program.label, &source, program.needs_f64)?;
         let scope = Scope::push(&self.device);
-        let pipeline = Pipeline::build(&self.device, program.label, &source, program.inputs);
+        let cache = self.pipeline_cache.as_ref().map(|c| &c.cache);
+        let pipeline = Pipeline::build(&self.device, cache, program.label, &source, program.inputs);
         scope.pop(&format!("{}:pipeline", program.label))?;
         let pipeline = Arc::new(pipeline);
         lock(&self.programs).insert(key, Arc::clone(&pipeline));
+        if let Some(cache) = &self.pipeline_cache {
+            // A cache that cannot be saved costs the next process a
+            // compile, never this call.
+            let _ = cache.save();
+        }
         Ok(pipeline)
     }
 

@@ -773,7 +773,79 @@ const TESTS: &[(&str, Test)] = &[
         "a_lost_device_fails_every_call",
         a_lost_device_fails_every_call,
     ),
+    (
+        "compiled_pipelines_are_kept_on_disk_and_a_damaged_file_is_not_used",
+        compiled_pipelines_are_kept_on_disk_and_a_damaged_file_is_not_used,
+    ),
 ];
+
+/// Opens a context keeping its pipelines in `dir`, and runs π on it: the
+/// hits and what the context loaded from the file.
+fn pi_with_pipeline_cache(
+    dir: &std::path::Path,
+) -> Result<(String, Option<usize>, std::path::PathBuf), Failed> {
+    let ctx = open(GpuConfig {
+        pipeline_cache_dir: Some(dir.to_path_buf()),
+        ..env_config()
+    })?;
+    let Some(file) = ctx.pipeline_cache().cloned() else {
+        return Err("the device keeps no pipeline cache".into());
+    };
+    let (hits, _) = hetero_gpu::reduce(&ctx, &PiKernel::new(&Pi::new(1_000_001, 5)?))
+        .map_err(|e| e.to_string())?;
+    Ok((format!("{hits:?}"), file.loaded_bytes, file.path))
+}
+
+fn compiled_pipelines_are_kept_on_disk_and_a_damaged_file_is_not_used(ctx: &GpuContext) -> Outcome {
+    let dir = std::env::temp_dir().join(format!("hetero-pipelines-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let probe = open(GpuConfig {
+        pipeline_cache_dir: Some(dir.clone()),
+        ..env_config()
+    })?;
+    if probe.pipeline_cache().is_none() {
+        // wgpu keeps pipeline caches on Vulkan only; lavapipe (CI) is one.
+        ensure!(
+            !ci() && !ctx.describe().backend.eq_ignore_ascii_case("vulkan"),
+            "a Vulkan device without a pipeline cache: {}",
+            ctx.describe()
+        );
+        return Ok(());
+    }
+    drop(probe);
+    let (hits, loaded, path) = pi_with_pipeline_cache(&dir)?;
+    ensure!(loaded.is_none(), "an empty folder loaded {loaded:?} bytes");
+    ensure!(path.exists(), "{} was not written", path.display());
+    // A second context (a second process) starts from the file.
+    let (again, loaded, _) = pi_with_pipeline_cache(&dir)?;
+    ensure!(again == hits, "{again} hits after loading, {hits} before");
+    ensure!(loaded.is_some_and(|n| n > 0), "loaded {loaded:?}");
+    // One changed byte anywhere: not handed to the driver, and replaced by
+    // a sound file once the context compiles.
+    let mut bytes = std::fs::read(&path)?;
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x5a;
+    std::fs::write(&path, &bytes)?;
+    let (damaged, loaded, _) = pi_with_pipeline_cache(&dir)?;
+    ensure!(
+        damaged == hits && loaded.is_none(),
+        "{damaged} hits, loaded {loaded:?}"
+    );
+    let (_, loaded, _) = pi_with_pipeline_cache(&dir)?;
+    ensure!(
+        loaded.is_some_and(|n| n > 0),
+        "the damaged file was not replaced"
+    );
+    // Another adapter's file under this one's name, and garbage.
+    std::fs::write(&path, b"not a pipeline cache")?;
+    let (garbage, loaded, _) = pi_with_pipeline_cache(&dir)?;
+    ensure!(
+        garbage == hits && loaded.is_none(),
+        "{garbage} hits, loaded {loaded:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
 
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
