@@ -267,6 +267,38 @@ fn a_gpu_call_shows_its_tiles_and_its_time_split() {
     let events = trace_of("julia", &["--size", "200", "--backend", "gpu"]);
     let spans = check(&events);
     assert!(spans.iter().any(|s| s.name == "tiles"), "{spans:?}");
+    // Each tile is a span inside its thread's work, made of its upload,
+    // its dispatches and the wait for them, and its readback; the tiles
+    // cover the call's rows.
+    let tiles: Vec<&Span> = spans.iter().filter(|s| s.name == "tile").collect();
+    assert!(!tiles.is_empty(), "{spans:?}");
+    let work = |s: &Span| s.name == "tiles";
+    let call = spans
+        .iter()
+        .find(|s| s.category == "map")
+        .expect("the call");
+    let mut rows = 0;
+    for tile in &tiles {
+        assert!(
+            spans
+                .iter()
+                .any(|w| work(w) && w.tid == tile.tid && contains(w, tile)),
+            "a tile outside its thread's work: {tile:?}"
+        );
+        for part in ["upload", "dispatch + wait", "readback"] {
+            assert!(
+                spans
+                    .iter()
+                    .any(|p| p.name == part && p.tid == tile.tid && contains(tile, p)),
+                "no {part} inside {tile:?}"
+            );
+        }
+        for key in ["upload_us", "readback_us", "dispatches"] {
+            assert!(tile.args[key].is_number(), "{key} in {tile:?}");
+        }
+        rows += tile.args["items"].as_u64().expect("items");
+    }
+    assert_eq!(call.args["items"].as_u64(), Some(rows), "{tiles:?}");
     let split = events
         .iter()
         .find(|e| e["name"] == "gpu time split")

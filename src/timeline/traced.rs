@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use hetero_kernel::observe::{Observer, Watch};
+use hetero_kernel::observe::{GpuTile, Observer, Watch};
 
 use super::{Arg, Timeline, thread_id};
 
@@ -204,5 +204,41 @@ impl Observer for Traced<'_> {
         if let Some(watch) = self.watch {
             watch.finished(items);
         }
+    }
+
+    /// A GPU tile's span, and inside it its upload, its dispatches with
+    /// the wait for them, and its readback, end to end on the host clock
+    /// (the upload's and the readback's measured lengths placed at its
+    /// start and its end; the pass's GPU time, where the adapter has
+    /// timestamp queries, on the middle one).
+    fn gpu_tile(&self, tile: &GpuTile) {
+        let Some(timeline) = self.timeline else {
+            return;
+        };
+        let us = |d: std::time::Duration| Arg::Float(d.as_secs_f64() * 1e6);
+        let uploaded = (tile.started + tile.upload).min(tile.ended);
+        let reading = tile
+            .ended
+            .checked_sub(tile.readback)
+            .unwrap_or(tile.started)
+            .max(uploaded);
+        let mut args = vec![
+            ("items", Arg::Int(tile.items)),
+            ("dispatches", Arg::Int(u64::from(tile.dispatches))),
+            ("upload_us", us(tile.upload)),
+            ("readback_us", us(tile.readback)),
+        ];
+        let kernel = tile.kernel.map(|k| ("kernel_us", us(k)));
+        args.extend(kernel.clone());
+        timeline.span("tile", "gpu", tile.started, tile.ended, args);
+        timeline.span("upload", "gpu", tile.started, uploaded, Vec::new());
+        timeline.span(
+            "dispatch + wait",
+            "gpu",
+            uploaded,
+            reading,
+            kernel.into_iter().collect(),
+        );
+        timeline.span("readback", "gpu", reading, tile.ended, Vec::new());
     }
 }

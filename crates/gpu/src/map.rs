@@ -106,11 +106,12 @@ pub fn map_with_observed<K: Mapping + ?Sized>(
                     .collect(),
                 steps,
                 output_bytes: (tile_items.end - tile_items.start) * out_bytes,
+                items: tile_items.end - tile_items.start,
             };
             let from = (tile_items.start - first) as usize * per_item;
             let to = (tile_items.end - first) as usize * per_item;
             let target = &mut out[from..to];
-            ctx.run_tile(tile, &mut timings, |bytes| {
+            ctx.run_tile(tile, &mut timings, observer, |bytes| {
                 bytemuck::cast_slice_mut::<K::Out, u8>(target).copy_from_slice(bytes);
             })?;
             observer.finished(tile_items.end - tile_items.start);

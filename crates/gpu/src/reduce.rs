@@ -192,9 +192,10 @@ impl<P> TileJob<'_, P> {
                 .collect(),
             steps,
             output_bytes: (items.end - items.start).div_ceil(group) * partial,
+            items: items.end - items.start,
         };
         self.ctx
-            .run_tile(tile, timings, |groups| {
+            .run_tile(tile, timings, self.observer, |groups| {
                 let leaf = |c: u64| {
                     let own = plan.items(c);
                     let first = (own.start - items.start) / group;

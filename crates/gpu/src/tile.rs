@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use hetero_kernel::gpu::{Dispatch, Grid};
+use hetero_kernel::observe::{GpuTile, Observer};
 
 use crate::context::GpuContext;
 use crate::error::GpuResult;
@@ -28,6 +29,8 @@ pub(crate) struct Tile<'a> {
     pub steps: Vec<Step>,
     /// Bytes of output the tile reads back.
     pub output_bytes: u64,
+    /// The call's items it covers (for its observer).
+    pub items: u64,
 }
 
 /// `bytes` grown to a multiple of 4, as buffer writes and copies require.
@@ -42,15 +45,19 @@ fn padded(bytes: &[u8]) -> Cow<'_, [u8]> {
 }
 
 impl GpuContext {
-    /// Runs `tile` and hands its output bytes to `read`.
+    /// Runs `tile` and hands its output bytes to `read`; tells `observer`
+    /// where its time went.
     pub(crate) fn run_tile<R>(
         &self,
         tile: Tile<'_>,
         timings: &mut GpuTimings,
+        observer: &dyn Observer,
         read: impl FnOnce(&[u8]) -> R,
     ) -> GpuResult<R> {
         let label = tile.label;
         let _turn = self.tile.take();
+        let (started, before) = (Instant::now(), *timings);
+        let items = tile.items;
         let align = u64::from(self.uniform_alignment.max(1));
         let dispatch_block = size_of::<Dispatch>() as u64;
         let params_block = tile
@@ -138,6 +145,17 @@ impl GpuContext {
         })?;
         timings.add_kernel(self.read_timer()?);
         timings.dispatches += steps as u32;
+        observer.gpu_tile(&GpuTile {
+            started,
+            ended: Instant::now(),
+            items,
+            upload: timings.upload - before.upload,
+            readback: timings.readback - before.readback,
+            kernel: timings
+                .kernel
+                .map(|k| k - before.kernel.unwrap_or_default()),
+            dispatches: steps as u32,
+        });
         Ok(result)
     }
 }

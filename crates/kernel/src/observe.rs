@@ -13,6 +13,31 @@ pub trait Observer: Sync {
     fn proceed(&self) -> bool;
     /// `items` more items of the call are done.
     fn finished(&self, items: u64);
+    /// Where one GPU tile's time went, told before its
+    /// [`Observer::finished`] (a timeline draws it; nothing by default).
+    fn gpu_tile(&self, tile: &GpuTile) {
+        let _ = tile;
+    }
+}
+
+/// One GPU tile as its driver ran it: host clock times, and the compute
+/// passes' GPU time where the adapter has timestamp queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GpuTile {
+    /// When the tile started (its turn on the device taken).
+    pub started: std::time::Instant,
+    /// When its output had been handed over.
+    pub ended: std::time::Instant,
+    /// Its items.
+    pub items: u64,
+    /// Host time writing its inputs and uniforms (the first part).
+    pub upload: std::time::Duration,
+    /// Host time copying its output out of the mapped buffer (the last part).
+    pub readback: std::time::Duration,
+    /// GPU time of its compute pass (`None`: no timestamp queries).
+    pub kernel: Option<std::time::Duration>,
+    /// Compute dispatches it issued.
+    pub dispatches: u32,
 }
 
 /// The observer of a call nobody watches.
