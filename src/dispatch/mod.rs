@@ -246,9 +246,8 @@ pub(crate) fn reduce<K: ReduceKernel, O: Observing>(
 ) -> Result<K::Output> {
     let started = call_started(observer);
     match backend.policy() {
-        Policy::Run(space) => {
-            let value =
-                with_driver!(engine, space, driver => driver.reduce(engine, kernel, observer));
+        Policy::Run(_) => {
+            let value = reduce_in_space(engine, kernel, backend, observer);
             record_call(
                 observer,
                 started,
