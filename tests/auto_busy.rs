@@ -42,13 +42,21 @@ impl Drop for Load {
     }
 }
 
-#[test]
-fn models_measured_on_a_busy_machine_are_used_but_not_stored() {
-    let dir = std::env::temp_dir().join(format!("hetero-auto-busy-{}", std::process::id()));
+/// A fresh cache folder for one test, and an engine keeping its models
+/// there (its load check as `check` says).
+fn engine_in(test: &str, check: bool) -> (std::path::PathBuf, Engine) {
+    let dir = std::env::temp_dir().join(format!("hetero-auto-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let engine = Engine::with_threads(2)
         .unwrap()
+        .with_load_check(check)
         .with_calibration_dir(Some(dir.clone()));
+    (dir, engine)
+}
+
+#[test]
+fn models_measured_on_a_busy_machine_are_used_but_not_stored() {
+    let (dir, engine) = engine_in("busy", true);
     let kernel = PiKernel::new(&Pi::new(5_000_000, 1).unwrap());
 
     let load = Load::on_every_core();
@@ -77,12 +85,7 @@ fn models_measured_on_a_busy_machine_are_used_but_not_stored() {
 
 #[test]
 fn an_engine_told_not_to_check_the_load_stores_what_it_measured() {
-    let dir = std::env::temp_dir().join(format!("hetero-auto-unchecked-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let engine = Engine::with_threads(2)
-        .unwrap()
-        .with_load_check(false)
-        .with_calibration_dir(Some(dir.clone()));
+    let (dir, engine) = engine_in("unchecked", false);
     let kernel = PiKernel::new(&Pi::new(5_000_000, 1).unwrap());
     let load = Load::on_every_core();
     let measured = engine.calibration().explain_reduce(&kernel);

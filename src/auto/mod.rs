@@ -179,20 +179,21 @@ impl Known {
     /// Each runnable backend's index and predicted time for `items`
     /// items: its model, corrected by what the calls measured.
     fn predicted(&self, items: u64) -> Vec<(usize, f64)> {
-        self.models
-            .iter()
-            .enumerate()
-            .filter_map(|(i, m)| {
-                let model = m.as_ref()?.as_ref().ok()?;
-                Some((i, model.predict(items) * self.history[i].factor()))
-            })
-            .collect()
+        self.predictions(items).collect()
+    }
+
+    /// [`Known::predicted`] without collecting: every `auto` call ranks
+    /// the backends once, and its report once more.
+    fn predictions(&self, items: u64) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.models.iter().enumerate().filter_map(move |(i, m)| {
+            let model = m.as_ref()?.as_ref().ok()?;
+            Some((i, model.predict(items) * self.history[i].factor()))
+        })
     }
 
     /// The backend with the least predicted time for `items` items.
     fn fastest(&self, items: u64) -> Option<Backend> {
-        self.predicted(items)
-            .into_iter()
+        self.predictions(items)
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(i, _)| Backend::SPACES[i])
     }
