@@ -127,17 +127,22 @@ pub fn sum_terms_at<R: Real<Scalar = f64>>(
 
 /// [`sum_terms_at`] with the terms computed a block at a time:
 /// `terms(indices, out)` writes the terms of up to
-/// [`crate::tape::BLOCK_VECTORS`] vectors of indices, and `one(i)` gives
-/// one term of the one-lane paths. When they compute what a body's `term`
-/// does lane by lane, the sum is [`sum_terms_at`]'s bit for bit: the same
-/// index vectors, added to the same two compensated sums in the same
-/// order. (For bodies run by interpretation, where calling them once per
-/// vector would cost more than the arithmetic: a tape.)
+/// [`crate::tape::BLOCK_VECTORS`] vectors of indices, lane after lane in
+/// plain `f64`s (what [`crate::tape::Tape::eval_block`] reads and writes),
+/// and `one(i)` gives one term of the one-lane paths. When they compute
+/// what a body's `term` does lane by lane, the sum is [`sum_terms_at`]'s
+/// bit for bit: the same index vectors, added to the same two compensated
+/// sums in the same order. (For bodies run by interpretation, where
+/// calling them once per vector would cost more than the arithmetic: a
+/// tape.)
+///
+/// # Panics
+/// If `R` has more than [`MAX_F64_LANES`] lanes.
 #[inline(always)]
 pub fn sum_terms_at_blocked<R: Real<Scalar = f64>>(
     items: Range<u64>,
     offset: f64,
-    mut terms: impl FnMut(&[R], &mut [R]),
+    mut terms: impl FnMut(&[f64], &mut [f64]),
     one: impl Fn(f64) -> f64,
 ) -> Neumaier {
     const BLOCK: usize = crate::tape::BLOCK_VECTORS;
@@ -148,26 +153,33 @@ pub fn sum_terms_at_blocked<R: Real<Scalar = f64>>(
         }
         return acc;
     }
-    let lanes = R::LANES as u64;
-    let steps = (items.end - items.start) / (2 * lanes);
-    let vector_end = items.start + steps * 2 * lanes;
+    let lanes = R::LANES;
+    assert!(lanes <= MAX_F64_LANES);
+    let steps = (items.end - items.start) / (2 * lanes as u64);
+    let vector_end = items.start + steps * 2 * lanes as u64;
     let mut index = R::iota() + R::splat(items.start as f64 + offset);
     let (step, half) = (R::splat((2 * lanes) as f64), R::splat(lanes as f64));
     let (mut lo, mut hi) = (LaneSum::<R>::zero(), LaneSum::<R>::zero());
-    let zero = R::splat(0.0);
-    let (mut indices, mut values) = ([zero; BLOCK], [zero; BLOCK]);
+    let mut indices = [0.0; BLOCK * MAX_F64_LANES];
+    let mut values = [0.0; BLOCK * MAX_F64_LANES];
     let mut done = 0u64;
     while done < steps {
         let pairs = ((steps - done) as usize).min(BLOCK / 2);
-        for p in 0..pairs {
-            indices[2 * p] = index;
-            indices[2 * p + 1] = index + half;
+        let n = 2 * pairs * lanes;
+        let (indices, values) = (&mut indices[..n], &mut values[..n]);
+        let mut at = 0;
+        while at + 2 * lanes <= n {
+            index.write_to(&mut indices[at..at + lanes]);
+            (index + half).write_to(&mut indices[at + lanes..at + 2 * lanes]);
             index += step;
+            at += 2 * lanes;
         }
-        terms(&indices[..2 * pairs], &mut values[..2 * pairs]);
-        for p in 0..pairs {
-            lo.add(values[2 * p]);
-            hi.add(values[2 * p + 1]);
+        terms(indices, values);
+        let mut at = 0;
+        while at + 2 * lanes <= n {
+            lo.add(R::load(&values[at..at + lanes]));
+            hi.add(R::load(&values[at + lanes..at + 2 * lanes]));
+            at += 2 * lanes;
         }
         done += pairs as u64;
     }
@@ -177,6 +189,10 @@ pub fn sum_terms_at_blocked<R: Real<Scalar = f64>>(
     }
     acc
 }
+
+/// The widest `f64` vector of any level (AVX-512: 8 lanes), which sizes
+/// [`sum_terms_at_blocked`]'s buffers.
+pub const MAX_F64_LANES: usize = 8;
 
 /// Σ data\[i\], compensated, with the same order of operations as
 /// [`sum_terms`] (two vectors per step, then the tail).

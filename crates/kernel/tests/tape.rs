@@ -55,6 +55,32 @@ fn branchy_tape() -> Tape {
     t.finish(out).unwrap()
 }
 
+/// exp(−((−x)·y + x·(−y))): each negation read once, by a product or by
+/// exp, which a block folds into that reader's pass.
+fn negations_tape() -> Tape {
+    let mut t = TapeBuilder::new(2).unwrap();
+    let x = t.push(Op::Input(0)).unwrap();
+    let y = t.push(Op::Input(1)).unwrap();
+    let nx = t.push(Op::Neg(x)).unwrap();
+    let a = t.push(Op::Mul(nx, y)).unwrap();
+    let ny = t.push(Op::Neg(y)).unwrap();
+    let b = t.push(Op::Mul(x, ny)).unwrap();
+    let s = t.push(Op::Add(a, b)).unwrap();
+    let n = t.push(Op::Neg(s)).unwrap();
+    let e = t.push(Op::Exp(n)).unwrap();
+    t.finish(e).unwrap()
+}
+
+/// exp((−x)·x), midpoint's integrand as Python records `exp(-x * x)`.
+fn integrand_tape() -> Tape {
+    let mut t = TapeBuilder::new(1).unwrap();
+    let x = t.push(Op::Input(0)).unwrap();
+    let n = t.push(Op::Neg(x)).unwrap();
+    let m = t.push(Op::Mul(n, x)).unwrap();
+    let e = t.push(Op::Exp(m)).unwrap();
+    t.finish(e).unwrap()
+}
+
 fn inputs(n: usize, seed: u64) -> Vec<f64> {
     let mut s = seed;
     (0..n)
@@ -180,11 +206,16 @@ mod blocks {
     /// The block-at-a-time map against the per-vector one, at lengths
     /// around a block and a vector.
     fn map_same_bits<L: Lanes>() {
-        let tape = gaussian_tape();
+        for tape in [gaussian_tape(), negations_tape()] {
+            map_tape_same_bits::<L>(&tape);
+        }
+    }
+
+    fn map_tape_same_bits<L: Lanes>(tape: &Tape) {
         for n in [0, 1, 7, 8, 63, 64 * 8 + 3, 5000] {
             let (x, y) = (inputs(n, 1), inputs(n, 2));
-            let blocked = TapeMap::new(&tape, [&x[..], &y[..]]).unwrap();
-            let per_vector = ZipMap::new(&tape, [&x[..], &y[..]]).unwrap();
+            let blocked = TapeMap::new(tape, [&x[..], &y[..]]).unwrap();
+            let per_vector = ZipMap::new(tape, [&x[..], &y[..]]).unwrap();
             let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
             blocked.leaf::<L>(0..n, &mut a);
             per_vector.leaf::<L>(0..n, &mut b);
@@ -197,18 +228,23 @@ mod blocks {
 
     /// The block-at-a-time sums against the per-vector kernels' leaves.
     fn sums_same_bits<L: Lanes>() {
-        let tape = branchy_tape();
+        for tape in [branchy_tape(), integrand_tape()] {
+            sums_tape_same_bits::<L>(&tape);
+        }
+    }
+
+    fn sums_tape_same_bits<L: Lanes>(tape: &Tape) {
         let spec = Midpoint::new(-1.0, 3.0, 1_000_003).unwrap();
         for items in [0..1, 3..200, 1000..1000 + 64 * 16 + 5, 0..40_000] {
-            let blocked = TapeSum::midpoint(&spec, &tape).leaf::<L>(items.clone());
-            let per_vector = MidpointKernel::new(&spec, &tape).leaf::<L>(items.clone());
+            let blocked = TapeSum::midpoint(&spec, tape).leaf::<L>(items.clone());
+            let per_vector = MidpointKernel::new(&spec, tape).leaf::<L>(items.clone());
             assert_eq!(
                 blocked.value().to_bits(),
                 per_vector.value().to_bits(),
                 "{items:?}"
             );
-            let blocked = TapeSum::terms("t", &tape, 1 << 20).leaf::<L>(items.clone());
-            let per_vector = TermSum::new("t", &tape, 1 << 20).leaf::<L>(items.clone());
+            let blocked = TapeSum::terms("t", tape, 1 << 20).leaf::<L>(items.clone());
+            let per_vector = TermSum::new("t", tape, 1 << 20).leaf::<L>(items.clone());
             assert_eq!(
                 blocked.value().to_bits(),
                 per_vector.value().to_bits(),

@@ -10,7 +10,7 @@ use hetero_core::{Midpoint, Neumaier};
 
 use super::{BLOCK_VECTORS, BlockScratch, Tape};
 use crate::error::KernelError;
-use crate::fold::sum_terms_at_blocked;
+use crate::fold::{MAX_F64_LANES, sum_terms_at_blocked};
 use crate::gpu::{GpuCaps, GpuMap, GpuReduce};
 use crate::kernel::{MapKernel, Mapping, ReduceKernel, Reduction};
 use crate::lanes::{Element, Lanes};
@@ -75,27 +75,16 @@ fn map_blocks<R: Real, const N: usize>(
     let (n, lanes) = (out.len(), R::LANES);
     let inputs = inputs.map(|input| &input[..n]);
     let whole = n / lanes * lanes;
-    let zero = R::splat(<R::Scalar as Real>::from_f64(0.0));
     let mut scratch = BlockScratch::<R>::new(tape);
-    let mut args = [[zero; BLOCK_VECTORS]; N];
-    let mut values = [zero; BLOCK_VECTORS];
     let mut at = 0;
     while at < whole {
-        let v = ((whole - at) / lanes).min(BLOCK_VECTORS);
-        for k in 0..N {
-            for j in 0..v {
-                args[k][j] = R::load(&inputs[k][at + j * lanes..]);
-            }
-        }
-        let block: [&[R]; N] = core::array::from_fn(
+        let end = (at + BLOCK_VECTORS * lanes).min(whole);
+        let block: [&[R::Scalar]; N] = core::array::from_fn(
             #[inline(always)]
-            |k| &args[k][..v],
+            |k| &inputs[k][at..end],
         );
-        tape.eval_block(&block, &mut values[..v], &mut scratch);
-        for j in 0..v {
-            values[j].write_to(&mut out[at + j * lanes..]);
-        }
-        at += v * lanes;
+        tape.eval_block(&block, &mut out[at..end], &mut scratch);
+        at = end;
     }
     for e in whole..n {
         let one: [R::Scalar; N] = core::array::from_fn(
@@ -184,12 +173,17 @@ impl ReduceKernel for TapeSum<'_> {
                 0.5,
                 #[inline(always)]
                 |indices, values| {
+                    let lanes = <L::F64 as Real>::LANES;
                     let (a, h) = (L::F64::from_f64(a), L::F64::from_f64(h));
-                    let mut xs = [a; BLOCK_VECTORS];
-                    for j in 0..indices.len() {
-                        xs[j] = a + indices[j] * h;
+                    let mut xs = [0.0; BLOCK_VECTORS * MAX_F64_LANES];
+                    let xs = &mut xs[..indices.len()];
+                    let mut at = 0;
+                    while at + lanes <= indices.len() {
+                        let i = L::F64::load(&indices[at..at + lanes]);
+                        (a + i * h).write_to(&mut xs[at..at + lanes]);
+                        at += lanes;
                     }
-                    tape.eval_block(&[&xs[..indices.len()]], values, &mut scratch);
+                    tape.eval_block(&[xs], values, &mut scratch);
                 },
                 #[inline(always)]
                 |i| tape.eval(&[a + i * h]),

@@ -17,6 +17,7 @@
 mod block;
 mod body;
 mod eval;
+mod fuse;
 mod kernels;
 
 pub use block::{BLOCK_VECTORS, BlockScratch};
@@ -143,6 +144,8 @@ pub struct Tape {
     ops: Vec<Op>,
     inputs: usize,
     output: Id,
+    /// How a block runs the operations ([`fuse`]).
+    steps: Vec<fuse::Step>,
 }
 
 impl Tape {
@@ -249,6 +252,7 @@ impl TapeBuilder {
             }),
             Some(Kind::Mask) => Err(TapeError::MaskResult),
             Some(Kind::Real) => Ok(Tape {
+                steps: fuse::plan(&self.ops, output),
                 ops: self.ops,
                 inputs: self.inputs,
                 output,
