@@ -321,6 +321,51 @@ impl ElementWise<2> for Weighted {
     }
 }
 
+/// The compiled pipelines go where `auto`'s models go: into the folder
+/// `with_calibration_dir` names, and nowhere for an engine that keeps its
+/// models to itself.
+fn the_calibration_folder_holds_the_compiled_pipelines(engine: &Engine) -> Outcome {
+    let dir = std::env::temp_dir().join(format!("hetero-calibration-gpu-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let kept = Engine::new()
+        .map_err(fail)?
+        .with_calibration_dir(Some(dir.clone()));
+    let file = kept
+        .gpu()
+        .map_err(fail)?
+        .pipeline_cache()
+        .map(|f| f.path.clone());
+    let _ = std::fs::remove_dir_all(&dir);
+    let vulkan = engine
+        .gpu()
+        .map_err(fail)?
+        .describe()
+        .backend
+        .eq_ignore_ascii_case("vulkan");
+    match file {
+        Some(path) if !path.starts_with(&dir) => {
+            return Err(format!(
+                "pipelines kept in {}, not in {}",
+                path.display(),
+                dir.display()
+            )
+            .into());
+        }
+        // wgpu keeps pipeline caches on Vulkan only; lavapipe (CI) is one.
+        None if vulkan => return Err("a Vulkan device kept no pipeline cache".into()),
+        _ => {}
+    }
+    let own = Engine::new().map_err(fail)?.with_calibration_dir(None);
+    if let Some(f) = own.gpu().map_err(fail)?.pipeline_cache() {
+        return Err(format!(
+            "an engine without a calibration folder wrote {}",
+            f.path.display()
+        )
+        .into());
+    }
+    Ok(())
+}
+
 type Test = fn(&Engine) -> Outcome;
 
 const TESTS: &[(&str, Test)] = &[
@@ -337,6 +382,10 @@ const TESTS: &[(&str, Test)] = &[
         unsupported_combinations_are_typed_errors,
     ),
     ("the_context_is_opened_once", the_context_is_opened_once),
+    (
+        "the_calibration_folder_holds_the_compiled_pipelines",
+        the_calibration_folder_holds_the_compiled_pipelines,
+    ),
     (
         "user_kernels_run_on_the_gpu_from_the_same_source",
         user_kernels_run_on_the_gpu_from_the_same_source,

@@ -271,9 +271,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Engine {
     /// Keeps `auto`'s models in `dir` (`None`: in this engine only)
-    /// instead of the directory [`cache::cache_dir`] finds.
+    /// instead of the directory [`cache::cache_dir`] finds — and the GPU's
+    /// compiled pipelines with them, so `None` writes no file at all. Call
+    /// it before the first GPU use: the GPU context is opened once.
     #[must_use]
     pub fn with_calibration_dir(mut self, dir: Option<PathBuf>) -> Self {
+        #[cfg(feature = "gpu")]
+        {
+            let config = hetero_gpu::GpuConfig {
+                pipeline_cache_dir: dir.clone(),
+                ..self.gpu.config().clone()
+            };
+            self = self.with_gpu_config(config);
+        }
         self.auto = std::sync::Arc::new(AutoState {
             dir: Some(dir),
             ignore_load: self.auto.ignore_load,

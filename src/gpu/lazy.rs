@@ -19,6 +19,11 @@ impl LazyGpu {
             context: OnceLock::new(),
         }
     }
+
+    /// What the context is (or will be) opened with.
+    pub(crate) fn config(&self) -> &GpuConfig {
+        &self.config
+    }
 }
 
 impl Engine {
