@@ -425,6 +425,67 @@ fn a_dropped_cpu_job_computes_no_more_than_a_round_after_the_drop() {
     }
 }
 
+/// How many calls informed `auto`'s models of π at `spec`'s size.
+fn calls_informing(engine: &Engine, spec: &Pi) -> u32 {
+    let explained = engine
+        .calibration()
+        .explain_reduce(&PiKernel::new(spec))
+        .expect("auto explains");
+    explained.predictions.iter().map(|p| p.calls).sum()
+}
+
+#[test]
+fn a_job_on_auto_teaches_auto_as_a_call_does_when_it_runs_alone() {
+    let _serial = serial();
+    assert_no_job_threads_left();
+    let dir = std::env::temp_dir().join(format!("hetero-jobs-learn-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let engine = Arc::new(
+        Engine::with_threads(2)
+            .unwrap()
+            .with_calibration_dir(Some(dir.clone()))
+            .with_load_check(false),
+    );
+    let spec = Pi::new(1 << 22, 5).unwrap();
+    // The calibration, then one blocking call: the models are in memory.
+    engine.reduce(&PiKernel::new(&spec), Backend::Auto).unwrap();
+    let before = calls_informing(&engine, &spec);
+    let value = engine
+        .jobs()
+        .submit(PiKernel::new(&spec), Backend::Auto)
+        .wait()
+        .unwrap();
+    assert_eq!(
+        value,
+        engine
+            .reduce(&PiKernel::new(&spec), Backend::Scalar)
+            .unwrap()
+    );
+    let after_job = calls_informing(&engine, &spec);
+    assert_eq!(after_job, before + 1, "the job's time informed no model");
+    // Beside another job it shared the pool: its time is not a sample.
+    let (huge, items) = counted_huge_pi(3);
+    let mut other = engine.jobs().submit(huge, Backend::Simd);
+    wait_for_work(&items, "a job beside");
+    engine
+        .jobs()
+        .submit(PiKernel::new(&spec), Backend::Auto)
+        .wait()
+        .unwrap();
+    other.cancel();
+    assert_eq!(
+        other.wait_timeout(CANCEL_BOUND),
+        Some(Err(Error::Cancelled))
+    );
+    assert_eq!(
+        calls_informing(&engine, &spec),
+        after_job,
+        "a job beside another informed a model"
+    );
+    assert_no_job_threads_left();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_job_on_auto_stops_its_calibration_when_cancelled() {
     let _serial = serial();

@@ -66,15 +66,21 @@ impl<'j> JobScope<'j> {
     /// As [`Engine::reduce`]; [`Error::Cancelled`] once the job is cancelled.
     pub fn reduce<K: ReduceKernel>(&self, kernel: &K, backend: Backend) -> Result<K::Output> {
         let (watch, observer) = (&self.control.watch, &self.observer());
-        let backend = dispatch::resolve_reduce(self.engine, kernel, backend, observer)?;
+        let chosen = dispatch::resolve_reduce(self.engine, kernel, backend, observer)?;
         self.control.add_total(kernel.len());
-        cancelled_or(watch, || {
-            if backend.is_cpu_parallel() {
-                self.reduce_in_rounds(kernel, backend)
+        let timed = AloneTimer::start();
+        let value = cancelled_or(watch, || {
+            if chosen.is_cpu_parallel() {
+                self.reduce_in_rounds(kernel, chosen)
             } else {
-                dispatch::reduce(self.engine, kernel, backend, observer)
+                dispatch::reduce(self.engine, kernel, chosen, observer)
             }
-        })
+        })?;
+        if let (Backend::Auto, Some(seconds)) = (backend, timed.seconds()) {
+            self.engine
+                .auto_learn_reduce(kernel, kernel.len(), chosen, seconds);
+        }
+        Ok(value)
     }
 
     /// A reduction on the engine's pool in rounds of a few chunks per
@@ -131,8 +137,10 @@ impl<'j> JobScope<'j> {
     ) -> Result<()> {
         check_map(kernel, &items, out.len())?;
         let (watch, observer) = (&self.control.watch, &self.observer());
+        let (asked, count) = (backend, items.len());
         let backend = dispatch::resolve_map(self.engine, kernel, items.len(), backend, observer)?;
         self.control.add_total(items.len() as u64);
+        let timed = AloneTimer::start();
         cancelled_or(watch, || {
             if !backend.is_cpu() {
                 return dispatch::map_range(self.engine, kernel, items, out, backend, observer);
@@ -159,7 +167,11 @@ impl<'j> JobScope<'j> {
                 dispatch::map_range(self.engine, kernel, piece, values, backend, observer)?;
             }
             Ok(())
-        })
+        })?;
+        if let (Backend::Auto, Some(seconds)) = (asked, timed.seconds()) {
+            self.engine.auto_learn_map(kernel, count, backend, seconds);
+        }
+        Ok(())
     }
 
     /// [`Engine::map_vec`], watched.
@@ -170,6 +182,31 @@ impl<'j> JobScope<'j> {
         let mut out = try_alloc_output(kernel)?;
         self.map_range(kernel, 0..kernel.len(), &mut out, backend)?;
         Ok(out)
+    }
+}
+
+/// Times a job's call for `auto` to learn from, as it learns from a
+/// blocking call — when the job was the only one from start to end. Beside
+/// other jobs it took turns on the pool, so its time says how busy the
+/// engine was, not how fast the backend is, and would skew the model.
+struct AloneTimer {
+    started: Instant,
+    alone: bool,
+}
+
+impl AloneTimer {
+    fn start() -> Self {
+        Self {
+            started: Instant::now(),
+            alone: super::running_jobs() == 1,
+        }
+    }
+
+    /// The call's seconds, or `None` if another job was there at either
+    /// end. (One that started and ended in between goes unseen: one
+    /// sample, which the models' median absorbs.)
+    fn seconds(&self) -> Option<f64> {
+        (self.alone && super::running_jobs() == 1).then(|| self.started.elapsed().as_secs_f64())
     }
 }
 
