@@ -17,7 +17,7 @@ use basel::basel;
 use hetero::problems::midpoint::{ExpNegSquare, MidpointKernel};
 use hetero::problems::pi::PiKernel;
 use hetero::problems::sum::{SumKernel, arange};
-use hetero::{Backend, Engine, JuliaParams, Midpoint, Pi};
+use hetero::{Backend, Engine, JuliaParams, Midpoint, Pi, Reduction};
 
 /// The tests here time kernels: one at a time, so they do not slow each
 /// other's measurements down.
@@ -152,9 +152,15 @@ fn a_second_engine_reads_the_cache_and_measures_nothing() {
 fn a_call_beyond_what_the_models_reach_measures_them_again() {
     let _serial = serial();
     let dir = cache_dir("reach");
-    // 8 chunks: every probe covers the whole kernel in well under the
-    // probe's 4 ms on simd, so its fixed cost hides its cost per item.
-    let small = PiKernel::new(&Pi::new(500_000, 1).unwrap());
+    // Two chunks of midpoint (32 768 points): every probe covers the whole
+    // kernel far below the probe's 4 ms — 0.3 ms on one lane at the
+    // baseline level, so even a machine 10× slowed stays under it — and its
+    // fixed cost hides its cost per item. (π's 8 chunks took 5 ms at the
+    // baseline on a loaded machine: its probe ran out of time first.)
+    let items =
+        2 * MidpointKernel::new(&Midpoint::new(0.0, 1.0, 1).unwrap(), &ExpNegSquare).chunk();
+    let spec = Midpoint::new(0.0, 1.0, items).unwrap();
+    let small = MidpointKernel::new(&spec, &ExpNegSquare);
     let first = engine(&dir).calibration().explain_reduce(&small).unwrap();
     let simd = |e: &hetero::auto::Explanation| {
         e.predictions
@@ -163,13 +169,14 @@ fn a_call_beyond_what_the_models_reach_measures_them_again() {
             .map(|p| (p.measured_now, p.model))
             .unwrap()
     };
-    assert_eq!(simd(&first).1.valid_to, 8 * 500_000, "{first}");
+    assert_eq!(simd(&first).1.valid_to, 8 * items, "{first}");
 
     // A thousand times larger: measured again at that size, and stored.
-    let large = PiKernel::new(&Pi::new(500_000_000, 1).unwrap());
+    let spec = Midpoint::new(0.0, 1.0, 1000 * items).unwrap();
+    let large = MidpointKernel::new(&spec, &ExpNegSquare);
     let second = engine(&dir).calibration().explain_reduce(&large).unwrap();
     let (measured, model) = simd(&second);
-    assert!(measured && model.valid_to > 8 * 500_000, "{second}");
+    assert!(measured && model.valid_to > 8 * items, "{second}");
     let third = engine(&dir).calibration().explain_reduce(&large).unwrap();
     assert!(third.predictions.iter().all(|p| !p.measured_now), "{third}");
     let _ = std::fs::remove_dir_all(&dir);
