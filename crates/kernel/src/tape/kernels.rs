@@ -166,6 +166,9 @@ impl ReduceKernel for TapeSum<'_> {
     fn leaf<L: Lanes>(&self, items: Range<u64>) -> Neumaier {
         let tape = self.tape;
         let mut scratch = BlockScratch::<L::F64>::new(tape);
+        // Midpoint's x of a block, filled once per leaf rather than zeroed
+        // for every block.
+        let mut xs = [0.0; BLOCK_VECTORS * MAX_F64_LANES];
         match self.sampled {
             // x = a + (i + ½)·h, as `MidpointKernel`'s node computes it.
             Sampled::Midpoint(_, a, h) => sum_terms_at_blocked::<L::F64>(
@@ -175,7 +178,6 @@ impl ReduceKernel for TapeSum<'_> {
                 |indices, values| {
                     let lanes = <L::F64 as Real>::LANES;
                     let (a, h) = (L::F64::from_f64(a), L::F64::from_f64(h));
-                    let mut xs = [0.0; BLOCK_VECTORS * MAX_F64_LANES];
                     let xs = &mut xs[..indices.len()];
                     let mut at = 0;
                     while at + lanes <= indices.len() {
