@@ -102,7 +102,7 @@ impl Tape {
             let arg = |id: Id| operand(&self.ops, inputs, done, run_len, id, n);
             let op = match *step {
                 Step::Run(op) => op,
-                Step::Folded | Step::FoldedDifference => continue,
+                Step::Folded => continue,
                 Step::SquaredDifference(a, b) => {
                     zip2::<R>(
                         dst,

@@ -15,7 +15,8 @@ use super::{Id, Op};
 pub(crate) enum Step {
     /// The operation as recorded.
     Run(Op),
-    /// A negation its only reader computes itself: no pass.
+    /// An operation (a negation, a difference) its only reader computes
+    /// itself: no pass.
     Folded,
     /// exp(−a).
     ExpOfNeg(Id),
@@ -23,8 +24,6 @@ pub(crate) enum Step {
     MulNegLeft(Id, Id),
     /// a·(−b).
     MulNegRight(Id, Id),
-    /// A difference its only reader squares itself: no pass.
-    FoldedDifference,
     /// (a − b)·(a − b).
     SquaredDifference(Id, Id),
 }
@@ -54,7 +53,7 @@ pub(crate) fn plan(ops: &[Op], output: Id) -> Vec<Step> {
             && d != output
             && let Op::Sub(a, b) = ops[d as usize]
         {
-            steps[d as usize] = Step::FoldedDifference;
+            steps[d as usize] = Step::Folded;
             steps[i] = Step::SquaredDifference(a, b);
         }
     }
@@ -92,7 +91,7 @@ mod tests {
         let steps = plan(&ops, 5);
         assert_eq!(steps[4], Step::Folded);
         assert_eq!(steps[5], Step::ExpOfNeg(3));
-        assert_eq!(steps[2], Step::FoldedDifference);
+        assert_eq!(steps[2], Step::Folded);
         assert_eq!(steps[3], Step::SquaredDifference(0, 1));
         // exp((−x)·x) and x·(−x)
         let ops = [Op::Input(0), Op::Neg(0), Op::Mul(1, 0), Op::Exp(2)];
