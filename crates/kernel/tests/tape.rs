@@ -2,7 +2,7 @@
 //! on vectors, traces to WGSL, and refuses what is not a body.
 
 use hetero_kernel::function::ElementWise;
-use hetero_kernel::tape::{Kind, MAX_OPS, Op, Tape, TapeBuilder, TapeError};
+use hetero_kernel::tape::{Id, Kind, MAX_OPS, Op, Tape, TapeBuilder, TapeError};
 use hetero_kernel::trace::trace;
 use hetero_kernel::{Lanes, Real, lanes};
 
@@ -72,6 +72,34 @@ fn negations_tape() -> Tape {
 }
 
 /// exp((−x)·x), midpoint's integrand as Python records `exp(-x * x)`.
+/// A run of every one-operand operation, each the only reader of the one
+/// before, and a product with a negation on its right: the passes a block
+/// runs for each, and the fused `a·(−b)`.
+fn chains_tape() -> Tape {
+    let mut t = TapeBuilder::new(2).unwrap();
+    let x = t.push(Op::Input(0)).unwrap();
+    let y = t.push(Op::Input(1)).unwrap();
+    let mut v = t.push(Op::Sub(x, y)).unwrap();
+    for op in [
+        Op::Abs as fn(Id) -> Op,
+        Op::Sqrt,
+        Op::Neg,
+        Op::Exp,
+        Op::Ln,
+        Op::Sin,
+        Op::Cos,
+        |d| Op::Mul(d, d),
+        Op::Abs,
+        Op::Sqrt,
+    ] {
+        v = t.push(op(v)).unwrap();
+    }
+    let ny = t.push(Op::Neg(y)).unwrap();
+    let p = t.push(Op::Mul(v, ny)).unwrap();
+    let e = t.push(Op::Exp(p)).unwrap();
+    t.finish(e).unwrap()
+}
+
 fn integrand_tape() -> Tape {
     let mut t = TapeBuilder::new(1).unwrap();
     let x = t.push(Op::Input(0)).unwrap();
@@ -206,7 +234,7 @@ mod blocks {
     /// The block-at-a-time map against the per-vector one, at lengths
     /// around a block and a vector.
     fn map_same_bits<L: Lanes>() {
-        for tape in [gaussian_tape(), negations_tape()] {
+        for tape in [gaussian_tape(), negations_tape(), chains_tape()] {
             map_tape_same_bits::<L>(&tape);
         }
     }
