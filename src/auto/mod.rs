@@ -19,7 +19,7 @@ mod model;
 mod probe;
 
 use core::fmt;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -118,13 +118,35 @@ impl fmt::Display for Explanation {
 /// and one closure from another), its chunk and its outputs per item.
 /// Built without allocating, so a call that finds its models pays a hash
 /// lookup and five multiply-adds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Eq)]
 struct KernelKey {
     shape: &'static str,
     kernel: &'static str,
     name: &'static str,
     chunk: u64,
     out_per_item: u64,
+}
+
+impl PartialEq for KernelKey {
+    /// The same strings, compared by address first: a kernel's key is
+    /// built from the same `'static` type name at every call, and comparing
+    /// the bytes of a long generic type name was a twentieth of an `auto`
+    /// call's own cost.
+    fn eq(&self, other: &Self) -> bool {
+        let same = |a: &str, b: &str| core::ptr::eq(a, b) || a == b;
+        same(self.shape, other.shape)
+            && same(self.kernel, other.kernel)
+            && same(self.name, other.name)
+            && (self.chunk, self.out_per_item) == (other.chunk, other.out_per_item)
+    }
+}
+
+impl core::hash::Hash for KernelKey {
+    /// Every field, as a derive would: keys equal by content hash equal.
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (self.shape, self.kernel, self.name).hash(state);
+        (self.chunk, self.out_per_item).hash(state);
+    }
 }
 
 impl KernelKey {
@@ -219,11 +241,11 @@ struct Store {
     /// The models read from the file, by their text key.
     stored: cache::Models,
     /// Models fitted over two sizes, per kernel (and in the file).
-    known: HashMap<KernelKey, Known>,
+    known: FxHashMap<KernelKey, Known>,
     /// Calls smaller than a kernel's models were fitted from (the fixed
     /// cost would be extrapolated): measured as they are, per kernel and
     /// power of two of items, in this engine only.
-    small: HashMap<(KernelKey, u32), Known>,
+    small: FxHashMap<(KernelKey, u32), Known>,
     /// The last call and its choice (its `last` entry is already set).
     repeat: Option<(KernelKey, u64, Backend)>,
     error: Option<String>,
@@ -537,8 +559,8 @@ impl Engine {
             key,
             file,
             stored,
-            known: HashMap::new(),
-            small: HashMap::new(),
+            known: FxHashMap::default(),
+            small: FxHashMap::default(),
             repeat: None,
             error: None,
             budget: learning::Budget::default(),
