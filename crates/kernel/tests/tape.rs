@@ -71,7 +71,6 @@ fn negations_tape() -> Tape {
     t.finish(e).unwrap()
 }
 
-/// exp((−x)·x), midpoint's integrand as Python records `exp(-x * x)`.
 /// A run of every one-operand operation, each the only reader of the one
 /// before, and a product with a negation on its right: the passes a block
 /// runs for each, and the fused `a·(−b)`.
@@ -100,6 +99,7 @@ fn chains_tape() -> Tape {
     t.finish(e).unwrap()
 }
 
+/// exp((−x)·x), midpoint's integrand as Python records `exp(-x * x)`.
 fn integrand_tape() -> Tape {
     let mut t = TapeBuilder::new(1).unwrap();
     let x = t.push(Op::Input(0)).unwrap();
