@@ -169,7 +169,7 @@ struct Known {
     /// Every model rests on two sizes (else each is one call's time).
     has_slope: bool,
     /// What `auto`'s calls taught about each model.
-    history: [learning::History; Backend::SPACES.len()],
+    history: learning::Histories<{ Backend::SPACES.len() }>,
     /// The cores other processes held while this engine measured the
     /// models, where that made the machine busy: such models are used
     /// here but not stored (see [`load`]).
@@ -209,7 +209,7 @@ impl Known {
     fn predictions(&self, items: u64) -> impl Iterator<Item = (usize, f64)> + '_ {
         self.models.iter().enumerate().filter_map(move |(i, m)| {
             let model = m.as_ref()?.as_ref().ok()?;
-            Some((i, model.predict(items) * self.history[i].factor()))
+            Some((i, model.predict(items) * self.history.of[i].factor()))
         })
     }
 
@@ -463,7 +463,7 @@ impl Engine {
         };
         model.overhead *= factor;
         model.per_item *= factor;
-        known.history[i] = learning::History::default();
+        known.history.of[i] = learning::History::default();
         true
     }
 
@@ -500,11 +500,11 @@ impl Engine {
             return;
         };
         store.budget.spent(seconds);
-        if let Some(at) = store
+        let tried = store
             .exploring
             .iter()
-            .position(|&(k, n, b, _)| (k, n, b) == (key, items, backend))
-        {
+            .position(|&(k, n, b, _)| (k, n, b) == (key, items, backend));
+        if let Some(at) = tried {
             let (.., best) = store.exploring.swap_remove(at);
             store.budget.exploring += (seconds - best).max(0.0);
         }
@@ -521,8 +521,13 @@ impl Engine {
         if predicted <= 0.0 {
             return;
         }
-        known.history[i].observe(seconds / predicted);
-        let refitted = known.history[i].refit().map(|factor| CostModel {
+        let ratio = seconds / predicted;
+        if tried.is_some() {
+            known.history.tried(i, ratio);
+        } else {
+            known.history.own(i, ratio);
+        }
+        let refitted = known.history.of[i].refit().map(|factor| CostModel {
             overhead: model.overhead * factor,
             per_item: model.per_item * factor,
             ..model
@@ -648,7 +653,7 @@ impl Engine {
             if let Some(known) = store.deciding(key, items) {
                 busy = known.busy;
                 for (i, backend) in Backend::SPACES.into_iter().enumerate() {
-                    let history = &known.history[i];
+                    let history = &known.history.of[i];
                     match &known.models[i] {
                         Some(Ok(model)) => predictions.push(Prediction {
                             backend,
@@ -704,7 +709,7 @@ fn explore(store: &mut Store, key: KernelKey, items: u64, best: Backend) -> Opti
     let predicted = known.predicted(items);
     let best_index = Backend::SPACES.iter().position(|&b| b == best)?;
     let best_time = predicted.iter().find(|(i, _)| *i == best_index)?.1;
-    let (index, time) = learning::runner_up(&predicted, best_index, |i| known.history[i].calls)?;
+    let (index, time) = known.history.runner_up(&predicted, best_index)?;
     if !store.budget.allows(time - best_time) {
         return None;
     }
