@@ -491,9 +491,10 @@ impl Engine {
     }
 
     /// What a call `auto` ran on `backend` taught: its time `seconds`
-    /// joins the backend's history for the kernel `key` (and the budget);
-    /// a model the calls contradict is refitted, and written back to the
-    /// cache file where the file keeps it.
+    /// joins the backend's history for the kernel `key` (and the budget)
+    /// — a try's only where it lowers the prediction (see [`learning`]);
+    /// a model the calls find too slow is refitted, and written back to
+    /// the cache file where the file keeps it.
     fn auto_learn(&self, key: KernelKey, items: u64, backend: Backend, seconds: f64) {
         let mut guard = lock(&self.auto.store);
         let Some(store) = guard.as_mut() else {
