@@ -95,8 +95,6 @@ pub(crate) struct History {
     own_at: u64,
     /// Calls on other backends after which its ratios expire.
     expire_after: u64,
-    /// Its own calls in a row, up to now.
-    streak: u64,
 }
 
 impl Default for History {
@@ -111,7 +109,6 @@ impl Default for History {
             changed: None,
             own_at: 0,
             expire_after: EXPIRE_FIRST,
-            streak: 0,
         }
     }
 }
@@ -146,15 +143,19 @@ impl History {
         })
     }
 
-    /// Forgets the ratios (not the counts): the prediction is the model's
-    /// again, and the next expiry waits twice as long.
+    /// Forgets the ratios (not the counts): the prediction is the model's.
+    fn forget_ratios(&mut self) {
+        self.ratios.clear();
+        self.sorted.clear();
+        self.median = None;
+    }
+
+    /// Forgets the ratios, and the next expiry waits twice as long.
     fn expire(&mut self) {
         if self.ratios.is_empty() {
             return;
         }
-        self.ratios.clear();
-        self.sorted.clear();
-        self.median = None;
+        self.forget_ratios();
         self.expire_after = self.expire_after.saturating_mul(2);
         self.changed = Some(SystemTime::now());
     }
@@ -191,9 +192,7 @@ impl History {
         }
         // The refitted model predicts what the calls measured: the ratios
         // start again from it.
-        self.ratios.clear();
-        self.sorted.clear();
-        self.median = None;
+        self.forget_ratios();
         self.refits = self.refits.saturating_add(1);
         Some(factor)
     }
@@ -206,6 +205,8 @@ pub(crate) struct Histories<const N: usize> {
     pub(crate) of: [History; N],
     /// Calls reported of the kernel on its own backends (tries not counted).
     calls: u64,
+    /// The backend of the latest own calls in a row, and how many.
+    run: (usize, u64),
 }
 
 impl<const N: usize> Default for Histories<N> {
@@ -213,6 +214,7 @@ impl<const N: usize> Default for Histories<N> {
         Self {
             of: core::array::from_fn(|_| History::default()),
             calls: 0,
+            run: (usize::MAX, 0),
         }
     }
 }
@@ -223,20 +225,19 @@ impl<const N: usize> Histories<N> {
     /// that has not been chosen for its expiry's count of calls expire.
     pub(crate) fn own(&mut self, i: usize, ratio: f64) {
         self.calls += 1;
+        self.run = match self.run {
+            (b, n) if b == i => (i, n + 1),
+            _ => (i, 1),
+        };
         let chosen = &mut self.of[i];
         chosen.observe(ratio);
         chosen.own_at = self.calls;
-        chosen.streak += 1;
-        if chosen.streak >= EXPIRE_FIRST {
+        if self.run.1 >= EXPIRE_FIRST {
             chosen.expire_after = EXPIRE_FIRST;
         }
         let calls = self.calls;
         for (j, history) in self.of.iter_mut().enumerate() {
-            if j == i {
-                continue;
-            }
-            history.streak = 0;
-            if calls - history.own_at >= history.expire_after {
+            if j != i && calls - history.own_at >= history.expire_after {
                 history.expire();
             }
         }
@@ -259,6 +260,26 @@ impl<const N: usize> Histories<N> {
             history.own_at = self.calls;
         }
         history.observe(ratio);
+    }
+
+    /// The runner-up to try among `predicted` (each backend's index and
+    /// corrected prediction, `best` among them): of those within [`WITHIN`]
+    /// of the best, the one tried least (then the faster), so every
+    /// candidate is tried before any is tried again. (Least known by all
+    /// its calls, a backend that had been chosen for a while was never
+    /// tried again while the others had fewer calls.)
+    pub(crate) fn runner_up(
+        &self,
+        predicted: &[(usize, f64)],
+        best: usize,
+    ) -> Option<(usize, f64)> {
+        let best_time = predicted.iter().find(|(i, _)| *i == best)?.1;
+        let tries = |i: usize| self.of.get(i).map_or(u32::MAX, |h| h.tries);
+        predicted
+            .iter()
+            .copied()
+            .filter(|&(i, t)| i != best && t <= WITHIN * best_time)
+            .min_by(|a, b| tries(a.0).cmp(&tries(b.0)).then(a.1.total_cmp(&b.1)))
     }
 }
 
@@ -288,28 +309,6 @@ impl Budget {
     pub(crate) fn spent(&mut self, seconds: f64) {
         self.total += seconds;
         self.since_try = self.since_try.saturating_add(1);
-    }
-}
-
-impl<const N: usize> Histories<N> {
-    /// The runner-up to try among `predicted` (each backend's index and
-    /// corrected prediction, `best` among them): of those within [`WITHIN`]
-    /// of the best, the one tried least (then the faster), so every
-    /// candidate is tried before any is tried again. (Least known by all
-    /// its calls, a backend that had been chosen for a while was never
-    /// tried again while the others had fewer calls.)
-    pub(crate) fn runner_up(
-        &self,
-        predicted: &[(usize, f64)],
-        best: usize,
-    ) -> Option<(usize, f64)> {
-        let best_time = predicted.iter().find(|(i, _)| *i == best)?.1;
-        let tries = |i: usize| self.of.get(i).map_or(u32::MAX, |h| h.tries);
-        predicted
-            .iter()
-            .copied()
-            .filter(|&(i, t)| i != best && t <= WITHIN * best_time)
-            .min_by(|a, b| tries(a.0).cmp(&tries(b.0)).then(a.1.total_cmp(&b.1)))
     }
 }
 
